@@ -1,0 +1,37 @@
+/**
+ * The one interface every backend implements. The runner starts a session per scenario, feeds it
+ * the scenario's steps in order, and closes it (also on failure and on abort).
+ */
+import type { ChangeStep, CompiledScenario, SendStep } from '../model/scenario.js';
+import type { SendResult } from '../observe/observation.js';
+
+export type BackendName = 'sim' | 'proxy' | 'netns' | 'kind';
+
+export interface BackendContext {
+  /** Seed for every random choice the backend makes itself. */
+  seed: number;
+  /** Aborted on Ctrl-C or timeout; long operations must stop and clean up. */
+  signal: AbortSignal;
+  /** Progress lines for the console (one line, no newline). */
+  log: (message: string) => void;
+}
+
+export type ApplyResult = { applied: true } | { unsupported: string };
+
+export interface BackendSession {
+  /** Make the backend's world match `step.state` after `step.change`. */
+  apply(step: ChangeStep): Promise<ApplyResult>;
+  /** Send the step's traffic; one observation per request, in order. */
+  send(step: SendStep): Promise<SendResult>;
+  /** Stop everything this session started. Must be safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  /** How many scenarios may run at once on this backend. */
+  readonly maxConcurrency: number;
+  /** Throws BackendUnavailableError naming exactly what is missing. */
+  check(): Promise<void>;
+  start(scenario: CompiledScenario, ctx: BackendContext): Promise<BackendSession>;
+}

@@ -1,0 +1,81 @@
+/**
+ * The run result model: what the runner produces and every reporter reads (console, JUnit, HTML,
+ * JSON). It is plain data (JSON-serializable) and independent of the task engine.
+ */
+import type { Outcome, SourceLocation } from '../model/scenario.js';
+import type { ExactDistribution, TraceHop } from '../observe/observation.js';
+
+export type Status = 'pass' | 'fail' | 'skip' | 'error';
+
+export interface AssertionResult {
+  /** outcome | responders | distribution | sourceSeen | sticky */
+  kind: string;
+  passed: boolean;
+  /** One line: what was expected and what happened. */
+  message: string;
+  /** Where the expectation is written. */
+  loc: SourceLocation;
+  /** Kind-specific numbers (counts, p-value, alpha, expected/observed per pod). */
+  details?: Record<string, unknown>;
+}
+
+/** What the traffic of a send step produced, summarized for reports. */
+export interface TrafficSummary {
+  count: number;
+  from: string;
+  to: string;
+  targetText: string;
+  protocol: string;
+  outcomes: Partial<Record<Outcome, number>>;
+  /** Answers per pod name. */
+  pods: Record<string, number>;
+  /** Answers per node name. */
+  nodes: Record<string, number>;
+  /** Source addresses seen by pods, with counts. */
+  sourcesSeen: Record<string, number>;
+  /** Expected share per pod, when a distribution was expected (or computed exactly on sim). */
+  expectedShare?: Record<string, number>;
+  exact?: ExactDistribution;
+  /** One representative path per distinct outcome/pod (sim and netns). */
+  traces?: { label: string; hops: TraceHop[] }[];
+}
+
+export interface StepResult {
+  index: number;
+  kind: 'send' | 'change';
+  title: string;
+  loc: SourceLocation;
+  status: Status;
+  /** Why a step was skipped, or the error for status 'error'. */
+  reason?: string;
+  durationMs: number;
+  traffic?: TrafficSummary;
+  assertions: AssertionResult[];
+}
+
+export interface ScenarioResult {
+  name: string;
+  /** Path relative to the working directory. */
+  file: string;
+  description?: string;
+  source?: string;
+  tags: string[];
+  status: Status;
+  /** Infrastructure/backend error that stopped the scenario. */
+  error?: string;
+  seed: number;
+  durationMs: number;
+  steps: StepResult[];
+}
+
+export interface RunResult {
+  tool: { name: 'svclab'; version: string };
+  backend: string;
+  seed: number;
+  startedAt: string;
+  durationMs: number;
+  node: string;
+  platform: string;
+  scenarios: ScenarioResult[];
+  totals: { passed: number; failed: number; skipped: number; errors: number };
+}

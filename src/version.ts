@@ -1,0 +1,6 @@
+import { readFileSync } from 'node:fs';
+
+/** svclab's version, read from package.json next to dist/ so it never drifts. */
+export const version: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
