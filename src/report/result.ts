@@ -2,7 +2,8 @@
  * The run result model: what the runner produces and every reporter reads (console, JUnit, HTML,
  * JSON). It is plain data (JSON-serializable) and independent of the task engine.
  */
-import type { Outcome, SourceLocation } from '../model/scenario.js';
+import type { Outcome } from '../model/scenario.js';
+import type { SourceLocation } from '../model/types.js';
 import type { ExactDistribution, TraceHop } from '../observe/observation.js';
 
 export type Status = 'pass' | 'fail' | 'skip' | 'error';
