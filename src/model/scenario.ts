@@ -111,6 +111,8 @@ export interface DistributionExpectation {
   weights: 'uniform' | Record<string, number>;
   /** Significance level of the goodness-of-fit test (default 0.001). */
   alpha: number;
+  /** exact: compare rule-derived probabilities (sim only); sample: goodness-of-fit on observations; auto: exact when the backend can. */
+  method: 'auto' | 'exact' | 'sample';
   loc: SourceLocation;
 }
 

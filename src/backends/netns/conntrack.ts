@@ -1,0 +1,43 @@
+/**
+ * Which conntrack entries to delete after a change, the way kube-proxy does: UDP flows DNATed to an
+ * endpoint that no longer serves, and UDP flows to a Service IP that went away. (TCP needs nothing:
+ * kube-proxy leaves established TCP alone, and every probe opens a fresh connection.)
+ */
+import type { ClusterState } from '../../model/types.js';
+
+function udpEndpoints(state: ClusterState): Set<string> {
+  const out = new Set<string>();
+  for (const slice of state.endpointSlices) {
+    if (!slice.ports.some((p) => p.protocol === 'UDP')) continue;
+    for (const ep of slice.endpoints) {
+      if (!ep.conditions.ready && !ep.conditions.serving) continue;
+      for (const a of ep.addresses) out.add(a);
+    }
+  }
+  return out;
+}
+
+function udpServiceIPs(state: ClusterState): Set<string> {
+  const out = new Set<string>();
+  for (const svc of state.services) {
+    if (!svc.ports.some((p) => p.protocol === 'UDP')) continue;
+    if (svc.clusterIP && svc.clusterIP !== 'None') out.add(svc.clusterIP);
+    for (const ip of svc.externalIPs) out.add(ip);
+    for (const lb of svc.loadBalancerIngress) out.add(lb.ip);
+  }
+  return out;
+}
+
+/** `conntrack` argument lists (without the netns prefix) to run on every node. */
+export function staleFlowDeletions(before: ClusterState, after: ClusterState): string[][] {
+  const commands: string[][] = [];
+  const nowEndpoints = udpEndpoints(after);
+  for (const ip of udpEndpoints(before)) {
+    if (!nowEndpoints.has(ip)) commands.push(['conntrack', '-D', '-p', 'udp', '--dst-nat', ip]);
+  }
+  const nowServices = udpServiceIPs(after);
+  for (const ip of udpServiceIPs(before)) {
+    if (!nowServices.has(ip)) commands.push(['conntrack', '-D', '-p', 'udp', '--orig-dst', ip]);
+  }
+  return commands;
+}

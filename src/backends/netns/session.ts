@@ -1,0 +1,61 @@
+/**
+ * The BackendSession of the netns backend: a Lab per scenario, following its steps. Changes the
+ * lab cannot follow, and traffic it cannot send, come back as `unsupported` with the reason.
+ */
+import type { ApplyResult, BackendContext, BackendSession } from '../backend.js';
+import type { ChangeStep, CompiledScenario, SendStep } from '../../model/scenario.js';
+import type { SendResult } from '../../observe/observation.js';
+import { Lab, LabChangeUnsupported, type RulesFor } from './lab.js';
+
+export class NetnsSession implements BackendSession {
+  private closing: Promise<void> | undefined;
+
+  private constructor(private readonly lab: Lab) {}
+
+  /** Brings the scenario's initial cluster up; Ctrl-C (the context's signal) tears it down. */
+  static async start(scenario: CompiledScenario, ctx: BackendContext, rulesFor: RulesFor): Promise<NetnsSession> {
+    ctx.signal.throwIfAborted();
+    const lab = await Lab.up(scenario.initial, { rulesFor, log: ctx.log });
+    const session = new NetnsSession(lab);
+    if (ctx.signal.aborted) {
+      await session.close();
+      ctx.signal.throwIfAborted();
+    }
+    ctx.signal.addEventListener('abort', () => void session.close(), { once: true });
+    return session;
+  }
+
+  /** The rules as the kernel of `node` holds them (`iptables-save` inside the node). */
+  kernelRules(node: string): Promise<string> {
+    return this.lab.iptablesSave(node);
+  }
+
+  /** Adjustments the lab made (e.g. nfacct counters dropped), for reports. */
+  get notes(): readonly string[] {
+    return this.lab.notes;
+  }
+
+  async apply(step: ChangeStep): Promise<ApplyResult> {
+    try {
+      await this.lab.apply(step.state);
+      return { applied: true };
+    } catch (err) {
+      if (err instanceof LabChangeUnsupported) return { unsupported: err.message };
+      throw err;
+    }
+  }
+
+  async send(step: SendStep): Promise<SendResult> {
+    try {
+      return { observations: await this.lab.send(step.traffic) };
+    } catch (err) {
+      if (err instanceof LabChangeUnsupported) return { unsupported: err.message };
+      throw err;
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.lab.close();
+    return this.closing;
+  }
+}

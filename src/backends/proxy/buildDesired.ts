@@ -1,0 +1,115 @@
+/**
+ * Translate a ClusterState into what each daemon and the echo pods need, in loopback addresses.
+ * This is the only place scenario objects meet the proxy's world.
+ */
+import type { ClusterState, Service, ServicePort } from '../../model/types.js';
+import type { AddressMap } from './addressMap.js';
+import { inCidr } from './cidr.js';
+import type { DesiredEndpoint, DesiredServicePort, DesiredState, DesiredVipRoute } from './desiredState.js';
+import type { EchoPodSpec } from './echoPod.js';
+
+function nodeOfAddress(state: ClusterState, address: string): string | undefined {
+  return state.cluster.nodes.find((n) => n.addresses.includes(address))?.name;
+}
+
+/** The endpoints of one service port, from the service's EndpointSlices. */
+export function endpointsOf(state: ClusterState, svc: Service, sp: ServicePort, map: AddressMap): DesiredEndpoint[] {
+  const out: DesiredEndpoint[] = [];
+  const seen = new Set<string>();
+  for (const slice of state.endpointSlices) {
+    if (slice.namespace !== svc.namespace || slice.serviceName !== svc.name || slice.addressType !== 'IPv4') continue;
+    const port = slice.ports.find((p) => p.name === sp.name && p.protocol === sp.protocol);
+    if (!port) continue;
+    for (const ep of slice.endpoints) {
+      for (const a of ep.addresses) {
+        const address = map.loopback(a);
+        const key = `${address}:${port.port}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ address, port: port.port, node: ep.nodeName ?? '', ...ep.conditions });
+      }
+    }
+  }
+  return out;
+}
+
+/** Services the daemons proxy: TCP ports of non-headless, non-ExternalName services. */
+export function proxiedServicePorts(state: ClusterState, map: AddressMap): DesiredServicePort[] {
+  const out: DesiredServicePort[] = [];
+  for (const svc of state.services) {
+    if (svc.type === 'ExternalName') continue;
+    for (const sp of svc.ports) {
+      if (sp.protocol !== 'TCP') continue;
+      const headless = !svc.clusterIP || svc.clusterIP === 'None';
+      const d: DesiredServicePort = {
+        key: `${svc.namespace}/${svc.name}:${sp.name}`,
+        port: sp.port,
+        externalIPs: svc.externalIPs.map((ip) => map.loopback(ip)),
+        loadBalancerIPs: svc.type === 'LoadBalancer' ? svc.loadBalancerIngress.map((i) => map.loopback(i.ip)) : [],
+        externalTrafficPolicy: svc.externalTrafficPolicy,
+        internalTrafficPolicy: svc.internalTrafficPolicy,
+        endpoints: endpointsOf(state, svc, sp, map),
+      };
+      if (headless && d.externalIPs.length === 0 && d.loadBalancerIPs.length === 0 && sp.nodePort === undefined) continue;
+      if (!headless) d.clusterIP = map.loopback(svc.clusterIP);
+      if (sp.nodePort !== undefined && (svc.type === 'NodePort' || svc.type === 'LoadBalancer')) d.nodePort = sp.nodePort;
+      if (svc.sessionAffinity === 'ClientIP') d.affinityTimeoutSeconds = svc.sessionAffinityTimeoutSeconds;
+      out.push(d);
+    }
+  }
+  return out;
+}
+
+/** Client routes that carry a VIP into a node, as loopback addresses. */
+export function vipRoutes(state: ClusterState, map: AddressMap): DesiredVipRoute[] {
+  const vips = new Set<string>();
+  for (const svc of state.services) {
+    if (svc.clusterIP && svc.clusterIP !== 'None') vips.add(svc.clusterIP);
+    for (const ip of svc.externalIPs) vips.add(ip);
+    for (const i of svc.loadBalancerIngress) vips.add(i.ip);
+  }
+  const out: DesiredVipRoute[] = [];
+  for (const client of state.cluster.clients) {
+    for (const vip of vips) {
+      const route = client.routes.find((r) => inCidr(vip, r.to));
+      const via = route ? nodeOfAddress(state, route.via) : undefined;
+      if (via) out.push({ source: map.loopback(client.address), vip: map.loopback(vip), viaNode: via });
+    }
+  }
+  return out;
+}
+
+/** The desired state of every node's daemon; the first node's daemon owns the VIP listeners. */
+export function desiredStates(state: ClusterState, map: AddressMap): DesiredState[] {
+  const nodes = state.cluster.nodes.map((n) => ({ name: n.name, addresses: n.addresses.filter((a) => map.has(a)).map((a) => map.loopback(a)) }));
+  const pods = state.pods.filter((p) => p.ip && map.has(p.ip)).map((p) => ({ address: map.loopback(p.ip), node: p.node }));
+  const services = proxiedServicePorts(state, map);
+  const routes = vipRoutes(state, map);
+  return state.cluster.nodes.map((n, i) => ({
+    node: n.name,
+    nodes,
+    pods,
+    vipOwner: i === 0,
+    vipRoutes: routes,
+    masqueradeAll: state.cluster.kubeProxy.masqueradeAll,
+    services,
+  }));
+}
+
+/** One echo server per pod TCP port (declared container ports and ports endpoint slices point at). */
+export function echoPodSpecs(state: ClusterState, map: AddressMap): EchoPodSpec[] {
+  const out: EchoPodSpec[] = [];
+  for (const pod of state.pods) {
+    if (!pod.ip || !map.has(pod.ip)) continue;
+    const ports = new Set<number>();
+    for (const p of pod.ports) if (p.protocol === 'TCP') ports.add(p.containerPort);
+    for (const slice of state.endpointSlices) {
+      if (!slice.endpoints.some((e) => e.pod === pod.name || e.addresses.includes(pod.ip))) continue;
+      for (const p of slice.ports) if (p.protocol === 'TCP') ports.add(p.port);
+    }
+    for (const port of [...ports].sort((a, b) => a - b)) {
+      out.push({ name: pod.name, node: pod.node, scenarioIP: pod.ip, loopbackIP: map.loopback(pod.ip), port });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,226 @@
+/**
+ * One proxy daemon: the kube-proxy of one node. `apply` reconciles listeners and endpoint sets to a
+ * desired state; each accepted connection is routed (routing.ts) and piped to an endpoint with
+ * backpressure, held silently (a drop), or reset. Connections to endpoints that remain survive a
+ * reconcile; connections to endpoints that were removed are closed.
+ */
+import net from 'node:net';
+import type { DesiredServicePort, DesiredState } from './desiredState.js';
+import { decide, desiredListeners, endpointKey, type AffinityTable, type ListenerRoute } from './routing.js';
+import { seededRng, type Rng } from './rng.js';
+
+export interface DaemonOptions {
+  seed: number;
+  /** How long a dropped connection is held before it is closed (bounds resources). */
+  holdMs?: number;
+  /** Upstream connect timeout. */
+  connectTimeoutMs?: number;
+  /** Describes a loopback address for messages (e.g. "127.9.1.1 (scenario 172.18.0.4)"). */
+  describe?: (address: string) => string;
+}
+
+interface Tracked {
+  client: net.Socket;
+  upstream?: net.Socket;
+  serviceKey?: string;
+  endpoint?: string;
+}
+
+/** Counters a test or the CLI can read. */
+export interface DaemonStats {
+  accepted: number;
+  forwarded: number;
+  dropped: number;
+  rejected: number;
+  upstreamErrors: number;
+  closedByReconcile: number;
+}
+
+export class ProxyDaemon {
+  private state: DesiredState | undefined;
+  private services = new Map<string, DesiredServicePort>();
+  private readonly servers = new Map<string, net.Server>();
+  private routes = new Map<string, ListenerRoute>();
+  private readonly affinity = new Map<string, AffinityTable>();
+  private readonly conns = new Set<Tracked>();
+  private readonly rng: Rng;
+  private closed = false;
+  readonly stats: DaemonStats = { accepted: 0, forwarded: 0, dropped: 0, rejected: 0, upstreamErrors: 0, closedByReconcile: 0 };
+
+  constructor(private readonly opts: DaemonOptions) {
+    this.rng = seededRng(opts.seed);
+  }
+
+  get desired(): DesiredState | undefined {
+    return this.state;
+  }
+
+  /** Listening address:port pairs, sorted. */
+  listening(): string[] {
+    return [...this.servers.keys()].sort();
+  }
+
+  /**
+   * Reconcile to `next`. New listeners are opened first; if any cannot be bound, those opened are
+   * closed again and the error is thrown with nothing else changed.
+   */
+  async apply(next: DesiredState): Promise<void> {
+    if (this.closed) throw new Error('daemon is closed');
+    const wanted = desiredListeners(next);
+    const opened: string[] = [];
+    try {
+      for (const [key, route] of wanted) {
+        if (this.servers.has(key)) continue;
+        await this.listen(key, route);
+        opened.push(key);
+      }
+    } catch (err) {
+      await Promise.all(opened.map((k) => this.closeServer(k)));
+      throw err;
+    }
+    for (const key of [...this.servers.keys()]) if (!wanted.has(key)) await this.closeServer(key);
+    this.routes = wanted;
+    this.state = next;
+    this.services = new Map(next.services.map((s) => [s.key, s]));
+    this.pruneAffinity();
+    this.closeRemovedEndpoints();
+  }
+
+  /** Close listeners and every connection. Safe to call twice. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const c of this.conns) {
+      c.client.destroy();
+      c.upstream?.destroy();
+    }
+    this.conns.clear();
+    await Promise.all([...this.servers.keys()].map((k) => this.closeServer(k)));
+  }
+
+  private describe(address: string): string {
+    return this.opts.describe ? this.opts.describe(address) : address;
+  }
+
+  private listen(key: string, route: ListenerRoute): Promise<void> {
+    // allowHalfOpen: a client that half-closes after its request still gets the whole answer.
+    const server = net.createServer({ allowHalfOpen: true }, (sock) => this.onConnection(key, sock));
+    return new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        const why = err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be bound (${err.code ?? err.message})`;
+        reject(new Error(`proxy daemon ${this.state?.node ?? ''}: ${this.describe(route.address)} port ${route.port} ${why}`));
+      });
+      server.listen({ host: route.address, port: route.port, backlog: 4096, exclusive: true }, () => {
+        server.removeAllListeners('error');
+        server.on('error', () => undefined);
+        this.servers.set(key, server);
+        resolve();
+      });
+    });
+  }
+
+  private closeServer(key: string): Promise<void> {
+    const server = this.servers.get(key);
+    this.servers.delete(key);
+    if (!server) return Promise.resolve();
+    // close() stops accepting; established connections stay (they are tracked separately).
+    return new Promise((resolve) => server.close(() => resolve()));
+  }
+
+  private onConnection(listenerKey: string, client: net.Socket): void {
+    this.stats.accepted++;
+    const tracked: Tracked = { client };
+    this.conns.add(tracked);
+    const cleanup = (): void => {
+      this.conns.delete(tracked);
+      client.destroy();
+      tracked.upstream?.destroy();
+    };
+    client.on('error', cleanup);
+    client.on('close', cleanup);
+
+    const route = this.routes.get(listenerKey);
+    const svc = route ? this.services.get(route.serviceKey) : undefined;
+    const source = (client.remoteAddress ?? '').replace(/^::ffff:/, '');
+    if (!this.state || !route || !svc) {
+      this.stats.rejected++;
+      client.resetAndDestroy();
+      return;
+    }
+    let table = this.affinity.get(svc.key);
+    if (!table) this.affinity.set(svc.key, (table = new Map()));
+    const decision = decide(this.state, svc, route, source, this.rng, table, Date.now());
+    if (decision.kind === 'reject') {
+      this.stats.rejected++;
+      client.resetAndDestroy();
+      return;
+    }
+    if (decision.kind === 'drop') {
+      this.hold(client);
+      return;
+    }
+    this.stats.forwarded++;
+    tracked.serviceKey = svc.key;
+    tracked.endpoint = endpointKey(decision.endpoint);
+    client.pause();
+    const upstream = net.connect({
+      host: decision.endpoint.address,
+      port: decision.endpoint.port,
+      localAddress: decision.from,
+      allowHalfOpen: true,
+    });
+    tracked.upstream = upstream;
+    upstream.setNoDelay(true);
+    client.setNoDelay(true);
+    const connectTimer = setTimeout(() => upstream.destroy(new Error('upstream connect timeout')), this.opts.connectTimeoutMs ?? 5000);
+    upstream.once('connect', () => {
+      clearTimeout(connectTimer);
+      // pipe() pauses the faster side when the slower one's buffer is full, and forwards FIN.
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.resume();
+    });
+    upstream.on('error', () => {
+      clearTimeout(connectTimer);
+      this.stats.upstreamErrors++;
+      this.conns.delete(tracked);
+      if (!client.destroyed) client.resetAndDestroy();
+    });
+    upstream.on('close', () => {
+      clearTimeout(connectTimer);
+      cleanup();
+    });
+  }
+
+  /** A drop: the client gets no answer. Its bytes are discarded; it is closed after holdMs. */
+  private hold(client: net.Socket): void {
+    this.stats.dropped++;
+    const timer = setTimeout(() => client.destroy(), this.opts.holdMs ?? 120_000);
+    client.on('data', () => undefined);
+    client.on('end', () => client.destroy());
+    client.on('close', () => clearTimeout(timer));
+  }
+
+  private pruneAffinity(): void {
+    for (const [key, table] of this.affinity) {
+      const svc = this.services.get(key);
+      if (!svc) {
+        this.affinity.delete(key);
+        continue;
+      }
+      const live = new Set(svc.endpoints.map(endpointKey));
+      for (const [client, entry] of table) if (!live.has(entry.endpoint)) table.delete(client);
+    }
+  }
+
+  private closeRemovedEndpoints(): void {
+    for (const c of [...this.conns]) {
+      if (c.serviceKey === undefined || c.endpoint === undefined) continue;
+      const svc = this.services.get(c.serviceKey);
+      if (svc && svc.endpoints.some((e) => endpointKey(e) === c.endpoint)) continue;
+      this.stats.closedByReconcile++;
+      this.conns.delete(c);
+      c.client.destroy();
+      c.upstream?.destroy();
+    }
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The proxy's per-connection decision, as kube-proxy (iptables mode) would make it: which node's
+ * rules handle the connection, which endpoints are candidates under the traffic policies, whether
+ * the source is SNATed to the node, and drop versus reject. Pure: no sockets here.
+ */
+import type { DesiredEndpoint, DesiredServicePort, DesiredState } from './desiredState.js';
+import type { Rng } from './rng.js';
+
+/** How a listener reaches its service. */
+export type ListenerKind = 'nodePort' | 'clusterIP' | 'externalIP' | 'loadBalancer';
+
+export interface ListenerRoute {
+  serviceKey: string;
+  kind: ListenerKind;
+  address: string;
+  port: number;
+}
+
+export type Decision =
+  | { kind: 'forward'; endpoint: DesiredEndpoint; node: string; from: string; snat: boolean }
+  | { kind: 'drop'; reason: string }
+  | { kind: 'reject'; reason: string };
+
+/** ClientIP affinity table of one service port: client address -> endpoint and last use. */
+export type AffinityTable = Map<string, { endpoint: string; lastUsed: number }>;
+
+export const endpointKey = (e: { address: string; port: number }): string => `${e.address}:${e.port}`;
+
+/** Ready endpoints, or (kube-proxy's fallback) serving-terminating ones when none is ready. */
+export function usableEndpoints(all: DesiredEndpoint[]): DesiredEndpoint[] {
+  const ready = all.filter((e) => e.ready);
+  return ready.length > 0 ? ready : all.filter((e) => e.serving && e.terminating);
+}
+
+/** The node whose rules see this connection first, or undefined when nothing routes it. */
+export function processingNode(state: DesiredState, route: ListenerRoute, source: string): string | undefined {
+  if (route.kind === 'nodePort') return state.node;
+  const pod = state.pods.find((p) => p.address === source);
+  if (pod) return pod.node;
+  const node = state.nodes.find((n) => n.addresses.includes(source));
+  if (node) return node.name;
+  return state.vipRoutes.find((r) => r.source === source && r.vip === route.address)?.viaNode;
+}
+
+export function decide(
+  state: DesiredState,
+  svc: DesiredServicePort,
+  route: ListenerRoute,
+  source: string,
+  rng: Rng,
+  affinity: AffinityTable,
+  now: number,
+): Decision {
+  const all = usableEndpoints(svc.endpoints);
+  if (all.length === 0) return { kind: 'reject', reason: 'service has no endpoints' };
+  const node = processingNode(state, route, source);
+  if (node === undefined) return { kind: 'drop', reason: `no route from ${source} to ${route.address}` };
+  const fromPod = state.pods.some((p) => p.address === source);
+  const nodeAddrs = state.nodes.find((n) => n.name === node)?.addresses ?? [];
+  const fromLocalNode = nodeAddrs.includes(source);
+  const local = (): DesiredEndpoint[] => usableEndpoints(svc.endpoints.filter((e) => e.node === node));
+
+  let candidates: DesiredEndpoint[];
+  let snat: boolean;
+  if (route.kind === 'clusterIP') {
+    candidates = svc.internalTrafficPolicy === 'Local' ? local() : all;
+    // KUBE-SVC: `! -s <clusterCIDR> -d <clusterIP> -j KUBE-MARK-MASQ`.
+    snat = !fromPod;
+  } else if (svc.externalTrafficPolicy === 'Cluster') {
+    candidates = all;
+    snat = true; // KUBE-EXT marks every external-destination packet for masquerade.
+  } else if (fromPod) {
+    candidates = all; // "pod traffic for ... external destinations" goes to KUBE-SVC, no masquerade.
+    snat = false;
+  } else if (fromLocalNode) {
+    candidates = all; // "masquerade LOCAL traffic" then KUBE-SVC.
+    snat = true;
+  } else {
+    candidates = local(); // KUBE-SVL: this node's endpoints only, client address kept.
+    snat = false;
+  }
+  if (state.masqueradeAll) snat = true;
+  if (candidates.length === 0) return { kind: 'drop', reason: `no local endpoint on ${node}` };
+
+  let chosen: DesiredEndpoint | undefined;
+  if (svc.affinityTimeoutSeconds !== undefined) {
+    const entry = affinity.get(source);
+    if (entry && now - entry.lastUsed <= svc.affinityTimeoutSeconds * 1000) {
+      chosen = candidates.find((e) => endpointKey(e) === entry.endpoint);
+    }
+  }
+  chosen ??= candidates[Math.min(candidates.length - 1, Math.floor(rng() * candidates.length))];
+  if (svc.affinityTimeoutSeconds !== undefined) affinity.set(source, { endpoint: endpointKey(chosen), lastUsed: now });
+  const from = snat ? (nodeAddrs[0] ?? source) : source;
+  return { kind: 'forward', endpoint: chosen, node, from, snat };
+}
+
+/** Listeners a daemon should hold for a state: address:port -> route. First service wins a clash. */
+export function desiredListeners(state: DesiredState): Map<string, ListenerRoute> {
+  const out = new Map<string, ListenerRoute>();
+  const me = state.nodes.find((n) => n.name === state.node);
+  const add = (serviceKey: string, kind: ListenerKind, address: string, port: number): void => {
+    const key = `${address}:${port}`;
+    if (!out.has(key)) out.set(key, { serviceKey, kind, address, port });
+  };
+  for (const svc of state.services) {
+    // No usable endpoint anywhere: no listener, so the kernel refuses (kube-proxy REJECTs).
+    if (usableEndpoints(svc.endpoints).length === 0) continue;
+    if (svc.nodePort !== undefined && me) for (const a of me.addresses) add(svc.key, 'nodePort', a, svc.nodePort);
+    if (!state.vipOwner) continue;
+    if (svc.clusterIP) add(svc.key, 'clusterIP', svc.clusterIP, svc.port);
+    for (const ip of svc.externalIPs) add(svc.key, 'externalIP', ip, svc.port);
+    for (const ip of svc.loadBalancerIPs) add(svc.key, 'loadBalancer', ip, svc.port);
+  }
+  return out;
+}

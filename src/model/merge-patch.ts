@@ -1,0 +1,24 @@
+/**
+ * JSON merge patch (RFC 7386): maps merge recursively, `null` deletes a key, anything else (lists
+ * included) replaces the target value.
+ */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return structuredClone(patch);
+  const base: Record<string, unknown> =
+    target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+    if (value === null) delete base[key];
+    else base[key] = mergePatch(base[key], value);
+  }
+  return base;
+}
+
+/** Every path (list of keys) a merge patch writes or deletes, leaves first included. */
+export function patchedPaths(patch: unknown, prefix: string[] = []): string[][] {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return [prefix];
+  const out: string[][] = [];
+  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+    out.push([...prefix, key], ...patchedPaths(value, [...prefix, key]).filter((p) => p.length > prefix.length + 1));
+  }
+  return out;
+}

@@ -1,0 +1,110 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createBackend } from '../../src/backends/proxy/index.js';
+import type { BackendSession } from '../../src/backends/backend.js';
+import type { Observation } from '../../src/observe/observation.js';
+import { CIP, MYPC, NODES, NPORT, PODS, changeStep, context, lab004, nodeSource, scenarioOf, sendStep } from './fixtures.js';
+
+let session: BackendSession | undefined;
+afterEach(async () => {
+  await session?.close();
+  session = undefined;
+});
+
+function observations(r: Awaited<ReturnType<BackendSession['send']>>): Observation[] {
+  if ('unsupported' in r) throw new Error(`unexpected unsupported: ${r.unsupported}`);
+  return r.observations;
+}
+
+describe('proxy backend on the seed 004 NodePort lab', () => {
+  it('spreads NodePort traffic from every node over all pods, with the ingress node as source', async () => {
+    const state = lab004();
+    session = await createBackend().start(scenarioOf(state), context(7).ctx);
+    for (const node of NODES) {
+      const obs = observations(await session.send(sendStep(state, MYPC, { address: node.ip, port: NPORT }, 60)));
+      expect(obs).toHaveLength(60);
+      expect(obs.every((o) => o.outcome === 'ok')).toBe(true);
+      expect(new Set(obs.map((o) => o.pod))).toEqual(new Set(PODS.map((p) => p.name)));
+      expect(new Set(obs.map((o) => o.sourceSeen))).toEqual(new Set([node.ip]));
+      expect(obs.every((o) => o.ingressNode === node.name)).toBe(true);
+      for (const o of obs) {
+        const pod = PODS.find((p) => p.name === o.pod)!;
+        expect(o.node).toBe(pod.node);
+        expect(o.endpoint).toBe(`${pod.ip}:8080`);
+      }
+    }
+  });
+
+  it('does not route the ClusterIP from outside, but nodes reach it', async () => {
+    const state = lab004();
+    session = await createBackend().start(scenarioOf(state), context().ctx);
+    const outside = observations(await session.send(sendStep(state, MYPC, { address: CIP, port: 9000 }, 3, 300)));
+    expect(outside.map((o) => o.outcome)).toEqual(['timeout', 'timeout', 'timeout']);
+    const inside = observations(await session.send(sendStep(state, nodeSource(0), { address: CIP, port: 9000 }, 20)));
+    expect(inside.every((o) => o.outcome === 'ok')).toBe(true);
+    expect(new Set(inside.map((o) => o.sourceSeen))).toEqual(new Set([NODES[0].ip]));
+  });
+
+  it('routes the ClusterIP from a client that has a route via a node', async () => {
+    const state = lab004({ clientRouteVia: NODES[1].ip });
+    session = await createBackend().start(scenarioOf(state), context().ctx);
+    const obs = observations(await session.send(sendStep(state, MYPC, { address: CIP, port: 9000 }, 10)));
+    expect(obs.every((o) => o.outcome === 'ok' && o.sourceSeen === NODES[1].ip && o.ingressNode === NODES[1].name)).toBe(true);
+  });
+
+  it('externalTrafficPolicy Local: drops on nodes without a local pod, keeps the client address elsewhere', async () => {
+    const initial = lab004();
+    const local = lab004({ etp: 'Local', pods: ['deploy-echo-a', 'deploy-echo-b'] });
+    session = await createBackend().start(scenarioOf(initial, [local]), context().ctx);
+    expect(await session.apply(changeStep(local))).toEqual({ applied: true });
+    const cnode = observations(await session.send(sendStep(local, MYPC, { address: NODES[0].ip, port: NPORT }, 4, 300)));
+    expect(cnode.map((o) => o.outcome)).toEqual(['timeout', 'timeout', 'timeout', 'timeout']);
+    const worker3 = observations(await session.send(sendStep(local, MYPC, { address: NODES[3].ip, port: NPORT }, 2, 300)));
+    expect(worker3.map((o) => o.outcome)).toEqual(['timeout', 'timeout']);
+    const worker = observations(await session.send(sendStep(local, MYPC, { address: NODES[1].ip, port: NPORT }, 30)));
+    expect(worker.every((o) => o.outcome === 'ok' && o.pod === 'deploy-echo-a' && o.sourceSeen === MYPC.address)).toBe(true);
+    // A node sending to its own node port is masqueraded and may reach every endpoint.
+    const fromNode = observations(await session.send(sendStep(local, nodeSource(0), { address: NODES[0].ip, port: NPORT }, 40)));
+    expect(fromNode.every((o) => o.outcome === 'ok' && o.sourceSeen === NODES[0].ip)).toBe(true);
+    expect(new Set(fromNode.map((o) => o.pod))).toEqual(new Set(['deploy-echo-a', 'deploy-echo-b']));
+  });
+
+  it('refuses when the service has no endpoints', async () => {
+    const initial = lab004();
+    const none = lab004({ pods: [] });
+    session = await createBackend().start(scenarioOf(initial, [none]), context().ctx);
+    await session.apply(changeStep(none));
+    const obs = observations(await session.send(sendStep(none, MYPC, { address: NODES[1].ip, port: NPORT }, 3)));
+    expect(obs.map((o) => o.outcome)).toEqual(['refused', 'refused', 'refused']);
+    await session.apply(changeStep(initial));
+    const back = observations(await session.send(sendStep(initial, MYPC, { address: NODES[1].ip, port: NPORT }, 3)));
+    expect(back.map((o) => o.outcome)).toEqual(['ok', 'ok', 'ok']);
+  });
+
+  it('keeps a client on one pod with ClientIP affinity', async () => {
+    const state = lab004({ affinity: true });
+    session = await createBackend().start(scenarioOf(state), context(3).ctx);
+    const obs = observations(await session.send(sendStep(state, MYPC, { address: NODES[2].ip, port: NPORT }, 30)));
+    expect(obs.every((o) => o.outcome === 'ok')).toBe(true);
+    expect(new Set(obs.map((o) => o.pod)).size).toBe(1);
+  });
+
+  it('answers unsupported for UDP and for hairpin traffic instead of faking it', async () => {
+    const state = lab004();
+    session = await createBackend().start(scenarioOf(state), context().ctx);
+    const udp = { ...sendStep(state, MYPC, { address: NODES[1].ip, port: NPORT }, 1) };
+    udp.traffic = { ...udp.traffic, protocol: 'UDP' };
+    expect(await session.send(udp)).toMatchObject({ unsupported: expect.stringContaining('UDP') });
+    const pod = PODS[0];
+    const hairpin = sendStep(state, { kind: 'pod', name: pod.name, address: pod.ip, node: pod.node }, { address: CIP, port: 9000 }, 1);
+    expect(await session.send(hairpin)).toMatchObject({ unsupported: expect.stringContaining('hairpin') });
+  });
+
+  it('stops everything on close, so the addresses are free again', async () => {
+    const state = lab004();
+    const s = await createBackend().start(scenarioOf(state), context().ctx);
+    const before = observations(await s.send(sendStep(state, MYPC, { address: NODES[1].ip, port: NPORT }, 1)));
+    expect(before[0].outcome).toBe('ok');
+    await s.close();
+    await s.close();
+  });
+});
