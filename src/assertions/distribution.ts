@@ -70,7 +70,7 @@ export function formatP(p: number): string {
 }
 
 function describeWanted(expectation: DistributionExpectation, k: number): string {
-  return expectation.weights === 'uniform' ? `uniform over ${k} pod${k === 1 ? '' : 's'}` : 'weighted';
+  return expectation.weights === 'uniform' ? `uniform over ${k} pod${k === 1 ? '' : 's'}` : 'split by the given weights';
 }
 
 function checkExact(
@@ -89,14 +89,14 @@ function checkExact(
   };
   const table = rows.map((r) => `${r.name} ${pct(r.actual)}`).join(', ');
   if (names.length === 0) {
-    return result('distribution', false, `expected a ${describeWanted(expectation, 0)} distribution, but the rules reach no endpoint (verdict ${context.exact?.verdict})`, expectation.loc, context.cwd, details);
+    return result('distribution', false, `expected answers spread over pods, but the rules reach no endpoint (verdict ${context.exact?.verdict})`, expectation.loc, context.cwd, details);
   }
   const off = rows.filter((r) => Math.abs(r.expected - r.actual) > EXACT_TOLERANCE);
   if (off.length === 0) {
     return result('distribution', true, `exact: rules give ${table}`, expectation.loc, context.cwd, details);
   }
   const diff = off.map((r) => `${r.name} expected ${pct(r.expected)}, rules give ${pct(r.actual)}`).join('; ');
-  return result('distribution', false, `exact probabilities from the rules differ from ${describeWanted(expectation, shares.size)}: ${diff}`, expectation.loc, context.cwd, details);
+  return result('distribution', false, `exact probabilities from the rules are not ${describeWanted(expectation, shares.size)}: ${diff}`, expectation.loc, context.cwd, details);
 }
 
 function checkSample(
@@ -125,7 +125,7 @@ function checkSample(
   };
   const wanted = describeWanted(expectation, [...shares.values()].filter((p) => p > 0).length);
   const fail = (message: string): AssertionResult => result('distribution', false, message, expectation.loc, context.cwd, details);
-  if (n === 0) return fail(`expected a ${wanted} distribution, but none of ${observations.length} requests was answered`);
+  if (n === 0) return fail(`expected answers ${wanted}, but none of ${observations.length} requests was answered`);
 
   const impossible = names.filter((k) => (shares.get(k) ?? 0) === 0 && (observed.get(k) ?? 0) > 0);
   if (impossible.length > 0) {

@@ -5,7 +5,7 @@
  * lookup, not a scan; the index only skips rules that cannot match, so answers do not change.
  */
 import type { ChainSpec, MatchSpec, PortRange, RuleSpec, Ruleset } from './ast.js';
-import { cidrContains, formatIPv4 } from './ip.js';
+import { formatIPv4 } from './ip.js';
 import { CT, type Packet } from './packet.js';
 import type { RecentStore } from './recent.js';
 
@@ -61,6 +61,19 @@ type Pred = (p: Packet, env: EvalEnv) => boolean;
 
 interface CRule {
   spec: RuleSpec;
+  /** Inline base matches (checked before `preds`, like the kernel checks ipt_entry first). */
+  srcMode: number; // 0 none, 1 match, 2 negated
+  srcNet: number;
+  srcMask: number;
+  dstMode: number;
+  dstNet: number;
+  dstMask: number;
+  proto: number; // 0 any
+  protoNeg: boolean;
+  /** A single --dport range hoisted out of the tcp/udp/sctp match (-1 when not hoisted). */
+  dportLo: number;
+  dportHi: number;
+  dportNeg: boolean;
   preds: Pred[];
   kind: K;
   chain?: CChain;
@@ -102,6 +115,7 @@ const MAX_DEPTH = 64;
 /** A ruleset ready to evaluate. Immutable; one per node and rules version. */
 export class CompiledRuleset {
   private readonly tables = new Map<string, Map<string, CChain>>();
+  private readonly hookCache = new Map<string, CChain | null>();
   /** Names of every `recent` list the rules use. */
   readonly recentNames = new Set<string>();
 
@@ -131,7 +145,12 @@ export class CompiledRuleset {
    * set the CT.SNAT / CT.DNAT bits. A table or chain missing from the dump accepts.
    */
   run(table: string, chain: string, packet: Packet, env: EvalEnv): Verdict {
-    const c = this.tables.get(table)?.get(chain);
+    const key = table + ':' + chain;
+    let c = this.hookCache.get(key);
+    if (c === undefined) {
+      c = this.tables.get(table)?.get(chain) ?? null;
+      this.hookCache.set(key, c);
+    }
     if (!c) return 'ACCEPT';
     let v = runChain(c, packet, env, 0);
     if (v === V.CONTINUE) {
@@ -143,25 +162,43 @@ export class CompiledRuleset {
 
   private compileRule(spec: RuleSpec, chains: Map<string, CChain>): CRule {
     const preds: Pred[] = [];
-    if (spec.src) {
-      const { value: c, negate } = spec.src;
-      preds.push(negate ? (p) => !cidrContains(c, p.src) : (p) => cidrContains(c, p.src));
-    }
-    if (spec.dst) {
-      const { value: c, negate } = spec.dst;
-      preds.push(negate ? (p) => !cidrContains(c, p.dst) : (p) => cidrContains(c, p.dst));
-    }
-    if (spec.proto && spec.proto.value !== 0) {
-      const { value: proto, negate } = spec.proto;
-      preds.push(negate ? (p) => p.proto !== proto : (p) => p.proto === proto);
-    }
+    const rule: CRule = {
+      spec,
+      srcMode: spec.src ? (spec.src.negate ? 2 : 1) : 0,
+      srcNet: spec.src?.value.net ?? 0,
+      srcMask: spec.src?.value.mask ?? 0,
+      dstMode: spec.dst ? (spec.dst.negate ? 2 : 1) : 0,
+      dstNet: spec.dst?.value.net ?? 0,
+      dstMask: spec.dst?.value.mask ?? 0,
+      proto: spec.proto?.value ?? 0,
+      protoNeg: spec.proto?.negate ?? false,
+      dportLo: -1,
+      dportHi: -1,
+      dportNeg: false,
+      preds,
+      kind: K.NONE,
+      chain: undefined,
+      addr: 0,
+      port: 0,
+      markValue: 0,
+      markMask: 0,
+      note: '',
+    };
     if (spec.inIface) preds.push(ifacePred(spec.inIface.value, spec.inIface.negate, (p) => p.inIface));
     if (spec.outIface) preds.push(ifacePred(spec.outIface.value, spec.outIface.negate, (p) => p.outIface));
+    // Hoisting a --dport test ahead of the other matches is safe only when no match with a side
+    // effect (recent --set/--update/--remove) could be skipped by it.
+    const hoistable = !spec.matches.some((m) => m.module === 'recent');
     for (const m of spec.matches) {
+      if (hoistable && m.module === 'ports' && rule.dportLo < 0 && m.dport && !m.sport && !m.either && m.dport.value.length === 1) {
+        rule.dportLo = m.dport.value[0]!.from;
+        rule.dportHi = m.dport.value[0]!.to;
+        rule.dportNeg = m.dport.negate;
+        continue;
+      }
       const pred = this.compileMatch(m);
       if (pred) preds.push(pred);
     }
-    const rule: CRule = { spec, preds, kind: K.NONE, addr: 0, port: 0, markValue: 0, markMask: 0, note: '' };
     const t = spec.target;
     if (!t) return rule;
     switch (t.kind) {
@@ -402,6 +439,10 @@ function runChain(chain: CChain, p: Packet, env: EvalEnv, depth: number): V {
 
 /** Returns -1 to go on with the next rule, else the chain's result. */
 function applyRule(chain: CChain, r: CRule, p: Packet, env: EvalEnv, depth: number): V | -1 {
+  if (r.srcMode !== 0 && (((p.src & r.srcMask) >>> 0) === r.srcNet) !== (r.srcMode === 1)) return -1;
+  if (r.dstMode !== 0 && (((p.dst & r.dstMask) >>> 0) === r.dstNet) !== (r.dstMode === 1)) return -1;
+  if (r.proto !== 0 && (p.proto === r.proto) === r.protoNeg) return -1;
+  if (r.dportLo >= 0 && (p.dport >= r.dportLo && p.dport <= r.dportHi) === r.dportNeg) return -1;
   const preds = r.preds;
   for (let j = 0; j < preds.length; j++) if (!preds[j]!(p, env)) return -1;
   const trace = env.trace;
@@ -427,7 +468,7 @@ function applyRule(chain: CChain, r: CRule, p: Packet, env: EvalEnv, depth: numb
       if (trace) trace({ table: chain.table, chain: chain.name, rule: r.spec.text, note: `MARK set to 0x${p.mark.toString(16)}` });
       return -1;
     case K.DNAT: {
-      const before = `${formatIPv4(p.dst)}:${p.dport}`;
+      const before = trace ? `${formatIPv4(p.dst)}:${p.dport}` : '';
       p.dst = r.addr;
       if (r.port >= 0) p.dport = r.port;
       p.ctstate |= CT.DNAT;
@@ -436,7 +477,7 @@ function applyRule(chain: CChain, r: CRule, p: Packet, env: EvalEnv, depth: numb
     }
     case K.SNAT:
     case K.MASQ: {
-      const before = formatIPv4(p.src);
+      const before = trace ? formatIPv4(p.src) : '';
       p.src = r.kind === K.SNAT ? r.addr : env.masqueradeAddress(p.outIface);
       if (r.kind === K.SNAT && r.port >= 0) p.sport = r.port;
       p.ctstate |= CT.SNAT;

@@ -5,7 +5,7 @@
  *   generated: nat OUTPUT -> filter OUTPUT -> routing -> nat POSTROUTING [-> filter INPUT if local]
  * The nat table is consulted only for the first packet of a flow (conntrack state NEW).
  */
-import { CT_TIMEOUT, Conntrack, tupleOf, type ConntrackEntry } from './conntrack.js';
+import { CT_TIMEOUT, Conntrack, type ConntrackEntry } from './conntrack.js';
 import type { CompiledRuleset, EvalEnv, RuleHop, Verdict } from './evaluate.js';
 import { CT, type Packet } from './packet.js';
 import { RecentStore } from './recent.js';
@@ -45,7 +45,18 @@ export class NetfilterHost {
   readonly conntrack = new Conntrack();
   readonly recent = new RecentStore();
 
-  constructor(public config: HostConfig) {}
+  private readonly env: EvalEnv;
+
+  constructor(public config: HostConfig) {
+    this.env = {
+      isLocal: config.isLocal,
+      chance: () => false,
+      recent: this.recent,
+      now: 0,
+      mutate: false,
+      masqueradeAddress: config.ifaceAddress,
+    };
+  }
 
   /** Swap in a new ruleset (a sync); conntrack and the `recent` lists still in use are kept. */
   replaceRules(config: HostConfig): void {
@@ -59,21 +70,34 @@ export class NetfilterHost {
    */
   process(input: Packet, inIface: string | null, opts: WalkOptions): HostResult {
     const cfg = this.config;
-    const p: Packet = { ...input, inIface: inIface ?? '', outIface: '', mark: inIface === null ? input.mark : 0 };
-    const name = cfg.name;
-    const env: EvalEnv = {
-      isLocal: cfg.isLocal,
-      chance: opts.chance,
-      recent: this.recent,
-      now: opts.now,
-      mutate: opts.mutate,
-      masqueradeAddress: cfg.ifaceAddress,
-      trace: opts.trace ? (hop) => opts.trace!({ ...hop, node: name }) : undefined,
+    const p: Packet = {
+      src: input.src,
+      dst: input.dst,
+      proto: input.proto,
+      sport: input.sport,
+      dport: input.dport,
+      mark: inIface === null ? input.mark : 0,
+      inIface: inIface ?? '',
+      outIface: '',
+      ctstate: 0,
     };
+    const name = cfg.name;
+    // One env object per host, refreshed per packet (no allocation on the hot path).
+    const env = this.env;
+    env.isLocal = cfg.isLocal;
+    env.masqueradeAddress = cfg.ifaceAddress;
+    env.chance = opts.chance;
+    env.now = opts.now;
+    env.mutate = opts.mutate;
+    const outer = opts.trace;
+    env.trace = outer ? (hop) => outer({ ...hop, node: name }) : undefined;
     const rules = cfg.rules;
-    const found = this.conntrack.lookup(p, opts.now);
+    const found = this.conntrack.size === 0 ? undefined : this.conntrack.lookup(p, opts.now);
     const isNew = !found;
-    const original = tupleOf(p);
+    const oSrc = p.src;
+    const oSport = p.sport;
+    const oDst = p.dst;
+    const oDport = p.dport;
     if (found) {
       const { entry, reply } = found;
       p.ctstate = CT.ESTABLISHED | (entry.dnat ? CT.DNAT : 0) | (entry.snat ? CT.SNAT : 0);
@@ -125,15 +149,15 @@ export class NetfilterHost {
       }
       if (opts.mutate && reply && p.proto === 6) entry.expires = opts.now + CT_TIMEOUT.tcpTimeWait;
       if (opts.mutate && reply && p.proto !== 6) entry.expires = opts.now + CT_TIMEOUT.udpStream;
-    } else {
+    } else if (opts.mutate || opts.journal) {
       entry = {
-        original,
+        original: { proto: p.proto, src: oSrc, sport: oSport, dst: oDst, dport: oDport },
         reply: { proto: p.proto, src: p.dst, sport: p.dport, dst: p.src, dport: p.sport },
         expires: opts.now + (p.proto === 6 ? CT_TIMEOUT.tcpEstablished : CT_TIMEOUT.udp),
         dnat: (p.ctstate & CT.DNAT) !== 0,
         snat: (p.ctstate & CT.SNAT) !== 0,
       };
-      if (opts.mutate || opts.journal) this.conntrack.insert(entry);
+      this.conntrack.insert(entry);
       if (!opts.mutate && opts.journal) opts.journal.push({ host: this, entry });
     }
     if (route.kind === 'local') return { kind: 'local', packet: p, entry };

@@ -19,7 +19,8 @@ export interface EngineTest {
 /** One suite: its tests run in order, between setup and teardown (teardown always runs). */
 export interface EngineSuite {
   name: string;
-  setup(signal: AbortSignal): Promise<void>;
+  /** Runs before the first test; a throw fails the suite and skips its tests. */
+  setup(): Promise<void>;
   teardown(): Promise<void>;
   tests: EngineTest[];
 }
@@ -104,22 +105,20 @@ export function runEngine(suites: EngineSuite[], options: { concurrency: number;
     config: config(options.root, Math.max(1, options.concurrency)),
     importFile(_filepath, source) {
       if (source !== 'collect') return;
-      suites.forEach((s, si) => {
-        const suite = describe(s.name, { concurrent: true }, () => {
-          const controller = new AbortController();
-          beforeAll(() => s.setup(controller.signal));
+      for (const s of suites) {
+        // Suites (scenarios) run concurrently with each other...
+        describe(s.name, { concurrent: true }, () => {
+          beforeAll(() => s.setup());
           afterAll(() => s.teardown());
-          s.tests.forEach((t, ti) => {
-            // Steps of one scenario never overlap: opt out of the suite's concurrency.
-            const task = test(t.name, { concurrent: false }, async (ctx) => {
+          for (const t of s.tests) {
+            // ...but the tests (steps) of one suite never overlap: opt out of the inherited flag.
+            test(t.name, { concurrent: false }, async (ctx) => {
               const verdict = await t.run(ctx.signal);
               if (verdict.skip !== undefined) ctx.skip(verdict.skip);
             });
-            void task;
-          });
+          }
         });
-        void suite;
-      });
+      }
     },
     onCollected(files: File[]) {
       for (const file of files) {

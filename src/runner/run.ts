@@ -60,9 +60,9 @@ export async function runScenarios(scenarios: CompiledScenario[], options: RunOp
   const engine = runEngine(
     executions.map((ex) => ({
       name: ex.scenario.name,
-      setup: async (signal) => {
+      setup: async () => {
         listener.scenarioStart?.(ex.scenario);
-        await ex.setup(signal);
+        await ex.setup();
       },
       teardown: () => ex.teardown(),
       tests: ex.scenario.steps.map((step, i) => ({
@@ -97,7 +97,14 @@ export async function runScenarios(scenarios: CompiledScenario[], options: RunOp
   } finally {
     options.signal.removeEventListener('abort', onAbort);
   }
-  const scenarioResults = executions.map((ex, si) => results[si] ?? ex.result(engineTests[si] ?? []));
+  // Suites the engine skipped whole (after Ctrl-C) never reached onSuiteEnd: report them now.
+  const scenarioResults = executions.map((ex, si) => {
+    const done = results[si];
+    if (done !== undefined) return done;
+    const r = ex.result(engineTests[si] ?? []);
+    listener.scenarioEnd?.(r);
+    return r;
+  });
   return {
     tool: { name: 'svclab', version },
     backend: options.backend.name,

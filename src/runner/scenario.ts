@@ -54,18 +54,21 @@ export class ScenarioExecution {
   }
 
   /** Start the backend session. Records and rethrows a start failure. */
-  async setup(engineSignal: AbortSignal): Promise<void> {
+  async setup(): Promise<void> {
     this.startedAt = performance.now();
     this.skipAll = this.options.runSignal.aborted ? 'run interrupted' : this.options.notStartedReason();
     if (this.skipAll !== undefined) return;
     if (this.options.timeoutMs > 0) {
       this.timer = setTimeout(() => this.timeout.abort(new ScenarioTimeout(this.options.timeoutMs)), this.options.timeoutMs);
     }
-    const signal = AbortSignal.any([this.signal, engineSignal]);
+    const signal = this.signal;
     const { backend, seed, log } = this.options;
+    const starting = backend.start(this.scenario, { seed, signal, log });
     try {
-      this.session = await untilAborted(backend.start(this.scenario, { seed, signal, log }), signal);
+      this.session = await untilAborted(starting, signal);
     } catch (err) {
+      // Stopped waiting (timeout, Ctrl-C) while the backend was still starting: close whatever it started.
+      starting.then((late) => late.close().catch(() => undefined), () => undefined);
       if (this.options.runSignal.aborted) {
         this.skipAll = 'run interrupted';
         return;

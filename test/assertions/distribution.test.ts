@@ -55,7 +55,10 @@ describe('distribution by sampling (chi-square)', () => {
   it('checks explicit weights; pods without a weight must get nothing', () => {
     const weights = { 'web-a': 3, 'web-b': 1 };
     expect(checkExpectation(uniform({ weights }), answers({ 'web-a': 76, 'web-b': 24 }), context()).passed).toBe(true);
-    expect(checkExpectation(uniform({ weights }), answers({ 'web-a': 50, 'web-b': 50 }), context()).passed).toBe(false);
+    const even = checkExpectation(uniform({ weights }), answers({ 'web-a': 50, 'web-b': 50 }), context());
+    expect(even.passed).toBe(false);
+    // (50-75)^2/75 + (50-25)^2/25 = 33.33, df 1
+    expect(even.message).toMatch(/n=100: answers are not split by the given weights: expected web-a 75\.0, web-b 25\.0; observed web-a 50, web-b 50; chi-square 33\.33 \(df 1\), p = 7\.7\de-9 < alpha 0\.001$/);
     const stray = checkExpectation(uniform({ weights }), answers({ 'web-a': 75, 'web-b': 24, 'web-c': 1 }), context());
     expect(stray.passed).toBe(false);
     expect(stray.message).toContain('web-c answered but should get no traffic');

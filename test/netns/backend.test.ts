@@ -102,7 +102,7 @@ describe(title('netns backend session'), () => {
     const ctx = context();
     const session = await createBackend().start(scenario(), ctx);
     ctx.abort.abort();
-    await session.close();
     await expect(session.send(sendStep(0, seed004(), traffic(fromClient(), NODES.cp.ip, NODE_PORT, 1)))).rejects.toThrow(/closed/);
+    await session.close();
   });
 });

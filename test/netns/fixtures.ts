@@ -127,3 +127,35 @@ export async function kernelSkipReason(): Promise<string | undefined> {
     return (err as Error).message;
   }
 }
+
+export const LB_IP = '172.18.255.201';
+export const EXTERNAL_IP = '203.0.113.10';
+export const LB_NODE_PORT = 31080;
+export const HEALTH_PORT = 32000;
+
+/**
+ * Seed 004 with two echo pods (worker, worker2) and more ways in: svc-nodeport also has an external
+ * IP, and svc-lb is a LoadBalancer with externalTrafficPolicy Local and a health-check node port.
+ */
+export function seed004WithLoadBalancer(): ClusterState {
+  const state = seed004({ replicas: 2 });
+  state.services[0].externalIPs = [EXTERNAL_IP];
+  state.services.push({
+    ...state.services[0],
+    name: 'svc-lb',
+    type: 'LoadBalancer',
+    clusterIP: '10.200.1.20',
+    ports: [{ name: '', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: LB_NODE_PORT }],
+    externalIPs: [],
+    loadBalancerIngress: [{ ip: LB_IP }],
+    externalTrafficPolicy: 'Local',
+    healthCheckNodePort: HEALTH_PORT,
+  });
+  state.endpointSlices.push({
+    ...state.endpointSlices[0],
+    name: 'svc-lb-q8w3e',
+    serviceName: 'svc-lb',
+    ports: [{ name: '', port: 8080, protocol: 'TCP' }],
+  });
+  return state;
+}

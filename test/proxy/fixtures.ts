@@ -99,7 +99,7 @@ const loc = { file: 'test.yaml', line: 1, col: 1 };
 export const MYPC: TrafficSource = { kind: 'client', name: 'mypc', address: '172.18.0.100' };
 export const nodeSource = (i: number): TrafficSource => ({ kind: 'node', name: NODES[i].name, address: NODES[i].ip });
 
-export function sendStep(state: ClusterState, from: TrafficSource, to: { address: string; port: number }, count: number, timeoutMs = 400): SendStep {
+export function sendStep(state: ClusterState, from: TrafficSource, to: { address: string; port: number }, count: number, timeoutMs = 10_000): SendStep {
   const expect: Expectation[] = [];
   return {
     kind: 'send',

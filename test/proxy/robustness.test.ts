@@ -31,7 +31,7 @@ describe('proxy daemon under load', () => {
     const bad = results.filter((r) => r.outcome !== 'ok');
     expect(bad.map((r) => r.detail)).toEqual([]);
     expect(new Set(results.map((r) => r.answer?.pod)).size).toBe(3);
-  });
+  }, 300_000);
 
   it('keeps serving while silent, half-open and half-closing clients hang around', async () => {
     const lab = await startLab();
@@ -136,13 +136,18 @@ describe('proxy daemon under load', () => {
     ];
     let done = false;
     let changes = 0;
+    let churnError: unknown;
     const churn = (async () => {
-      while (!done) {
-        await lab.update(states[changes % states.length]);
-        changes++;
-        await new Promise((r) => setTimeout(r, 20));
+      try {
+        while (!done) {
+          await lab.update(states[changes % states.length]);
+          changes++;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        await lab.update(lab004());
+      } catch (err) {
+        churnError = err;
       }
-      await lab.update(lab004());
     })();
     let results;
     try {
@@ -151,6 +156,7 @@ describe('proxy daemon under load', () => {
       done = true;
       await churn;
     }
+    expect(churnError).toBeUndefined();
     const stats = [...lab.nodes.values()].map((n) => n.daemon.stats);
     const closedByReconcile = stats.reduce((a, s) => a + s.closedByReconcile, 0);
     const failed = results.filter((r) => r.outcome !== 'ok');
@@ -162,5 +168,5 @@ describe('proxy daemon under load', () => {
     for (const r of results) if (r.answer) byPod.set(r.answer.pod, (byPod.get(r.answer.pod) ?? 0) + 1);
     expect(byPod.get('deploy-echo-a')).toBeGreaterThan(0);
     expect(results.length).toBe(10_000);
-  });
+  }, 600_000);
 });

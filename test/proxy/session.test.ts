@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBackend } from '../../src/backends/proxy/index.js';
+import { ProxyLab } from '../../src/backends/proxy/lab.js';
+import type { ProxySession } from '../../src/backends/proxy/session.js';
+import { requestOnce } from '../../src/backends/proxy/trafficClient.js';
 import type { BackendSession } from '../../src/backends/backend.js';
 import type { Observation } from '../../src/observe/observation.js';
 import { CIP, MYPC, NODES, NPORT, PODS, changeStep, context, lab004, nodeSource, scenarioOf, sendStep } from './fixtures.js';
@@ -100,11 +103,25 @@ describe('proxy backend on the seed 004 NodePort lab', () => {
   });
 
   it('stops everything on close, so the addresses are free again', async () => {
+    const lab = await ProxyLab.start(lab004(), { seed: 1 });
+    const from = lab.map.loopback(MYPC.address);
+    const host = lab.map.loopback(NODES[1].ip);
+    const pod = lab.map.loopback(PODS[0].ip);
+    expect((await requestOnce({ host, port: NPORT, localAddress: from, timeoutMs: 30_000 })).outcome).toBe('ok');
+    await lab.close();
+    await lab.close();
+    expect((await requestOnce({ host, port: NPORT, localAddress: from, timeoutMs: 30_000 })).outcome).toBe('refused');
+    expect((await requestOnce({ host: pod, port: 8080, localAddress: from, timeoutMs: 30_000 })).outcome).toBe('refused');
+  });
+  it('stops everything when the run is aborted (Ctrl-C)', async () => {
     const state = lab004();
-    const s = await createBackend().start(scenarioOf(state), context().ctx);
-    const before = observations(await s.send(sendStep(state, MYPC, { address: NODES[1].ip, port: NPORT }, 1)));
-    expect(before[0].outcome).toBe('ok');
+    const { ctx, abort } = context();
+    const s = (await createBackend().start(scenarioOf(state), ctx)) as ProxySession;
+    const target = { host: s.addressMap.loopback(NODES[1].ip), port: NPORT, localAddress: s.addressMap.loopback(MYPC.address), timeoutMs: 30_000 };
+    expect((await requestOnce(target)).outcome).toBe('ok');
+    abort.abort(new Error('interrupted'));
+    await expect(s.send(sendStep(state, MYPC, { address: NODES[1].ip, port: NPORT }, 1))).rejects.toThrow('interrupted');
     await s.close();
-    await s.close();
+    expect((await requestOnce(target)).outcome).toBe('refused');
   });
 });

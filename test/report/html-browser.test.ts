@@ -124,6 +124,21 @@ describe('HTML report in Chromium', () => {
       await page.click('nav.filters button[data-filter="all"]');
       expect(await visibleNames(page)).toEqual(names);
 
+      // Text filter: combines with the status filter, also kept in the hash.
+      await page.fill('#search', 'Affinity');
+      expect(await visibleNames(page)).toEqual(['session-affinity-timeout']);
+      expect(new URL(page.url()).hash).toBe('#q=affinity');
+      await page.click('nav.filters button[data-filter="failed"]');
+      expect(await visibleNames(page)).toEqual([]);
+      await expect(page.locator('#empty').isVisible()).resolves.toBe(true);
+      expect(new URL(page.url()).hash).toBe('#status=failed&q=affinity');
+      await page.fill('#search', 'scenarios/wrong');
+      expect(await visibleNames(page)).toEqual(['kans-nodeport-weighted (deliberately wrong)']);
+      await page.fill('#search', '');
+      await page.click('nav.filters button[data-filter="all"]');
+      expect(await visibleNames(page)).toEqual(names);
+      expect(new URL(page.url()).hash).toBe('');
+
       // Traces are folded until clicked.
       const trace = page.locator('details.trace').first();
       const hop = trace.locator('ol.hops li', { hasText: 'DNAT to 10.10.1.2:8080' });

@@ -63,6 +63,7 @@ describe('HTML report markup', () => {
 
   it('shows backend, seed, date and totals in the header and summary', () => {
     const page = renderHtml(realisticRun());
+    expect(page).toContain('<dd data-meta="result">2 passed, 1 failed, 1 error</dd>');
     expect(page).toContain('<dd data-meta="backend">sim</dd>');
     expect(page).toContain('<dd data-meta="seed">42</dd>');
     expect(page).toContain('<dd data-meta="started">2026-11-22 07:12:03 UTC</dd>');

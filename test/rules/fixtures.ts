@@ -169,12 +169,3 @@ export function normalizeDump(text: string): string {
   }
   return out.join('\n') + '\n';
 }
-
-/** Strips the common leading indentation of a transcribed dump. */
-export function dump(text: string): string {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '')
-    .join('\n');
-}

@@ -31,13 +31,70 @@ describe('svclab run exit codes (built CLI)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  const dslBuilt = existsSync(join(repo, 'dist/dsl/load.js'));
-  it.runIf(dslBuilt)('an invalid scenario file exits 3 and names the file', () => {
+  const simBuilt = existsSync(join(repo, 'dist/dsl/load.js')) && existsSync(join(repo, 'dist/backends/sim/index.js'));
+
+  const scenario = (expect: string) => `name: tiny
+cluster:
+  nodes:
+    - { name: cp, role: control-plane, ip: 172.18.0.2 }
+    - { name: w1, ip: 172.18.0.3 }
+    - { name: w2, ip: 172.18.0.4 }
+resources:
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata: { name: web }
+    spec:
+      replicas: 2
+      selector: { matchLabels: { app: web } }
+      template:
+        metadata: { labels: { app: web } }
+        spec: { containers: [{ name: web, image: agnhost, ports: [{ containerPort: 8080 }] }] }
+  - apiVersion: v1
+    kind: Service
+    metadata: { name: web }
+    spec:
+      selector: { app: web }
+      ports: [{ port: 80, targetPort: 8080 }]
+placement:
+  web: [w1, w2]
+steps:
+  - send: 100 curls to CIP:CIPPORT from node cp
+    expect: ${expect}
+`;
+
+  function lab(files: Record<string, string>): string {
     const dir = mkdtempSync(join(tmpdir(), 'svclab-cli-'));
-    writeFileSync(join(dir, 'bad.yaml'), 'name: bad\nsteps: 42\n');
-    const r = svclab(['run', 'bad.yaml', '--out', join(dir, 'reports')], dir);
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return dir;
+  }
+
+  it.runIf(simBuilt)('a correct scenario passes on sim: exit 0, reports in --out', () => {
+    const dir = lab({ 'tiny.yaml': scenario('{ outcome: ok, distribution: uniform }') });
+    const r = svclab(['run', 'tiny.yaml', '--out', 'out'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('1 passed, 0 failed');
+    expect(existsSync(join(dir, 'out/junit.xml'))).toBe(true);
+    expect(existsSync(join(dir, 'out/index.html'))).toBe(true);
+    expect(existsSync(join(dir, 'out/result.json'))).toBe(false);
+  });
+
+  it.runIf(simBuilt)('a wrong expectation exits 1 naming file:line and showing the numbers', () => {
+    const dir = lab({ 'tiny.yaml': scenario('{ outcome: timeout, distribution: { weights: { web-1: 9, web-2: 1 }, method: exact } }') });
+    const r = svclab(['run', 'tiny.yaml', '--reporter', 'console'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('tiny.yaml:27:24: expected all 100 requests to time out (timeout), got 100 ok');
+    expect(r.stdout).toMatch(/tiny\.yaml:27:\d+: exact probabilities from the rules are not split by the given weights: web-1 expected 90%, rules give 50%; web-2 expected 10%, rules give 50%/);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('0 passed, 1 failed');
+    expect(existsSync(join(dir, 'reports'))).toBe(false);
+  });
+
+  it.runIf(simBuilt)('an invalid scenario file exits 3, names the file, and runs nothing', () => {
+    const dir = lab({ 'good.yaml': scenario('{ outcome: ok }'), 'bad.yaml': 'name: bad\nsteps: 42\n' });
+    const r = svclab(['run', '.', '--out', 'out'], dir);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('bad.yaml:');
-    expect(existsSync(join(dir, 'reports'))).toBe(false);
+    expect(r.stdout).toBe('');
+    expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 });

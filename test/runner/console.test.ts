@@ -110,13 +110,15 @@ describe('console reporter (plain)', () => {
     reporter.progress('nodeport-basic: 100 curls to CNODE:NPORT from mypc and a very long tail');
     reporter.scenario(passed);
     reporter.end(run([passed], { passed: 1, failed: 0, skipped: 0, errors: 0 }), []);
-    const status = '[0/2] nodeport-basic: 100 curls to CNODE:NPORT from mypc an';
+    const text0 = 'nodeport-basic: 100 curls to CNODE:NPORT from mypc and a very long tail'.slice(0, 52) + '…';
     expect(text()).toBe(
       'svclab run: 2 scenarios on sim, seed 1\n' +
-        `\r\x1b[2K${status}` +
-        `\r\x1b[2K✓ nodeport-basic (scenarios/nodeport.yaml, 1.2 s)\n${status}` +
+        `\r\x1b[2K[0/2] ${text0}` +
+        `\r\x1b[2K✓ nodeport-basic (scenarios/nodeport.yaml, 1.2 s)\n[1/2] ${text0}` +
         '\r\x1b[2K1 passed, 0 failed\n',
     );
+    // Cut to the terminal width (60 columns, one kept free).
+    expect(`[0/2] ${text0}`.length).toBe(59);
   });
 });
 

@@ -5,7 +5,7 @@ import { UsageError } from '../../src/errors.js';
 describe('svclab run arguments', () => {
   it('has documented defaults', () => {
     const a = parseRunArgs([]);
-    expect(a).toMatchObject({ paths: ['scenarios'], backend: 'sim', seed: 1, seedFromCli: false, reporters: ['console', 'junit', 'html'], out: 'reports', tags: [], bail: false, timeoutMs: 300000, concurrency: 4, help: false });
+    expect(a).toMatchObject({ paths: ['scenarios'], backend: 'sim', seed: 1, seedFromCli: false, reporters: ['console', 'junit', 'html'], out: 'reports', tags: [], bail: false, timeoutMs: 600000, concurrency: 4, help: false });
     expect(a.color).toBeUndefined();
   });
 
@@ -23,7 +23,7 @@ describe('svclab run arguments', () => {
   it.each([
     [['--backend', 'docker'], "--backend must be one of sim, proxy, netns, kind (got 'docker')"],
     [['--reporter', 'tap'], "--reporter must be among console, junit, html, json (got 'tap')"],
-    [['--seed', '-1'], "--seed must be an integer from 0 to 4294967295 (got '-1')"],
+    [['--seed=-1'], "--seed must be an integer from 0 to 4294967295 (got '-1')"],
     [['--concurrency', '0'], "--concurrency must be an integer from 1 to 1024 (got '0')"],
     [['--timeout', '1.5'], "--timeout must be an integer from 0"],
     [['--grep', '('], '--grep is not a valid regular expression'],

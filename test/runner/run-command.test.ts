@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/report/result.js';
 import { change, ok, requireBuild, runHarness, scenario, send } from './harness.js';
@@ -121,6 +122,7 @@ describe('svclab run with a test backend', () => {
       scenario('b2', [send(0, [okAll], { observations: ok({ 'web-a': 1 }) })]),
     ];
     const r = await runHarness({ scenarios }, ['--bail', '--concurrency', '1', '--reporter', 'console,json']);
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     const s = (JSON.parse(r.readReport('result.json')) as RunResult).scenarios;
     expect(s.map((x) => x.status)).toEqual(['fail', 'skip']);
@@ -158,6 +160,7 @@ describe('svclab run with a test backend', () => {
     expect(json.scenarios[0].steps.map((s) => s.reason)).toEqual(['interrupted while running', 'run interrupted']);
     expect(json.scenarios[1].steps.map((s) => s.reason)).toEqual(['run interrupted']);
     expect(r.events.filter((e) => e.ev === 'start' || e.ev === 'close').map((e) => `${e.ev}:${e.scenario}`)).toEqual(['start:a-long', 'close:a-long']);
+    expect(r.stdout).toMatch(/^- b-later \(scenarios\/b-later\.yaml, \d+ ms\)\n    - skipped: run interrupted$/m);
     expect(r.stdout.trimEnd().split('\n').slice(-2)).toEqual(['run interrupted', '0 passed, 0 failed, 2 skipped']);
   });
 
@@ -202,5 +205,29 @@ describe('svclab run: what happens before running', () => {
     const none = await runHarness({ scenarios }, ['--grep', 'loadbalancer']);
     expect(none.code).toBe(1);
     expect(none.stderr).toBe('svclab run: none of 2 scenarios matched the --grep/--tag/--shard selection\n');
+  });
+});
+
+describe('svclab run reports', () => {
+  it('writes a schema-valid JUnit file for a run with passes, failures, errors and skips', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const xsd = new URL('../../../shared/junit/junit-10.xsd', import.meta.url).pathname;
+    const r = await runHarness(
+      {
+        scenarios: [
+          scenario('j-pass', [send(0, [okAll], { observations: ok({ 'web-a': 2 }) })]),
+          scenario('j-fail', [send(0, [okAll], { observations: [{ outcome: 'timeout', detail: 'no answer in 1000 ms' }] })]),
+          scenario('j-error', [send(0, [okAll], { throws: 'kubectl: <not found> & "gone"' })]),
+          scenario('j-skip', [change(0, { unsupported: 'no scale here' }), send(1, [okAll], {})]),
+        ],
+      },
+      ['--reporter', 'junit,json'],
+    );
+    expect(r.code).toBe(1);
+    const xml = join(r.out, 'junit.xml');
+    const check = spawnSync('xmllint', ['--noout', '--schema', xsd, xml], { encoding: 'utf8' });
+    expect(check.error, 'xmllint must be installed (.ci/run installs libxml2-utils)').toBeUndefined();
+    expect(check.stderr).toContain('validates');
+    expect(check.status).toBe(0);
   });
 });

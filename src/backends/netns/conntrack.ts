@@ -10,7 +10,8 @@ function udpEndpoints(state: ClusterState): Set<string> {
   for (const slice of state.endpointSlices) {
     if (!slice.ports.some((p) => p.protocol === 'UDP')) continue;
     for (const ep of slice.endpoints) {
-      if (!ep.conditions.ready && !ep.conditions.serving) continue;
+      // What kube-proxy programs: ready endpoints, or serving-terminating ones as a fallback.
+      if (!ep.conditions.ready && !(ep.conditions.serving && ep.conditions.terminating)) continue;
       for (const a of ep.addresses) out.add(a);
     }
   }

@@ -15,7 +15,10 @@ import {
   clientBatch,
   endSysctls,
   fabricBatch,
+  fabricRouteLine,
+  fabricServiceRoutes,
   fabricSysctls,
+  healthCheckPorts,
   nodeBatch,
   nodeSysctls,
   planFabric,
@@ -63,6 +66,10 @@ export class Lab {
   private workers = new Set<string>();
   private hasNfacctTool = false;
   private bridgeNetfilter = false;
+  /** Load-balancer and external IPs the fabric routes to nodes, as currently installed. */
+  private fabricRoutes = new Map<string, string[]>();
+  /** Health-check node ports the node workers currently serve. */
+  private healthPorts = '[]';
   /** Things the lab did differently from a real node, for reports and docs. */
   readonly notes: string[] = [];
 
@@ -144,6 +151,8 @@ export class Lab {
     await Promise.all(pods.map((p) => this.configurePod(p)));
     await Promise.all(fabric.nodes.map((n) => this.loadRules(n)));
     await Promise.all(pods.map((p) => this.startEcho(p)));
+    await this.syncFabricRoutes();
+    await this.syncHealthServers();
     this.log(`netns: ${fabric.nodes.length} nodes, ${pods.length} pods, ${fabric.clients.length} clients up in ${Date.now() - started} ms`);
   }
 
@@ -239,6 +248,8 @@ export class Lab {
     await Promise.all(this.fabric.nodes.map((n) => this.loadRules(n)));
     for (const pod of added) await this.startEcho(pod);
     for (const pod of reserve) await this.sandbox.serve(pod.ns, { pod: pod.plan.name, node: pod.plan.node, ports: pod.plan.ports });
+    await this.syncFabricRoutes();
+    await this.syncHealthServers();
     for (const argv of staleFlowDeletions(before, next)) {
       if (!isIPv4(argv[argv.length - 1])) continue;
       for (const node of this.fabric.nodes) {
@@ -248,6 +259,35 @@ export class Lab {
       }
     }
     this.log(`netns: applied change (${added.length} pods added, ${removed.length} removed, rules reloaded)`);
+  }
+
+  /** Points load-balancer and external IPs of the current state at their nodes, in the fabric. */
+  private async syncFabricRoutes(): Promise<void> {
+    const wanted = fabricServiceRoutes(this.fabric, this.state);
+    const lines: string[] = [];
+    for (const ip of this.fabricRoutes.keys()) if (!wanted.has(ip)) lines.push(`route del ${ip}/32`);
+    for (const [ip, nodes] of wanted) {
+      if (JSON.stringify(this.fabricRoutes.get(ip)) !== JSON.stringify(nodes)) lines.push(fabricRouteLine(ip, nodes));
+    }
+    await this.ipBatch(nsName.fabric, lines);
+    this.fabricRoutes = wanted;
+  }
+
+  /** Every node answers on the health-check node ports of the current state (as kube-proxy's server does). */
+  private async syncHealthServers(): Promise<void> {
+    const ports = healthCheckPorts(this.state);
+    if (JSON.stringify(ports) === this.healthPorts) return;
+    for (const node of this.fabric.nodes) {
+      await this.ensureWorker(node.ns);
+      await this.sandbox.serve(node.ns, { pod: '', node: node.name, ports });
+    }
+    this.healthPorts = JSON.stringify(ports);
+  }
+
+  private async ensureWorker(ns: string): Promise<void> {
+    if (this.workers.has(ns)) return;
+    await this.sandbox.startWorker(ns, ns);
+    this.workers.add(ns);
   }
 
   /** Route to a pod whose IP lies outside its node's pod CIDR, on every other node. */
@@ -293,8 +333,11 @@ export class Lab {
     return best?.node;
   }
 
-  /** Sends the traffic from inside its source namespace: one fresh connection per request. */
-  async send(traffic: Traffic): Promise<Observation[]> {
+  /**
+   * Sends the traffic from inside its source namespace: one fresh connection per request, the
+   * first alone, then up to `concurrency` (default: the lab's option, else 8) in flight at once.
+   */
+  async send(traffic: Traffic, concurrency?: number): Promise<Observation[]> {
     if (traffic.protocol !== 'TCP' && traffic.protocol !== 'UDP') {
       throw new LabChangeUnsupported(`the netns backend sends TCP and UDP only, not ${traffic.protocol}`);
     }
@@ -308,32 +351,59 @@ export class Lab {
     }
     const timeoutMs = Math.min(Math.max(Math.round(traffic.timeoutMs), 10), 60_000);
     const ns = this.sourceNs(traffic);
-    if (!this.workers.has(ns)) {
-      await this.sandbox.startWorker(ns, ns);
-      this.workers.add(ns);
-    }
+    await this.ensureWorker(ns);
     const request = { host: target, port: traffic.to.port, protocol: traffic.protocol, timeoutMs };
     // The first request alone, so a ClientIP affinity entry exists before the rest race in.
     const first = await this.sandbox.probe(ns, { ...request, count: 1, concurrency: 1 });
     const rest =
       traffic.count > 1
-        ? await this.sandbox.probe(ns, { ...request, count: traffic.count - 1, concurrency: this.options.concurrency ?? 8 })
+        ? await this.sandbox.probe(ns, { ...request, count: traffic.count - 1, concurrency: Math.max(1, Math.min(concurrency ?? this.options.concurrency ?? 8, 1024)) })
         : [];
+    const results = [...first, ...rest];
     const ingressNode = this.ingressNode(traffic);
+    const spread = ingressNode === undefined ? await this.ingressByConntrack(traffic) : undefined;
     const byName = new Map([...this.pods.values()].map((p) => [p.plan.name, p.plan]));
-    return [...first, ...rest].map((r) => {
+    return results.map((r) => {
       const obs: Observation = { outcome: r.outcome, latencyMs: Math.round(r.latencyMs * 1000) / 1000 };
-      if (r.pod !== undefined) {
+      if (r.pod !== undefined && r.pod !== '') {
         obs.pod = r.pod;
         obs.node = r.node;
         const ip = byName.get(r.pod)?.ip;
         if (ip !== undefined && r.localPort !== undefined) obs.endpoint = `${ip}:${r.localPort}`;
         obs.sourceSeen = r.peer;
+      } else if (r.pod === '') {
+        // A node answered itself (health-check node port).
+        obs.node = r.node;
+        if (r.local !== undefined && r.localPort !== undefined) obs.endpoint = `${r.local}:${r.localPort}`;
+        obs.sourceSeen = r.peer;
       }
-      if (ingressNode !== undefined) obs.ingressNode = ingressNode;
+      const entered = ingressNode ?? (r.sourcePort !== undefined ? spread?.get(r.sourcePort) : undefined);
+      if (entered !== undefined) obs.ingressNode = entered;
       if (r.detail !== undefined) obs.detail = r.detail;
       return obs;
     });
+  }
+
+  /**
+   * For traffic the fabric spreads over nodes (load-balancer and external IPs), which node each
+   * connection entered: the node whose conntrack table holds the client's source port.
+   */
+  private async ingressByConntrack(traffic: Traffic): Promise<Map<number, string> | undefined> {
+    if (traffic.from.kind !== 'client' || !this.fabricRoutes.has(traffic.to.address)) return undefined;
+    const client = this.fabric.clients.find((c) => c.name === traffic.from.name);
+    if (!client) return undefined;
+    const bySport = new Map<number, string>();
+    for (const node of this.fabric.nodes) {
+      const res = await this.sandbox.exec([
+        'ip', 'netns', 'exec', node.ns, 'conntrack', '-L', '-p', traffic.protocol.toLowerCase(),
+        '-s', client.address, '-d', traffic.to.address,
+      ]);
+      for (const line of res.stdout.split('\n')) {
+        const m = /\bsport=(\d+)/.exec(line);
+        if (m) bySport.set(Number(m[1]), node.name);
+      }
+    }
+    return bySport;
   }
 
   /** Tears everything down (the sandbox's end takes every namespace and process with it). */

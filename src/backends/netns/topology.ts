@@ -170,11 +170,14 @@ export function planPods(state: ClusterState): PodPlan[] {
     const add = (port: number, protocol: Protocol) => {
       if (protocol !== 'SCTP' && Number.isInteger(port) && port > 0 && port < 65536) ports.set(`${protocol}/${port}`, { port, protocol });
     };
+    // A pod answers on the ports it declares; one that declares none answers on every port,
+    // which the lab approximates with every port an endpoint slice names for it.
     for (const p of pod.ports) add(p.containerPort, p.protocol);
-    // A selector-less or hand-written slice may name ports the pod spec does not declare.
-    for (const slice of state.endpointSlices) {
-      if (!slice.endpoints.some((e) => e.addresses.includes(ip))) continue;
-      for (const p of slice.ports) add(p.port, p.protocol);
+    if (pod.ports.length === 0) {
+      for (const slice of state.endpointSlices) {
+        if (!slice.endpoints.some((e) => e.addresses.includes(ip))) continue;
+        for (const p of slice.ports) add(p.port, p.protocol);
+      }
     }
     return {
       key: podKey(pod),
@@ -184,6 +187,57 @@ export function planPods(state: ClusterState): PodPlan[] {
       ports: [...ports.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol)),
     };
   });
+}
+
+/**
+ * Addresses the fabric (the network outside the cluster) routes to nodes, with the nodes it
+ * spreads them over (ECMP, hashed per connection): a LoadBalancer ingress IP goes to the nodes its
+ * health check passes on (with externalTrafficPolicy Local: nodes with a ready local endpoint),
+ * an external IP to every node. Addresses on the node segment are reached directly and skipped.
+ */
+export function fabricServiceRoutes(plan: FabricPlan, state: ClusterState): Map<string, string[]> {
+  const segment = { base: ipToInt(plan.segment), prefix: plan.segmentPrefix };
+  const routes = new Map<string, string[]>();
+  const everyNode = plan.nodes.map((n) => n.addresses[0]);
+  for (const svc of state.services) {
+    for (const ingress of svc.loadBalancerIngress) {
+      if (!isIPv4(ingress.ip) || inCIDR(ingress.ip, segment) || routes.has(ingress.ip)) continue;
+      let healthy = everyNode;
+      if (svc.externalTrafficPolicy === 'Local') {
+        const withLocal = new Set<string>();
+        for (const slice of state.endpointSlices) {
+          if (slice.serviceName !== svc.name || slice.namespace !== svc.namespace) continue;
+          for (const ep of slice.endpoints) if (ep.conditions.ready && ep.nodeName) withLocal.add(ep.nodeName);
+        }
+        healthy = plan.nodes.filter((n) => withLocal.has(n.name)).map((n) => n.addresses[0]);
+      }
+      routes.set(ingress.ip, healthy);
+    }
+  }
+  for (const svc of state.services) {
+    for (const ip of svc.externalIPs) {
+      if (!isIPv4(ip) || inCIDR(ip, segment) || routes.has(ip)) continue;
+      routes.set(ip, everyNode);
+    }
+  }
+  return routes;
+}
+
+/** The `ip route` line for one fabric service route (none: the address goes into the blackhole). */
+export function fabricRouteLine(ip: string, nodes: string[]): string {
+  if (nodes.length === 0) return `route replace blackhole ${ip}/32`;
+  if (nodes.length === 1) return `route replace ${ip}/32 via ${nodes[0]}`;
+  return `route replace ${ip}/32 ${nodes.map((n) => `nexthop via ${n}`).join(' ')}`;
+}
+
+/** Health-check node ports kube-proxy serves on every node (LoadBalancer, externalTrafficPolicy Local). */
+export function healthCheckPorts(state: ClusterState): PodPort[] {
+  const ports = new Set<number>();
+  for (const svc of state.services) {
+    const port = svc.healthCheckNodePort;
+    if (svc.type === 'LoadBalancer' && svc.externalTrafficPolicy === 'Local' && port !== undefined && Number.isInteger(port) && port > 0 && port < 65536) ports.add(port);
+  }
+  return [...ports].sort((a, b) => a - b).map((port) => ({ port, protocol: 'TCP' as const }));
 }
 
 /** Lines for `ip -n fab -batch -`: bridge, gateway, one link per node and client. */
@@ -269,18 +323,37 @@ export function nodeSysctls(plan: FabricPlan, interfaces: string[]): string[] {
     'net.ipv4.conf.default.rp_filter=0',
     `net.ipv4.conf.all.route_localnet=${plan.localhostNodePorts ? 1 : 0}`,
   ];
-  for (const i of interfaces) settings.push(`net.ipv4.conf.${i}.rp_filter=0`);
+  // Hairpin traffic leaves by the interface it came in on: no ICMP redirects for it.
+  settings.push('net.ipv4.conf.all.send_redirects=0', 'net.ipv4.conf.default.send_redirects=0');
+  for (const i of interfaces) settings.push(`net.ipv4.conf.${i}.rp_filter=0`, `net.ipv4.conf.${i}.send_redirects=0`);
   return settings;
 }
 
 /** Kernel settings of a client or pod namespace. */
 export function endSysctls(): string[] {
-  return ['net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0', `net.ipv4.conf.${ifName.inner}.rp_filter=0`];
+  return [
+    'net.ipv4.conf.all.rp_filter=0',
+    'net.ipv4.conf.default.rp_filter=0',
+    `net.ipv4.conf.${ifName.inner}.rp_filter=0`,
+    // The fabric forwards load-balancer traffic back onto the segment; a redirect must not
+    // teach a client to skip it.
+    'net.ipv4.conf.all.accept_redirects=0',
+    `net.ipv4.conf.${ifName.inner}.accept_redirects=0`,
+  ];
 }
 
 /** Kernel settings of the fabric: forward (into the blackhole) and keep bridged frames out of iptables. */
 export function fabricSysctls(bridgeNetfilter: boolean): string[] {
-  const settings = ['net.ipv4.ip_forward=1', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0'];
+  const settings = [
+    'net.ipv4.ip_forward=1',
+    'net.ipv4.conf.all.rp_filter=0',
+    'net.ipv4.conf.default.rp_filter=0',
+    'net.ipv4.conf.all.send_redirects=0',
+    `net.ipv4.conf.${ifName.bridge}.send_redirects=0`,
+    `net.ipv4.conf.${ifName.bridge}.rp_filter=0`,
+    // Spread load-balancer connections over nodes by ports too, not only by addresses.
+    'net.ipv4.fib_multipath_hash_policy=1',
+  ];
   if (bridgeNetfilter) settings.push('net.bridge.bridge-nf-call-iptables=0');
   return settings;
 }

@@ -34,6 +34,8 @@ export class AddressMap {
   private readonly toLoop = new Map<string, MappedAddress>();
   private readonly toScenario = new Map<string, MappedAddress>();
   private readonly next: Record<AddressKind, number>;
+  /** Per-node stand-in for the node's own 127.0.0.1 (localhost node ports). */
+  private readonly localhost = new Map<string, MappedAddress>();
 
   constructor(readonly run: number) {
     if (!Number.isInteger(run) || run < 1 || run > 254) throw new Error(`run octet ${run} out of range 1..254`);
@@ -47,15 +49,29 @@ export class AddressMap {
     if (net.isIPv4(scenario) === false) {
       throw new BackendUnavailableError(`proxy backend: address ${scenario} (${owner}) is not IPv4; only IPv4 scenarios map onto 127.0.0.0/8`);
     }
+    const entry: MappedAddress = { scenario, loopback: this.allocate(kind), kind, owner };
+    this.toLoop.set(scenario, entry);
+    this.toScenario.set(entry.loopback, entry);
+    return entry.loopback;
+  }
+
+  private allocate(kind: AddressKind): string {
     const [lo, hi] = BLOCKS[kind];
     const index = this.next[kind]++;
     const third = lo + Math.floor(index / 254);
     if (third > hi) throw new BackendUnavailableError(`proxy backend: more than ${(hi - lo + 1) * 254} ${kind} addresses`);
-    const loopback = `127.${this.run}.${third}.${(index % 254) + 1}`;
-    const entry: MappedAddress = { scenario, loopback, kind, owner };
-    this.toLoop.set(scenario, entry);
-    this.toScenario.set(loopback, entry);
-    return loopback;
+    return `127.${this.run}.${third}.${(index % 254) + 1}`;
+  }
+
+  /** The loopback address standing for 127.0.0.1 on one node (idempotent). */
+  nodeLocalhost(node: string): string {
+    let entry = this.localhost.get(node);
+    if (!entry) {
+      entry = { scenario: '127.0.0.1', loopback: this.allocate('node'), kind: 'node', owner: `${node} (localhost)` };
+      this.localhost.set(node, entry);
+      this.toScenario.set(entry.loopback, entry);
+    }
+    return entry.loopback;
   }
 
   /** Loopback address of a scenario address; throws when it was never mapped. */
@@ -80,12 +96,13 @@ export class AddressMap {
   }
 
   entries(): MappedAddress[] {
-    return [...this.toLoop.values()];
+    return [...this.toLoop.values(), ...this.localhost.values()];
   }
 
   /** Map every address a state mentions; called for each step's state so the map never shifts. */
   addState(state: ClusterState): void {
     for (const node of state.cluster.nodes) for (const a of node.addresses) if (net.isIPv4(a)) this.add(a, 'node', node.name);
+    for (const node of state.cluster.nodes) this.nodeLocalhost(node.name);
     for (const client of state.cluster.clients) this.add(client.address, 'client', client.name);
     for (const pod of state.pods) if (pod.ip) this.add(pod.ip, 'pod', pod.name);
     for (const svc of state.services) {

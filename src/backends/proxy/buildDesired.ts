@@ -8,8 +8,23 @@ import { inCidr } from './cidr.js';
 import type { DesiredEndpoint, DesiredServicePort, DesiredState, DesiredVipRoute } from './desiredState.js';
 import type { EchoPodSpec } from './echoPod.js';
 
+/** The node a route's `via` names: one of its addresses (or, leniently, its name). */
 function nodeOfAddress(state: ClusterState, address: string): string | undefined {
-  return state.cluster.nodes.find((n) => n.addresses.includes(address))?.name;
+  return state.cluster.nodes.find((n) => n.addresses.includes(address) || n.name === address)?.name;
+}
+
+/** Every mapped source (node, client, pod) whose scenario address a set of CIDRs admits, plus the LB IPs. */
+function allowedSources(state: ClusterState, svc: Service, map: AddressMap): string[] {
+  const candidates = [
+    ...state.cluster.nodes.flatMap((n) => n.addresses),
+    ...state.cluster.clients.map((c) => c.address),
+    ...state.pods.map((p) => p.ip),
+  ].filter((a) => a && map.has(a));
+  const out = new Set<string>();
+  for (const a of candidates) if (svc.loadBalancerSourceRanges.some((r) => inCidr(a, r))) out.add(map.loopback(a));
+  // kube-proxy also admits the LB IPs themselves as sources (traffic hairpinned by the LB).
+  for (const i of svc.loadBalancerIngress) if (map.has(i.ip)) out.add(map.loopback(i.ip));
+  return [...out];
 }
 
 /** The endpoints of one service port, from the service's EndpointSlices. */
@@ -54,6 +69,7 @@ export function proxiedServicePorts(state: ClusterState, map: AddressMap): Desir
       if (!headless) d.clusterIP = map.loopback(svc.clusterIP);
       if (sp.nodePort !== undefined && (svc.type === 'NodePort' || svc.type === 'LoadBalancer')) d.nodePort = sp.nodePort;
       if (svc.sessionAffinity === 'ClientIP') d.affinityTimeoutSeconds = svc.sessionAffinityTimeoutSeconds;
+      if (svc.type === 'LoadBalancer' && svc.loadBalancerSourceRanges.length > 0) d.loadBalancerAllowedSources = allowedSources(state, svc, map);
       out.push(d);
     }
   }
@@ -81,7 +97,12 @@ export function vipRoutes(state: ClusterState, map: AddressMap): DesiredVipRoute
 
 /** The desired state of every node's daemon; the first node's daemon owns the VIP listeners. */
 export function desiredStates(state: ClusterState, map: AddressMap): DesiredState[] {
-  const nodes = state.cluster.nodes.map((n) => ({ name: n.name, addresses: n.addresses.filter((a) => map.has(a)).map((a) => map.loopback(a)) }));
+  const localhost = state.cluster.kubeProxy.localhostNodePorts;
+  const nodes = state.cluster.nodes.map((n) => ({
+    name: n.name,
+    addresses: n.addresses.filter((a) => map.has(a)).map((a) => map.loopback(a)),
+    ...(localhost ? { localhost: map.nodeLocalhost(n.name) } : {}),
+  }));
   const pods = state.pods.filter((p) => p.ip && map.has(p.ip)).map((p) => ({ address: map.loopback(p.ip), node: p.node }));
   const services = proxiedServicePorts(state, map);
   const routes = vipRoutes(state, map);

@@ -30,6 +30,8 @@ export interface DesiredServicePort {
   internalTrafficPolicy: 'Cluster' | 'Local';
   /** ClientIP affinity timeout in seconds; absent when sessionAffinity is None. */
   affinityTimeoutSeconds?: number;
+  /** loadBalancerSourceRanges as the sources they let in; absent when the service sets none. */
+  loadBalancerAllowedSources?: string[];
   endpoints: DesiredEndpoint[];
 }
 
@@ -43,8 +45,11 @@ export interface DesiredVipRoute {
 export interface DesiredState {
   /** Name of the node this daemon runs for. */
   node: string;
-  /** Every node with its loopback addresses (the first is the primary, used for SNAT). */
-  nodes: { name: string; addresses: string[] }[];
+  /**
+   * Every node with its loopback addresses (the first is the primary, used for SNAT) and, when
+   * localhost node ports are on, the address standing for that node's 127.0.0.1.
+   */
+  nodes: { name: string; addresses: string[]; localhost?: string }[];
   /** Pod loopback addresses and their nodes (traffic from these counts as cluster-internal). */
   pods: { address: string; node: string }[];
   /** Whether this daemon owns the VIP listeners (ClusterIP, external and LB IPs). */
@@ -125,7 +130,7 @@ function servicePort(v: Json, path: string): DesiredServicePort {
     v,
     path,
     ['key', 'port', 'externalIPs', 'loadBalancerIPs', 'externalTrafficPolicy', 'internalTrafficPolicy', 'endpoints'],
-    ['clusterIP', 'nodePort', 'affinityTimeoutSeconds'],
+    ['clusterIP', 'nodePort', 'affinityTimeoutSeconds', 'loadBalancerAllowedSources'],
   );
   const out: DesiredServicePort = {
     key: str(o.key, `${path}.key`),
@@ -136,6 +141,9 @@ function servicePort(v: Json, path: string): DesiredServicePort {
     internalTrafficPolicy: oneOf(o.internalTrafficPolicy, `${path}.internalTrafficPolicy`, ['Cluster', 'Local'] as const),
     endpoints: arr(o.endpoints, `${path}.endpoints`).map((e, i) => endpoint(e, `${path}.endpoints[${i}]`)),
   };
+  if (o.loadBalancerAllowedSources !== undefined) {
+    out.loadBalancerAllowedSources = arr(o.loadBalancerAllowedSources, `${path}.loadBalancerAllowedSources`).map((x, i) => loop(x, `${path}.loadBalancerAllowedSources[${i}]`));
+  }
   if (o.clusterIP !== undefined) out.clusterIP = loop(o.clusterIP, `${path}.clusterIP`);
   if (o.nodePort !== undefined) out.nodePort = port(o.nodePort, `${path}.nodePort`);
   if (o.affinityTimeoutSeconds !== undefined) {
@@ -153,10 +161,12 @@ export function validateDesiredState(v: Json): DesiredState {
     node: str(o.node, 'state.node'),
     nodes: arr(o.nodes, 'state.nodes').map((n, i) => {
       const p = `state.nodes[${i}]`;
-      const no = obj(n, p, ['name', 'addresses']);
+      const no = obj(n, p, ['name', 'addresses'], ['localhost']);
       const addresses = arr(no.addresses, `${p}.addresses`).map((a, j) => loop(a, `${p}.addresses[${j}]`));
       if (addresses.length === 0) throw new DesiredStateError(`${p}.addresses: expected at least one address`);
-      return { name: str(no.name, `${p}.name`), addresses };
+      const node: DesiredState['nodes'][number] = { name: str(no.name, `${p}.name`), addresses };
+      if (no.localhost !== undefined) node.localhost = loop(no.localhost, `${p}.localhost`);
+      return node;
     }),
     pods: arr(o.pods, 'state.pods').map((x, i) => {
       const po = obj(x, `state.pods[${i}]`, ['address', 'node']);

@@ -3,6 +3,7 @@
  * node (each behind its own control socket). Used by the `proxy` backend, `svclab proxyd` and the
  * benchmark. `update` moves everything to a new ClusterState; `close` stops all of it.
  */
+import net from 'node:net';
 import type { ClusterState } from '../../model/types.js';
 import { AddressMap, claimRunOctet } from './addressMap.js';
 import { desiredStates, echoPodSpecs } from './buildDesired.js';
@@ -104,6 +105,31 @@ export class ProxyLab {
       await pod.stop();
     }
     this.current = state;
+  }
+
+  /**
+   * Stand in for "the network beyond": a VIP port no service declares is routed on unchanged by
+   * kube-proxy and never answered. Holds connections to address:port silently until released.
+   */
+  async blackhole(address: string, port: number): Promise<() => Promise<void>> {
+    const held = new Set<net.Socket>();
+    const server = net.createServer((s) => {
+      held.add(s);
+      s.on('data', () => undefined);
+      s.on('error', () => undefined);
+      s.on('close', () => held.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(new Error(`proxy lab: ${this.describe(address)} port ${port} ${err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be bound (${err.code ?? err.message})`}`)),
+      );
+      server.listen({ host: address, port, exclusive: true }, () => resolve());
+    });
+    return () =>
+      new Promise<void>((resolve) => {
+        for (const s of held) s.destroy();
+        server.close(() => resolve());
+      });
   }
 
   /** Echo servers currently running, as "pod@loopback:port". */

@@ -39,6 +39,9 @@ export function processingNode(state: DesiredState, route: ListenerRoute, source
   if (pod) return pod.node;
   const node = state.nodes.find((n) => n.addresses.includes(source));
   if (node) return node.name;
+  // An external or LB IP that is a node's own address: an outside client's packet enters that node.
+  const owner = route.kind !== 'clusterIP' ? state.nodes.find((n) => n.addresses.includes(route.address)) : undefined;
+  if (owner) return owner.name;
   return state.vipRoutes.find((r) => r.source === source && r.vip === route.address)?.viaNode;
 }
 
@@ -55,6 +58,10 @@ export function decide(
   if (all.length === 0) return { kind: 'reject', reason: 'service has no endpoints' };
   const node = processingNode(state, route, source);
   if (node === undefined) return { kind: 'drop', reason: `no route from ${source} to ${route.address}` };
+  // KUBE-FW: sources outside loadBalancerSourceRanges are dropped (LB IP traffic only).
+  if (route.kind === 'loadBalancer' && svc.loadBalancerAllowedSources && !svc.loadBalancerAllowedSources.includes(source)) {
+    return { kind: 'drop', reason: `${source} is outside loadBalancerSourceRanges` };
+  }
   const fromPod = state.pods.some((p) => p.address === source);
   const nodeAddrs = state.nodes.find((n) => n.name === node)?.addresses ?? [];
   const fromLocalNode = nodeAddrs.includes(source);
@@ -106,7 +113,10 @@ export function desiredListeners(state: DesiredState): Map<string, ListenerRoute
   for (const svc of state.services) {
     // No usable endpoint anywhere: no listener, so the kernel refuses (kube-proxy REJECTs).
     if (usableEndpoints(svc.endpoints).length === 0) continue;
-    if (svc.nodePort !== undefined && me) for (const a of me.addresses) add(svc.key, 'nodePort', a, svc.nodePort);
+    if (svc.nodePort !== undefined && me) {
+      for (const a of me.addresses) add(svc.key, 'nodePort', a, svc.nodePort);
+      if (me.localhost) add(svc.key, 'nodePort', me.localhost, svc.nodePort);
+    }
     if (!state.vipOwner) continue;
     if (svc.clusterIP) add(svc.key, 'clusterIP', svc.clusterIP, svc.port);
     for (const ip of svc.externalIPs) add(svc.key, 'externalIP', ip, svc.port);

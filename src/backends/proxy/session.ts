@@ -7,6 +7,7 @@ import type { BackendContext, ApplyResult, BackendSession } from '../backend.js'
 import type { ChangeStep, CompiledScenario, SendStep, Traffic } from '../../model/scenario.js';
 import type { ClusterState } from '../../model/types.js';
 import type { Observation, SendResult } from '../../observe/observation.js';
+import type { AddressMap } from './addressMap.js';
 import { inCidr } from './cidr.js';
 import { ProxyLab } from './lab.js';
 import { requestOnce, runBounded } from './trafficClient.js';
@@ -15,9 +16,10 @@ import { requestOnce, runBounded } from './trafficClient.js';
 const SEND_CONCURRENCY = 32;
 
 /** What a target address is in the scenario. */
-type TargetKind = { kind: 'node'; node: string } | { kind: 'clusterIP' | 'vip'; service: string } | { kind: 'pod' } | { kind: 'unknown' };
+type TargetKind = { kind: 'node'; node: string } | { kind: 'clusterIP' | 'vip'; service: string } | { kind: 'pod' } | { kind: 'localhost' } | { kind: 'unknown' };
 
 function targetKind(state: ClusterState, address: string): TargetKind {
+  if (address.startsWith('127.')) return { kind: 'localhost' };
   const node = state.cluster.nodes.find((n) => n.addresses.includes(address));
   if (node) return { kind: 'node', node: node.name };
   for (const svc of state.services) {
@@ -35,6 +37,9 @@ export function unsupportedReason(state: ClusterState, t: Traffic): string | und
   if (t.protocol !== 'TCP') return `${t.protocol} traffic is not proxied by the proxy backend (TCP only)`;
   const target = targetKind(state, t.to.address);
   if (target.kind === 'unknown') return `target ${t.to.address} is no node, pod or service address of this scenario`;
+  if (target.kind === 'localhost' && t.from.kind !== 'node') {
+    return `${t.to.address} from a ${t.from.kind} is its own loopback, which the proxy backend does not model (only a node's 127.0.0.1 node ports)`;
+  }
   const client = t.from.kind === 'client' ? state.cluster.clients.find((c) => c.name === t.from.name) : undefined;
   const routed = client?.routes.some((r) => inCidr(t.to.address, r.to)) ?? false;
   if (target.kind === 'pod' && t.from.kind === 'client' && !routed) {
@@ -42,7 +47,6 @@ export function unsupportedReason(state: ClusterState, t: Traffic): string | und
   }
   if (target.kind === 'vip') {
     const svc = state.services.find((s) => `${s.namespace}/${s.name}` === target.service);
-    if (svc && svc.loadBalancerSourceRanges.length > 0) return 'loadBalancerSourceRanges filtering is not modelled by the proxy backend';
     if (t.from.kind === 'client' && !routed) {
       return `which node external/LoadBalancer IP ${t.to.address} enters is not known without a client route (add routes: [{to: ${t.to.address}/32, via: <node ip>}])`;
     }
@@ -82,6 +86,11 @@ export class ProxySession implements BackendSession {
     return session;
   }
 
+  /** Scenario <-> loopback addresses of this session. */
+  get addressMap(): AddressMap {
+    return this.lab.map;
+  }
+
   async apply(step: ChangeStep): Promise<ApplyResult> {
     await this.lab.update(step.state);
     return { applied: true };
@@ -95,16 +104,32 @@ export class ProxySession implements BackendSession {
     const map = this.lab.map;
     if (!map.has(t.from.address)) return { unsupported: `source ${t.from.address} has no loopback address` };
     const source = map.loopback(t.from.address);
-    const host = map.loopback(t.to.address);
     const target = targetKind(state, t.to.address);
+    // A node's 127.0.0.1 is that node's own stand-in address.
+    const host = target.kind === 'localhost' ? map.nodeLocalhost(t.from.name) : map.loopback(t.to.address);
     let ingressNode: string | undefined;
     if (target.kind === 'node') ingressNode = target.node;
+    else if (target.kind === 'localhost') ingressNode = t.from.name;
     else if (t.from.kind === 'client') {
       const client = state.cluster.clients.find((c) => c.name === t.from.name);
       const via = client?.routes.find((r) => inCidr(t.to.address, r.to))?.via;
-      ingressNode = state.cluster.nodes.find((n) => via !== undefined && n.addresses.includes(via))?.name;
+      ingressNode = state.cluster.nodes.find((n) => via !== undefined && (n.addresses.includes(via) || n.name === via))?.name;
     }
-    const observations = await runBounded(
+    const declared = state.services.some(
+      (s) =>
+        (s.clusterIP === t.to.address || s.externalIPs.includes(t.to.address) || s.loadBalancerIngress.some((i) => i.ip === t.to.address)) &&
+        s.ports.some((p) => p.protocol === 'TCP' && p.port === t.to.port),
+    );
+    const releaseBlackhole = (target.kind === 'clusterIP' || target.kind === 'vip') && !declared ? await this.lab.blackhole(host, t.to.port) : undefined;
+    try {
+      return { observations: await this.requests(t, host, source, ingressNode) };
+    } finally {
+      await releaseBlackhole?.();
+    }
+  }
+
+  private requests(t: Traffic, host: string, source: string, ingressNode: string | undefined): Promise<Observation[]> {
+    return runBounded(
       t.count,
       SEND_CONCURRENCY,
       async (): Promise<Observation> => {
@@ -122,7 +147,6 @@ export class ProxySession implements BackendSession {
       },
       this.ctx.signal,
     );
-    return { observations };
   }
 
   close(): Promise<void> {

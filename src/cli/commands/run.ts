@@ -31,7 +31,7 @@ const reportFiles: Record<Exclude<ReporterName, 'console'>, string> = {
 };
 
 export const DEFAULT_SEED = 1;
-export const DEFAULT_TIMEOUT_MS = 300_000;
+export const DEFAULT_TIMEOUT_MS = 600_000;
 export const DEFAULT_CONCURRENCY = 4;
 
 export const help = `Usage: svclab run [paths...] [options]
@@ -278,12 +278,12 @@ async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
 
   const isTTY = deps.stdout.isTTY === true;
   const showConsole = args.reporters.includes('console');
-  const console = new ConsoleReporter(deps.stdout, {
+  const reporter = new ConsoleReporter(deps.stdout, {
     color: decideColor(args.color, deps.env, isTTY),
     live: showConsole && decideLive(deps.env, isTTY),
     cwd: deps.cwd,
   });
-  if (showConsole) console.begin({ backend: backend.name, seed: args.seed, scenarios: scenarios.length, filtered: all.length - scenarios.length });
+  if (showConsole) reporter.begin({ backend: backend.name, seed: args.seed, scenarios: scenarios.length, filtered: all.length - scenarios.length });
 
   const controller = new AbortController();
   const stopListening = deps.onInterrupt(() => {
@@ -303,9 +303,9 @@ async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
       cwd: deps.cwd,
       listener: showConsole
         ? {
-            stepStart: (s, step) => console.progress(`${s.name}: ${step.title}`),
-            log: (s, message) => console.progress(`${s.name}: ${message}`),
-            scenarioEnd: (r) => console.scenario(r),
+            stepStart: (s, step) => reporter.progress(`${s.name}: ${step.title}`),
+            log: (s, message) => reporter.progress(`${s.name}: ${message}`),
+            scenarioEnd: (r) => reporter.scenario(r),
           }
         : {},
     });
@@ -319,7 +319,7 @@ async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
     const notes: string[] = [];
     if (written.length > 0) notes.push(`reports: ${written.map((p) => relativeTo(p, deps.cwd)).join(', ')}`);
     if (interrupted) notes.push('run interrupted');
-    console.end(result, notes);
+    reporter.end(result, notes);
   }
   if (interrupted) return ExitCode.interrupted;
   const { failed, errors } = result.totals;

@@ -6,7 +6,7 @@
 import type { RunResult, ScenarioResult, Status } from '../result.js';
 import { CLIENT_SCRIPT } from './client.js';
 import { html, jsonForScript, raw, type Raw } from './escape.js';
-import { badge, duration, hasSkippedStep, renderScenario, STATUS_LABEL } from './scenario.js';
+import { badge, duration, hasSkippedStep, renderScenario, searchText, STATUS_LABEL } from './scenario.js';
 import { STYLES } from './styles.js';
 import { statusBar } from './svg.js';
 
@@ -35,7 +35,7 @@ ${renderMeta(result)}
 </header>
 <main>
 ${renderSummary(result)}
-<nav class="filters" aria-label="Filter scenarios by status" hidden><span>Show</span>${filterButtons(result)}</nav>
+<nav class="filters" aria-label="Filter scenarios" hidden><span>Show</span>${filterButtons(result)}<input type="search" id="search" placeholder="name, file or tag" aria-label="Filter scenarios by name, file, tag or source"></nav>
 <p class="empty" id="empty" hidden>No scenario matches this filter.</p>
 <section id="scenarios" aria-label="Scenarios">
 ${result.scenarios.map((s, i) => renderScenario(s, i))}
@@ -75,6 +75,7 @@ function formatDate(iso: string): string {
 
 function renderMeta(result: RunResult): Raw {
   const items: [string, string][] = [
+    ['result', totalsLine(result)],
     ['backend', result.backend],
     ['seed', String(result.seed)],
     ['started', formatDate(result.startedAt)],
@@ -111,7 +112,7 @@ ${raw(bar)}
 <table class="scenario-table"><thead><tr><th>status</th><th>scenario</th><th>file</th><th>steps</th><th class="num">time</th></tr></thead><tbody>
 ${result.scenarios.map(
   (s) =>
-    html`<tr class="filterable" data-status="${s.status}"${raw(hasSkippedStep(s) ? ' data-has-skip=""' : '')}><td>${badge(s.status)}</td><td>${s.name}</td><td class="loc">${s.file}</td><td>${stepCounts(
+    html`<tr class="filterable" data-status="${s.status}" data-search="${searchText(s)}"${raw(hasSkippedStep(s) ? ' data-has-skip=""' : '')}><td>${badge(s.status)}</td><td>${s.name}</td><td class="loc">${s.file}</td><td>${stepCounts(
       s,
     )}</td><td class="num">${duration(s.durationMs)}</td></tr>\n`,
 )}</tbody></table>

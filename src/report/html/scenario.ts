@@ -31,8 +31,13 @@ export function hasSkippedStep(s: ScenarioResult): boolean {
   return s.steps.some((step) => step.status === 'skip');
 }
 
+/** What the text filter matches a scenario against (lower case). */
+export function searchText(s: ScenarioResult): string {
+  return [s.name, s.file, s.source ?? '', ...s.tags].join(' ').toLowerCase();
+}
+
 export function renderScenario(s: ScenarioResult, index: number): Raw {
-  return html`<article class="scenario panel" id="${scenarioId(s, index)}" data-status="${s.status}"${raw(hasSkippedStep(s) ? ' data-has-skip=""' : '')}>
+  return html`<article class="scenario panel" id="${scenarioId(s, index)}" data-status="${s.status}" data-search="${searchText(s)}"${raw(hasSkippedStep(s) ? ' data-has-skip=""' : '')}>
 <h3>${badge(s.status)} <span class="name">${s.name}</span></h3>
 <div class="sub"><span class="loc">${s.file}</span><span>seed ${s.seed}</span><span>${duration(s.durationMs)}</span>${
     s.source ? html`<span>source: ${s.source}</span>` : ''

@@ -56,6 +56,8 @@ nav.filters { display: flex; gap: 8px; align-items: center; margin: 4px 0 14px; 
 nav.filters span { color: var(--muted); margin-right: 4px; }
 nav.filters button { font: inherit; color: var(--fg); background: var(--panel); border: 1px solid var(--border);
   border-radius: 16px; padding: 3px 12px; cursor: pointer; }
+nav.filters input { font: inherit; color: var(--fg); background: var(--panel); border: 1px solid var(--border);
+  border-radius: 16px; padding: 3px 12px; margin-left: 8px; min-width: 220px; }
 nav.filters button[aria-pressed="true"] { background: var(--accent); border-color: var(--accent); color: var(--panel); }
 .empty { color: var(--muted); font-style: italic; }
 article.scenario { border-left: 4px solid var(--border); }

@@ -8,6 +8,7 @@ import type { Protocol } from '../../../model/types.js';
 export interface ServeRequest {
   id: number;
   op: 'serve';
+  /** Pod name; "" when a node itself answers (health-check node ports). */
   pod: string;
   node: string;
   ports: { port: number; protocol: Protocol }[];
@@ -37,6 +38,8 @@ export interface ProbeResult {
   /** Address and port the echo pod was reached on (after DNAT). */
   local?: string;
   localPort?: number;
+  /** The sender's own source port (to find the connection in a node's conntrack table). */
+  sourcePort?: number;
   latencyMs: number;
   detail?: string;
 }

@@ -68,15 +68,20 @@ function probeTcp(req: ProbeRequest): Promise<ProbeResult> {
     let done = false;
     let data = '';
     const socket = connect({ host: req.host, port: req.port });
+    let sourcePort: number | undefined;
     const finish = (result: Omit<ProbeResult, 'latencyMs'>) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      sourcePort ??= socket.localPort;
       socket.destroy();
-      resolve({ ...result, latencyMs: performance.now() - started });
+      resolve({ ...result, sourcePort, latencyMs: performance.now() - started });
     };
     const timer = setTimeout(() => finish({ outcome: 'timeout', detail: `no answer within ${req.timeoutMs} ms` }), req.timeoutMs);
     socket.setEncoding('utf8');
+    socket.on('connect', () => {
+      sourcePort = socket.localPort;
+    });
     socket.on('connect', () => socket.write(`GET / HTTP/1.0\r\nHost: ${req.host}:${req.port}\r\nConnection: close\r\n\r\n`));
     socket.on('data', (chunk: string) => {
       data += chunk;
@@ -97,12 +102,13 @@ function probeUdp(req: ProbeRequest): Promise<ProbeResult> {
   return new Promise((resolve) => {
     let done = false;
     const socket = createSocket('udp4');
+    let sourcePort: number | undefined;
     const finish = (result: Omit<ProbeResult, 'latencyMs'>) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       socket.close();
-      resolve({ ...result, latencyMs: performance.now() - started });
+      resolve({ ...result, sourcePort, latencyMs: performance.now() - started });
     };
     const timer = setTimeout(() => finish({ outcome: 'timeout', detail: `no answer within ${req.timeoutMs} ms` }), req.timeoutMs);
     socket.on('message', (msg) => {
@@ -111,7 +117,10 @@ function probeUdp(req: ProbeRequest): Promise<ProbeResult> {
     });
     // A connected UDP socket reports ICMP port-unreachable as ECONNREFUSED.
     socket.on('error', (err: NodeJS.ErrnoException) => finish({ outcome: classifyErrno(err.code), detail: err.code ?? err.message }));
-    socket.connect(req.port, req.host, () => socket.send('svclab'));
+    socket.connect(req.port, req.host, () => {
+      sourcePort = socket.address().port;
+      socket.send('svclab');
+    });
   });
 }
 

@@ -3,7 +3,7 @@
  * base32(sha256(servicePortName + protocol)); endpoint chains also hash the "ip:port" string
  * (pkg/proxy/iptables/proxier.go: portProtoHash, servicePortEndpointChainName).
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -12,19 +12,29 @@ const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
  * are exactly 80 bits, i.e. the first 10 digest bytes, so no padding rules come into play.
  */
 export function hash16(input: string): string {
-  const digest = createHash('sha256').update(input, 'utf8').digest();
+  const d = sha256(input);
+  // 16 base32 characters = 80 bits = the first 10 digest bytes, 5 bits per character.
   let out = '';
-  let buffer = 0;
-  let bitCount = 0;
-  for (let i = 0; i < 10; i++) {
-    buffer = ((buffer << 8) | digest[i]) & 0xffff;
-    bitCount += 8;
-    while (bitCount >= 5) {
-      bitCount -= 5;
-      out += BASE32_ALPHABET[(buffer >>> bitCount) & 31];
-    }
+  for (let i = 0; i < 10; i += 5) {
+    const hi = (d[i] << 12) | (d[i + 1] << 4) | (d[i + 2] >>> 4); // 20 bits
+    const lo = ((d[i + 2] & 15) << 16) | (d[i + 3] << 8) | d[i + 4]; // 20 bits
+    out +=
+      BASE32_ALPHABET[(hi >>> 15) & 31] +
+      BASE32_ALPHABET[(hi >>> 10) & 31] +
+      BASE32_ALPHABET[(hi >>> 5) & 31] +
+      BASE32_ALPHABET[hi & 31] +
+      BASE32_ALPHABET[(lo >>> 15) & 31] +
+      BASE32_ALPHABET[(lo >>> 10) & 31] +
+      BASE32_ALPHABET[(lo >>> 5) & 31] +
+      BASE32_ALPHABET[lo & 31];
   }
   return out;
+}
+
+/** One-shot `crypto.hash` (Node >= 20.12) is several times cheaper than a Hash object per call. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'buffer') => Buffer }).hash;
+function sha256(input: string): Uint8Array {
+  return oneShot !== undefined ? oneShot('sha256', input, 'buffer') : crypto.createHash('sha256').update(input, 'utf8').digest();
 }
 
 /** `portProtoHash`: hash of "ns/name:port" + lower-case protocol. */
@@ -56,5 +66,16 @@ export function serviceChainNames(servicePortName: string, protocol: string): Se
 
 /** KUBE-SEP-… chain of one endpoint ("ip:port", or "[ip6]:port") of a service port. */
 export function endpointChainName(servicePortName: string, protocol: string, endpoint: string): string {
-  return 'KUBE-SEP-' + hash16(servicePortName + protocol + endpoint);
+  const key = servicePortName + protocol + endpoint;
+  let name = endpointChainMemo.get(key);
+  if (name === undefined) {
+    name = 'KUBE-SEP-' + hash16(key);
+    // Bounded: the simulator renders every node of every step from mostly the same endpoints.
+    if (endpointChainMemo.size >= ENDPOINT_MEMO_LIMIT) endpointChainMemo.clear();
+    endpointChainMemo.set(key, name);
+  }
+  return name;
 }
+
+const ENDPOINT_MEMO_LIMIT = 250_000;
+const endpointChainMemo = new Map<string, string>();

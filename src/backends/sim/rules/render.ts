@@ -293,7 +293,18 @@ export function renderPlan(plan: NodePlan, options: RenderOptions = {}): string 
     );
   }
 
-  for (const sp of plan.servicePorts) writeServicePort(buf, ctx, sp, nfacct, largeClusterMode);
+  // Each service port's lines are joined right away: the short line strings then die young
+  // instead of surviving until the end, which keeps garbage collection cheap for big clusters.
+  const local: Buffers = { filterChains: [], filterRules: [], natChains: [], natRules: [] };
+  for (const sp of plan.servicePorts) {
+    writeServicePort(local, ctx, sp, nfacct, largeClusterMode);
+    if (local.filterRules.length > 0) buf.filterRules.push(local.filterRules.join('\n'));
+    if (local.natChains.length > 0) buf.natChains.push(local.natChains.join('\n'));
+    if (local.natRules.length > 0) buf.natRules.push(local.natRules.join('\n'));
+    local.filterRules.length = 0;
+    local.natChains.length = 0;
+    local.natRules.length = 0;
+  }
 
   // Last rule of nat KUBE-SERVICES: hand local destinations to KUBE-NODEPORTS.
   const lastComment = '-m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain"';
@@ -318,16 +329,27 @@ export function renderPlan(plan: NodePlan, options: RenderOptions = {}): string 
   );
 
   const hook = hooks ? hookRules() : { filter: [], nat: [] };
-  const lines: string[] = ['*filter'];
-  if (hooks) {
-    lines.push(':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]');
-    // kube-proxy EnsureChain()s KUBE-FIREWALL for its jump rules even when it leaves it empty.
-    if (!writeFirewall) lines.push(chainLine('KUBE-FIREWALL'));
-  }
-  lines.push(...buf.filterChains, ...hook.filter, ...buf.filterRules, 'COMMIT', '*nat');
-  if (hooks) lines.push(':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]');
-  lines.push(...buf.natChains, ...hook.nat, ...buf.natRules, 'COMMIT');
-  return lines.join('\n') + '\n';
+  const filterBuiltins = hooks ? [':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]'] : [];
+  // kube-proxy EnsureChain()s KUBE-FIREWALL for its jump rules even when it leaves it empty.
+  if (hooks && !writeFirewall) filterBuiltins.push(chainLine('KUBE-FIREWALL'));
+  const natBuiltins = hooks ? [':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]'] : [];
+  // One flat list, filled with loops (spreading 100,000-line arrays would overflow the stack).
+  const sections = [
+    ['*filter'],
+    filterBuiltins,
+    buf.filterChains,
+    hook.filter,
+    buf.filterRules,
+    ['COMMIT', '*nat'],
+    natBuiltins,
+    buf.natChains,
+    hook.nat,
+    buf.natRules,
+    ['COMMIT', ''],
+  ];
+  const all: string[] = [];
+  for (const section of sections) for (const line of section) all.push(line);
+  return all.join('\n');
 }
 
 /**

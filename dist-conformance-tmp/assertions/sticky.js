@@ -1,0 +1,15 @@
+import { answered, countBy, formatCounts, result } from './context.js';
+export const checkSticky = (expectation, observations, context) => {
+    const ok = answered(observations);
+    const byPod = countBy(ok, (o) => o.pod ?? o.endpoint ?? 'unknown responder');
+    const details = { n: ok.length, observed: Object.fromEntries(byPod) };
+    if (ok.length === 0) {
+        return result('sticky', false, `expected every answer from one pod, but none of ${observations.length} requests was answered`, expectation.loc, context.cwd, details);
+    }
+    if (byPod.size === 1) {
+        const [pod] = byPod.keys();
+        return result('sticky', true, `all ${ok.length} answers from ${pod}`, expectation.loc, context.cwd, details);
+    }
+    return result('sticky', false, `expected every answer from one pod, got ${formatCounts(byPod)}`, expectation.loc, context.cwd, details);
+};
+//# sourceMappingURL=sticky.js.map

@@ -1,0 +1,378 @@
+import { ScenarioError } from '../../errors.js';
+import { Sandbox } from './sandbox.js';
+import { staleFlowDeletions } from './conntrack.js';
+import { inCIDR, isIPv4, nsName, ifName, parseCIDR } from './names.js';
+import { isCounterName, nfacctCounters, stripSaveComments, withoutNfacct } from './rules.js';
+import { clientBatch, endSysctls, fabricBatch, fabricRouteLine, fabricServiceRoutes, fabricSysctls, healthCheckPorts, nodeBatch, nodeSysctls, planFabric, planPods, podAttachBatch, podBatch, } from './topology.js';
+/** Largest request count one send may ask for. */
+export const MAX_REQUESTS = 100_000;
+/** A change the lab cannot follow (the nodes or clients themselves changed). */
+export class LabChangeUnsupported extends Error {
+}
+export class Lab {
+    sandbox;
+    fabric;
+    state;
+    options;
+    pods = new Map();
+    nextPod = 0;
+    workers = new Set();
+    hasNfacctTool = false;
+    bridgeNetfilter = false;
+    /** Load-balancer and external IPs the fabric routes to nodes, as currently installed. */
+    fabricRoutes = new Map();
+    /** Health-check node ports the node workers currently serve. */
+    healthPorts = '[]';
+    /** Things the lab did differently from a real node, for reports and docs. */
+    notes = [];
+    constructor(sandbox, fabric, state, options) {
+        this.sandbox = sandbox;
+        this.fabric = fabric;
+        this.state = state;
+        this.options = options;
+    }
+    /** The sandbox's host pid (the `unshare` process); everything of the lab lives under it. */
+    get pid() {
+        return this.sandbox.pid;
+    }
+    /** Builds the whole lab for `state`. On any failure everything already built is torn down. */
+    static async up(state, options) {
+        const fabric = planFabric(state);
+        const pods = planPods(state);
+        const sandbox = await Sandbox.open();
+        const lab = new Lab(sandbox, fabric, state, options);
+        try {
+            await lab.build(pods);
+            return lab;
+        }
+        catch (err) {
+            await sandbox.close();
+            throw err;
+        }
+    }
+    log(message) {
+        this.options.log?.(message);
+    }
+    node(name) {
+        const node = this.fabric.nodes.find((n) => n.name === name);
+        if (!node)
+            throw new ScenarioError(`netns backend: no node named ${name}`);
+        return node;
+    }
+    async ipBatch(ns, lines) {
+        if (lines.length === 0)
+            return;
+        const argv = ns === undefined ? ['ip', '-batch', '-'] : ['ip', '-n', ns, '-batch', '-'];
+        await this.sandbox.execOk(argv, lines.join('\n') + '\n');
+    }
+    async sysctl(ns, settings) {
+        await this.sandbox.execOk(['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', ...settings]);
+    }
+    async build(podPlans) {
+        const started = Date.now();
+        const { fabric } = this;
+        this.hasNfacctTool = (await this.sandbox.exec(['nfacct', 'list'])).code === 0;
+        this.bridgeNetfilter = (await this.sandbox.exec(['sysctl', '-n', 'net.bridge.bridge-nf-call-iptables'])).code === 0;
+        const pods = podPlans.map((plan) => this.allocatePod(plan));
+        await this.ipBatch(undefined, [
+            `netns add ${nsName.fabric}`,
+            ...fabric.nodes.map((n) => `netns add ${n.ns}`),
+            ...fabric.clients.map((c) => `netns add ${c.ns}`),
+            ...pods.map((p) => `netns add ${p.ns}`),
+        ]);
+        await this.ipBatch(nsName.fabric, fabricBatch(fabric));
+        await this.sysctl(nsName.fabric, fabricSysctls(this.bridgeNetfilter));
+        await Promise.all([
+            ...fabric.nodes.map(async (node) => {
+                const own = pods.filter((p) => p.plan.node === node.name);
+                await this.ipBatch(node.ns, [
+                    ...nodeBatch(fabric, node, podPlans),
+                    ...own.flatMap((p) => podAttachBatch(node, p.plan, p.ns, p.nodeIf)),
+                ]);
+                await this.sysctl(node.ns, nodeSysctls(fabric, [ifName.inner, ...own.map((p) => p.nodeIf)]));
+            }),
+            ...fabric.clients.map(async (client) => {
+                await this.ipBatch(client.ns, clientBatch(fabric, client));
+                await this.sysctl(client.ns, endSysctls());
+            }),
+        ]);
+        await Promise.all(pods.map((p) => this.configurePod(p)));
+        await Promise.all(fabric.nodes.map((n) => this.loadRules(n)));
+        await Promise.all(pods.map((p) => this.startEcho(p)));
+        await this.syncFabricRoutes();
+        await this.syncHealthServers();
+        this.log(`netns: ${fabric.nodes.length} nodes, ${pods.length} pods, ${fabric.clients.length} clients up in ${Date.now() - started} ms`);
+    }
+    allocatePod(plan) {
+        const i = this.nextPod++;
+        const pod = { plan, ns: nsName.pod(i), nodeIf: ifName.nodeToPod(i) };
+        this.pods.set(plan.key, pod);
+        return pod;
+    }
+    async configurePod(pod) {
+        await this.ipBatch(pod.ns, podBatch(this.node(pod.plan.node), pod.plan));
+        await this.sysctl(pod.ns, endSysctls());
+    }
+    async startEcho(pod) {
+        await this.sandbox.startWorker(pod.ns, pod.ns);
+        this.workers.add(pod.ns);
+        await this.sandbox.serve(pod.ns, { pod: pod.plan.name, node: pod.plan.node, ports: pod.plan.ports });
+    }
+    /** Loads (replaces) the node's filter and nat tables with the rules rendered for the current state. */
+    async loadRules(node) {
+        let rules = this.options.rulesFor(this.state, node.name, { nfacct: this.hasNfacctTool });
+        const counters = nfacctCounters(rules);
+        if (counters.length > 0 && this.hasNfacctTool && counters.every(isCounterName)) {
+            for (const name of counters) {
+                // Exists already after the first load; any other failure shows up in iptables-restore.
+                await this.sandbox.exec(['ip', 'netns', 'exec', node.ns, 'nfacct', 'add', name]);
+            }
+        }
+        else if (counters.length > 0) {
+            rules = withoutNfacct(rules);
+            const note = 'nfacct counters dropped from the rules (install the `nfacct` tool to keep them)';
+            if (!this.notes.includes(note))
+                this.notes.push(note);
+        }
+        const res = await this.sandbox.exec(['ip', 'netns', 'exec', node.ns, 'iptables-restore'], rules);
+        if (res.code !== 0) {
+            throw new Error(`netns: iptables-restore on node ${node.name} failed: ${res.stderr.trim()}`);
+        }
+    }
+    /** The rules as the node's kernel holds them (`iptables-save`, without timestamp comments). */
+    async iptablesSave(nodeName) {
+        const node = this.node(nodeName);
+        return stripSaveComments(await this.sandbox.execOk(['ip', 'netns', 'exec', node.ns, 'iptables-save']));
+    }
+    /** The node's conntrack table (`conntrack -L`), for debugging and tests. */
+    async conntrackList(nodeName) {
+        const node = this.node(nodeName);
+        const res = await this.sandbox.exec(['ip', 'netns', 'exec', node.ns, 'conntrack', '-L']);
+        return res.stdout;
+    }
+    /** Brings pods, rules and conntrack in line with a new state of the same cluster. */
+    async apply(next) {
+        const fabric = planFabric(next);
+        if (JSON.stringify(fabric) !== JSON.stringify(this.fabric)) {
+            throw new LabChangeUnsupported('the netns backend cannot change nodes or clients of a running lab');
+        }
+        const plans = planPods(next);
+        const wanted = new Map(plans.map((p) => [p.key, p]));
+        const removed = [];
+        const added = [];
+        const reserve = [];
+        for (const [key, pod] of this.pods) {
+            const plan = wanted.get(key);
+            if (!plan || plan.ip !== pod.plan.ip || plan.node !== pod.plan.node)
+                removed.push(pod);
+            else if (JSON.stringify(plan.ports) !== JSON.stringify(pod.plan.ports)) {
+                pod.plan = plan;
+                reserve.push(pod);
+            }
+        }
+        for (const pod of removed) {
+            this.pods.delete(pod.plan.key);
+            await this.sandbox.stopWorker(pod.ns);
+            this.workers.delete(pod.ns);
+            await this.routeOutsider(pod.plan, 'del');
+            // Deleting the namespace deletes its veth pair and the node's route through it.
+            await this.sandbox.execOk(['ip', 'netns', 'del', pod.ns]);
+        }
+        for (const plan of plans)
+            if (!this.pods.has(plan.key))
+                added.push(this.allocatePod(plan));
+        for (const pod of added) {
+            const node = this.node(pod.plan.node);
+            await this.sandbox.execOk(['ip', 'netns', 'add', pod.ns]);
+            await this.ipBatch(node.ns, podAttachBatch(node, pod.plan, pod.ns, pod.nodeIf));
+            await this.sysctl(node.ns, [`net.ipv4.conf.${pod.nodeIf}.rp_filter=0`]);
+            await this.configurePod(pod);
+            await this.routeOutsider(pod.plan, 'add');
+        }
+        const before = this.state;
+        this.state = next;
+        await Promise.all(this.fabric.nodes.map((n) => this.loadRules(n)));
+        for (const pod of added)
+            await this.startEcho(pod);
+        for (const pod of reserve)
+            await this.sandbox.serve(pod.ns, { pod: pod.plan.name, node: pod.plan.node, ports: pod.plan.ports });
+        await this.syncFabricRoutes();
+        await this.syncHealthServers();
+        for (const argv of staleFlowDeletions(before, next)) {
+            if (!isIPv4(argv[argv.length - 1]))
+                continue;
+            for (const node of this.fabric.nodes) {
+                // Exit 1 means "no entries matched", which is fine.
+                const res = await this.sandbox.exec(['ip', 'netns', 'exec', node.ns, ...argv]);
+                if (res.code > 1)
+                    throw new Error(`netns: ${argv.join(' ')} on node ${node.name} failed: ${res.stderr.trim()}`);
+            }
+        }
+        this.log(`netns: applied change (${added.length} pods added, ${removed.length} removed, rules reloaded)`);
+    }
+    /** Points load-balancer and external IPs of the current state at their nodes, in the fabric. */
+    async syncFabricRoutes() {
+        const wanted = fabricServiceRoutes(this.fabric, this.state);
+        const lines = [];
+        for (const ip of this.fabricRoutes.keys())
+            if (!wanted.has(ip))
+                lines.push(`route del ${ip}/32`);
+        for (const [ip, nodes] of wanted) {
+            if (JSON.stringify(this.fabricRoutes.get(ip)) !== JSON.stringify(nodes))
+                lines.push(fabricRouteLine(ip, nodes));
+        }
+        await this.ipBatch(nsName.fabric, lines);
+        this.fabricRoutes = wanted;
+    }
+    /** Every node answers on the health-check node ports of the current state (as kube-proxy's server does). */
+    async syncHealthServers() {
+        const ports = healthCheckPorts(this.state);
+        if (JSON.stringify(ports) === this.healthPorts)
+            return;
+        for (const node of this.fabric.nodes) {
+            await this.ensureWorker(node.ns);
+            await this.sandbox.serve(node.ns, { pod: '', node: node.name, ports });
+        }
+        this.healthPorts = JSON.stringify(ports);
+    }
+    async ensureWorker(ns) {
+        if (this.workers.has(ns))
+            return;
+        await this.sandbox.startWorker(ns, ns);
+        this.workers.add(ns);
+    }
+    /** Route to a pod whose IP lies outside its node's pod CIDR, on every other node. */
+    async routeOutsider(plan, op) {
+        const owner = this.node(plan.node);
+        if (inCIDR(plan.ip, parseCIDR(owner.podCIDR, 'pod CIDR')))
+            return;
+        for (const node of this.fabric.nodes) {
+            if (node === owner)
+                continue;
+            await this.ipBatch(node.ns, [`route ${op} ${plan.ip}/32 via ${owner.addresses[0]}`]);
+        }
+    }
+    /** The namespace traffic from `traffic.from` starts in. */
+    sourceNs(traffic) {
+        const from = traffic.from;
+        if (from.kind === 'client') {
+            const client = this.fabric.clients.find((c) => c.name === from.name);
+            if (!client)
+                throw new ScenarioError(`netns backend: no client named ${from.name}`);
+            return client.ns;
+        }
+        if (from.kind === 'node')
+            return this.node(from.name).ns;
+        const pod = [...this.pods.values()].find((p) => p.plan.name === from.name && (!from.node || p.plan.node === from.node));
+        if (!pod)
+            throw new ScenarioError(`netns backend: no running pod named ${from.name}`);
+        return pod.ns;
+    }
+    /** Node a request enters: the node addressed, the sender's own node, or a client's next hop. */
+    ingressNode(traffic) {
+        const target = traffic.to.address;
+        const addressed = this.fabric.nodes.find((n) => n.addresses.includes(target));
+        if (addressed)
+            return addressed.name;
+        const from = traffic.from;
+        if (from.kind === 'node')
+            return from.name;
+        if (from.kind === 'pod')
+            return [...this.pods.values()].find((p) => p.plan.name === from.name)?.plan.node;
+        const client = this.fabric.clients.find((c) => c.name === from.name);
+        let best;
+        for (const route of client?.routes ?? []) {
+            const cidr = parseCIDR(route.to, 'route');
+            if (!inCIDR(target, cidr) || (best && best.prefix >= cidr.prefix))
+                continue;
+            const node = this.fabric.nodes.find((n) => n.addresses.includes(route.via));
+            if (node)
+                best = { node: node.name, prefix: cidr.prefix };
+        }
+        return best?.node;
+    }
+    /**
+     * Sends the traffic from inside its source namespace: one fresh connection per request, the
+     * first alone, then up to `concurrency` (default: the lab's option, else 8) in flight at once.
+     */
+    async send(traffic, concurrency) {
+        if (traffic.protocol !== 'TCP' && traffic.protocol !== 'UDP') {
+            throw new LabChangeUnsupported(`the netns backend sends TCP and UDP only, not ${traffic.protocol}`);
+        }
+        const target = traffic.to.address;
+        if (!isIPv4(target))
+            throw new ScenarioError(`netns backend: target "${target}" is not an IPv4 address`);
+        if (!Number.isInteger(traffic.to.port) || traffic.to.port < 1 || traffic.to.port > 65535) {
+            throw new ScenarioError(`netns backend: target port ${traffic.to.port} is out of range`);
+        }
+        if (!Number.isInteger(traffic.count) || traffic.count < 1 || traffic.count > MAX_REQUESTS) {
+            throw new ScenarioError(`netns backend: request count ${traffic.count} must be 1..${MAX_REQUESTS}`);
+        }
+        const timeoutMs = Math.min(Math.max(Math.round(traffic.timeoutMs), 10), 60_000);
+        const ns = this.sourceNs(traffic);
+        await this.ensureWorker(ns);
+        const request = { host: target, port: traffic.to.port, protocol: traffic.protocol, timeoutMs };
+        // The first request alone, so a ClientIP affinity entry exists before the rest race in.
+        const first = await this.sandbox.probe(ns, { ...request, count: 1, concurrency: 1 });
+        const rest = traffic.count > 1
+            ? await this.sandbox.probe(ns, { ...request, count: traffic.count - 1, concurrency: Math.max(1, Math.min(concurrency ?? this.options.concurrency ?? 8, 1024)) })
+            : [];
+        const results = [...first, ...rest];
+        const ingressNode = this.ingressNode(traffic);
+        const spread = ingressNode === undefined ? await this.ingressByConntrack(traffic) : undefined;
+        const byName = new Map([...this.pods.values()].map((p) => [p.plan.name, p.plan]));
+        return results.map((r) => {
+            const obs = { outcome: r.outcome, latencyMs: Math.round(r.latencyMs * 1000) / 1000 };
+            if (r.pod !== undefined && r.pod !== '') {
+                obs.pod = r.pod;
+                obs.node = r.node;
+                const ip = byName.get(r.pod)?.ip;
+                if (ip !== undefined && r.localPort !== undefined)
+                    obs.endpoint = `${ip}:${r.localPort}`;
+                obs.sourceSeen = r.peer;
+            }
+            else if (r.pod === '') {
+                // A node answered itself (health-check node port).
+                obs.node = r.node;
+                if (r.local !== undefined && r.localPort !== undefined)
+                    obs.endpoint = `${r.local}:${r.localPort}`;
+                obs.sourceSeen = r.peer;
+            }
+            const entered = ingressNode ?? (r.sourcePort !== undefined ? spread?.get(r.sourcePort) : undefined);
+            if (entered !== undefined)
+                obs.ingressNode = entered;
+            if (r.detail !== undefined)
+                obs.detail = r.detail;
+            return obs;
+        });
+    }
+    /**
+     * For traffic the fabric spreads over nodes (load-balancer and external IPs), which node each
+     * connection entered: the node whose conntrack table holds the client's source port.
+     */
+    async ingressByConntrack(traffic) {
+        if (traffic.from.kind !== 'client' || !this.fabricRoutes.has(traffic.to.address))
+            return undefined;
+        const client = this.fabric.clients.find((c) => c.name === traffic.from.name);
+        if (!client)
+            return undefined;
+        const bySport = new Map();
+        for (const node of this.fabric.nodes) {
+            const res = await this.sandbox.exec([
+                'ip', 'netns', 'exec', node.ns, 'conntrack', '-L', '-p', traffic.protocol.toLowerCase(),
+                '-s', client.address, '-d', traffic.to.address,
+            ]);
+            for (const line of res.stdout.split('\n')) {
+                const m = /\bsport=(\d+)/.exec(line);
+                if (m)
+                    bySport.set(Number(m[1]), node.name);
+            }
+        }
+        return bySport;
+    }
+    /** Tears everything down (the sandbox's end takes every namespace and process with it). */
+    async close() {
+        await this.sandbox.close();
+    }
+}
+//# sourceMappingURL=lab.js.map

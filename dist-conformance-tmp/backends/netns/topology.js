@@ -1,0 +1,305 @@
+import { ScenarioError } from '../../errors.js';
+import { checkIPv4, formatCIDR, ifName, inCIDR, intToIp, isIPv4, ipToInt, maskOf, nsName, parseCIDR, } from './names.js';
+/** The smallest common prefix (at most /24) of a set of addresses. */
+function commonSegment(addresses) {
+    for (let prefix = 24; prefix >= 1; prefix--) {
+        const base = (ipToInt(addresses[0]) & maskOf(prefix)) >>> 0;
+        if (addresses.every((a) => ((ipToInt(a) & maskOf(prefix)) >>> 0) === base))
+            return { base, prefix };
+    }
+    throw new ScenarioError('netns backend: node and client addresses share no common prefix');
+}
+/**
+ * kube-proxy sets route_localnet only when localhost node ports are effectively on: the flag is set
+ * and --nodeport-addresses is empty or covers 127.0.0.1.
+ */
+function localhostNodePortsOn(state) {
+    const kp = state.cluster.kubeProxy;
+    if (!kp.localhostNodePorts)
+        return false;
+    if (kp.nodePortAddresses.length === 0)
+        return true;
+    return kp.nodePortAddresses.some((text) => {
+        const m = /^([0-9.]+)\/(\d{1,2})$/.exec(text);
+        return m !== null && isIPv4(m[1]) && Number(m[2]) <= 32 && inCIDR('127.0.0.1', parseCIDR(text, 'node port address'));
+    });
+}
+/** Lays out fabric, nodes and clients of a cluster. */
+export function planFabric(state) {
+    const cluster = state.cluster;
+    if (cluster.nodes.length === 0)
+        throw new ScenarioError('netns backend: the cluster has no nodes');
+    const nodes = cluster.nodes.map((node, i) => {
+        const addresses = node.addresses.filter((a) => !a.includes(':'));
+        if (addresses.length === 0)
+            throw new ScenarioError(`netns backend: node ${node.name} has no IPv4 address`);
+        addresses.forEach((a) => checkIPv4(a, `address of node ${node.name}`));
+        const pod = parseCIDR(node.podCIDR, `pod CIDR of node ${node.name}`);
+        if (pod.prefix > 30)
+            throw new ScenarioError(`netns backend: pod CIDR ${node.podCIDR} of node ${node.name} is too small`);
+        return {
+            name: node.name,
+            ns: nsName.node(i),
+            fabricIf: ifName.fabricToNode(i),
+            addresses,
+            podCIDR: formatCIDR(pod),
+            podGateway: intToIp(pod.base + 1),
+        };
+    });
+    const clients = cluster.clients.map((client, i) => ({
+        name: client.name,
+        ns: nsName.client(i),
+        fabricIf: ifName.fabricToClient(i),
+        address: checkIPv4(client.address, `address of client ${client.name}`),
+        routes: client.routes.map((r) => ({
+            to: formatCIDR(parseCIDR(r.to.includes('/') ? r.to : `${r.to}/32`, `route destination of client ${client.name}`)),
+            via: checkIPv4(r.via, `route next hop of client ${client.name}`),
+        })),
+    }));
+    const primaries = [...nodes.map((n) => n.addresses[0]), ...clients.map((c) => c.address)];
+    const seen = new Set();
+    for (const a of primaries) {
+        if (seen.has(a))
+            throw new ScenarioError(`netns backend: address ${a} is used twice by nodes/clients`);
+        seen.add(a);
+    }
+    const segment = commonSegment(primaries);
+    const size = 2 ** (32 - segment.prefix);
+    let gateway;
+    for (let host = 1; host < size - 1 && gateway === undefined; host++) {
+        const candidate = intToIp(segment.base + host);
+        if (!seen.has(candidate))
+            gateway = candidate;
+    }
+    if (gateway === undefined)
+        throw new ScenarioError(`netns backend: no free address left in ${formatCIDR(segment)} for the fabric gateway`);
+    for (const c of clients) {
+        for (const r of c.routes) {
+            if (!inCIDR(r.via, segment)) {
+                throw new ScenarioError(`netns backend: client ${c.name} routes ${r.to} via ${r.via}, which is not on the node segment ${formatCIDR(segment)}`);
+            }
+        }
+    }
+    return {
+        segment: intToIp(segment.base),
+        segmentPrefix: segment.prefix,
+        gateway,
+        nodes,
+        clients,
+        clusterCIDR: formatCIDR(parseCIDR(cluster.clusterCIDR, 'cluster CIDR')),
+        localhostNodePorts: localhostNodePortsOn(state),
+    };
+}
+export function podKey(pod) {
+    return `${pod.namespace}/${pod.name}`;
+}
+/** Pods that get a namespace: every pod of the state, with the ports its echo server opens. */
+export function planPods(state) {
+    const nodeNames = new Set(state.cluster.nodes.map((n) => n.name));
+    const ips = new Set();
+    return state.pods.map((pod) => {
+        const ip = checkIPv4(pod.ip, `IP of pod ${pod.name}`);
+        if (!nodeNames.has(pod.node))
+            throw new ScenarioError(`netns backend: pod ${pod.name} is placed on unknown node ${pod.node}`);
+        if (ips.has(ip))
+            throw new ScenarioError(`netns backend: pod IP ${ip} is used twice`);
+        ips.add(ip);
+        const ports = new Map();
+        const add = (port, protocol) => {
+            if (protocol !== 'SCTP' && Number.isInteger(port) && port > 0 && port < 65536)
+                ports.set(`${protocol}/${port}`, { port, protocol });
+        };
+        // A pod answers on the ports it declares; one that declares none answers on every port,
+        // which the lab approximates with every port an endpoint slice names for it.
+        for (const p of pod.ports)
+            add(p.containerPort, p.protocol);
+        if (pod.ports.length === 0) {
+            for (const slice of state.endpointSlices) {
+                if (!slice.endpoints.some((e) => e.addresses.includes(ip)))
+                    continue;
+                for (const p of slice.ports)
+                    add(p.port, p.protocol);
+            }
+        }
+        return {
+            key: podKey(pod),
+            name: pod.name,
+            node: pod.node,
+            ip,
+            ports: [...ports.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol)),
+        };
+    });
+}
+/**
+ * Addresses the fabric (the network outside the cluster) routes to nodes, with the nodes it
+ * spreads them over (ECMP, hashed per connection): a LoadBalancer ingress IP goes to the nodes its
+ * health check passes on (with externalTrafficPolicy Local: nodes with a ready local endpoint),
+ * an external IP to every node. Addresses on the node segment are reached directly and skipped.
+ */
+export function fabricServiceRoutes(plan, state) {
+    const segment = { base: ipToInt(plan.segment), prefix: plan.segmentPrefix };
+    const routes = new Map();
+    const everyNode = plan.nodes.map((n) => n.addresses[0]);
+    for (const svc of state.services) {
+        for (const ingress of svc.loadBalancerIngress) {
+            if (!isIPv4(ingress.ip) || inCIDR(ingress.ip, segment) || routes.has(ingress.ip))
+                continue;
+            let healthy = everyNode;
+            if (svc.externalTrafficPolicy === 'Local') {
+                const withLocal = new Set();
+                for (const slice of state.endpointSlices) {
+                    if (slice.serviceName !== svc.name || slice.namespace !== svc.namespace)
+                        continue;
+                    for (const ep of slice.endpoints)
+                        if (ep.conditions.ready && ep.nodeName)
+                            withLocal.add(ep.nodeName);
+                }
+                healthy = plan.nodes.filter((n) => withLocal.has(n.name)).map((n) => n.addresses[0]);
+            }
+            routes.set(ingress.ip, healthy);
+        }
+    }
+    for (const svc of state.services) {
+        for (const ip of svc.externalIPs) {
+            if (!isIPv4(ip) || inCIDR(ip, segment) || routes.has(ip))
+                continue;
+            routes.set(ip, everyNode);
+        }
+    }
+    return routes;
+}
+/** The `ip route` line for one fabric service route (none: the address goes into the blackhole). */
+export function fabricRouteLine(ip, nodes) {
+    if (nodes.length === 0)
+        return `route replace blackhole ${ip}/32`;
+    if (nodes.length === 1)
+        return `route replace ${ip}/32 via ${nodes[0]}`;
+    return `route replace ${ip}/32 ${nodes.map((n) => `nexthop via ${n}`).join(' ')}`;
+}
+/** Health-check node ports kube-proxy serves on every node (LoadBalancer, externalTrafficPolicy Local). */
+export function healthCheckPorts(state) {
+    const ports = new Set();
+    for (const svc of state.services) {
+        const port = svc.healthCheckNodePort;
+        if (svc.type === 'LoadBalancer' && svc.externalTrafficPolicy === 'Local' && port !== undefined && Number.isInteger(port) && port > 0 && port < 65536)
+            ports.add(port);
+    }
+    return [...ports].sort((a, b) => a - b).map((port) => ({ port, protocol: 'TCP' }));
+}
+/** Lines for `ip -n fab -batch -`: bridge, gateway, one link per node and client. */
+export function fabricBatch(plan) {
+    const lines = [
+        'link set lo up',
+        `link add ${ifName.bridge} type bridge`,
+        `addr add ${plan.gateway}/${plan.segmentPrefix} dev ${ifName.bridge}`,
+        `link set ${ifName.bridge} up`,
+        // Anything not on the segment goes nowhere, silently: a client without a route to a
+        // ClusterIP sees a timeout, as it does behind a real cloud gateway.
+        'route add blackhole default',
+    ];
+    const links = [...plan.nodes.map((n) => [n.fabricIf, n.ns]), ...plan.clients.map((c) => [c.fabricIf, c.ns])];
+    for (const [fabricIf, ns] of links) {
+        lines.push(`link add ${fabricIf} type veth peer name ${ifName.inner} netns ${ns}`);
+        lines.push(`link set ${fabricIf} master ${ifName.bridge}`);
+        lines.push(`link set ${fabricIf} up`);
+    }
+    return lines;
+}
+/** Lines for `ip -n <node> -batch -`: its address, routes to the other nodes' pods, default. */
+export function nodeBatch(plan, node, pods) {
+    const lines = ['link set lo up'];
+    node.addresses.forEach((a, i) => {
+        const onSegment = inCIDR(a, { base: ipToInt(plan.segment), prefix: plan.segmentPrefix });
+        lines.push(`addr add ${a}/${i === 0 || onSegment ? plan.segmentPrefix : 32} dev ${ifName.inner}`);
+    });
+    lines.push(`link set ${ifName.inner} up`);
+    for (const other of plan.nodes) {
+        if (other === node)
+            continue;
+        lines.push(`route add ${other.podCIDR} via ${other.addresses[0]}`);
+    }
+    // Pods whose IP lies outside their node's pod CIDR still need a way there.
+    for (const pod of pods) {
+        const owner = plan.nodes.find((n) => n.name === pod.node);
+        if (!owner || owner === node)
+            continue;
+        if (!inCIDR(pod.ip, parseCIDR(owner.podCIDR, 'pod CIDR')))
+            lines.push(`route add ${pod.ip}/32 via ${owner.addresses[0]}`);
+    }
+    lines.push(`route add default via ${plan.gateway}`);
+    return lines;
+}
+/** Lines for `ip -n <client> -batch -`. */
+export function clientBatch(plan, client) {
+    const lines = [
+        'link set lo up',
+        `addr add ${client.address}/${plan.segmentPrefix} dev ${ifName.inner}`,
+        `link set ${ifName.inner} up`,
+    ];
+    for (const r of client.routes)
+        lines.push(`route add ${r.to} via ${r.via}`);
+    lines.push(`route add default via ${plan.gateway}`);
+    return lines;
+}
+/** Lines run in the node to attach a pod namespace: veth, gateway address, host route. */
+export function podAttachBatch(node, pod, podNs, nodeIf) {
+    return [
+        `link add ${nodeIf} type veth peer name ${ifName.inner} netns ${podNs}`,
+        `addr add ${node.podGateway}/32 dev ${nodeIf}`,
+        `link set ${nodeIf} up`,
+        `route add ${pod.ip}/32 dev ${nodeIf}`,
+    ];
+}
+/** Lines run in the pod: its /32 address and a default route via the node's gateway address. */
+export function podBatch(node, pod) {
+    return [
+        'link set lo up',
+        `addr add ${pod.ip}/32 dev ${ifName.inner}`,
+        `link set ${ifName.inner} up`,
+        `route add ${node.podGateway}/32 dev ${ifName.inner} scope link`,
+        `route add default via ${node.podGateway} dev ${ifName.inner}`,
+    ];
+}
+/** Kernel settings of a node, set explicitly (a new netns may inherit anything). */
+export function nodeSysctls(plan, interfaces) {
+    const settings = [
+        'net.ipv4.ip_forward=1',
+        'net.ipv4.conf.all.rp_filter=0',
+        'net.ipv4.conf.default.rp_filter=0',
+        `net.ipv4.conf.all.route_localnet=${plan.localhostNodePorts ? 1 : 0}`,
+    ];
+    // Hairpin traffic leaves by the interface it came in on: no ICMP redirects for it.
+    settings.push('net.ipv4.conf.all.send_redirects=0', 'net.ipv4.conf.default.send_redirects=0');
+    for (const i of interfaces)
+        settings.push(`net.ipv4.conf.${i}.rp_filter=0`, `net.ipv4.conf.${i}.send_redirects=0`);
+    return settings;
+}
+/** Kernel settings of a client or pod namespace. */
+export function endSysctls() {
+    return [
+        'net.ipv4.conf.all.rp_filter=0',
+        'net.ipv4.conf.default.rp_filter=0',
+        `net.ipv4.conf.${ifName.inner}.rp_filter=0`,
+        // The fabric forwards load-balancer traffic back onto the segment; a redirect must not
+        // teach a client to skip it.
+        'net.ipv4.conf.all.accept_redirects=0',
+        `net.ipv4.conf.${ifName.inner}.accept_redirects=0`,
+    ];
+}
+/** Kernel settings of the fabric: forward (into the blackhole) and keep bridged frames out of iptables. */
+export function fabricSysctls(bridgeNetfilter) {
+    const settings = [
+        'net.ipv4.ip_forward=1',
+        'net.ipv4.conf.all.rp_filter=0',
+        'net.ipv4.conf.default.rp_filter=0',
+        'net.ipv4.conf.all.send_redirects=0',
+        `net.ipv4.conf.${ifName.bridge}.send_redirects=0`,
+        `net.ipv4.conf.${ifName.bridge}.rp_filter=0`,
+        // Spread load-balancer connections over nodes by ports too, not only by addresses.
+        'net.ipv4.fib_multipath_hash_policy=1',
+    ];
+    if (bridgeNetfilter)
+        settings.push('net.bridge.bridge-nf-call-iptables=0');
+    return settings;
+}
+//# sourceMappingURL=topology.js.map

@@ -1,0 +1,146 @@
+import { inCidr } from './cidr.js';
+/** The node a route's `via` names: one of its addresses (or, leniently, its name). */
+function nodeOfAddress(state, address) {
+    return state.cluster.nodes.find((n) => n.addresses.includes(address) || n.name === address)?.name;
+}
+/** Every mapped source (node, client, pod) whose scenario address a set of CIDRs admits, plus the LB IPs. */
+function allowedSources(state, svc, map) {
+    const candidates = [
+        ...state.cluster.nodes.flatMap((n) => n.addresses),
+        ...state.cluster.clients.map((c) => c.address),
+        ...state.pods.map((p) => p.ip),
+    ].filter((a) => a && map.has(a));
+    const out = new Set();
+    for (const a of candidates)
+        if (svc.loadBalancerSourceRanges.some((r) => inCidr(a, r)))
+            out.add(map.loopback(a));
+    // kube-proxy also admits the LB IPs themselves as sources (traffic hairpinned by the LB).
+    for (const i of svc.loadBalancerIngress)
+        if (map.has(i.ip))
+            out.add(map.loopback(i.ip));
+    return [...out];
+}
+/** The endpoints of one service port, from the service's EndpointSlices. */
+export function endpointsOf(state, svc, sp, map) {
+    const out = [];
+    const seen = new Set();
+    for (const slice of state.endpointSlices) {
+        if (slice.namespace !== svc.namespace || slice.serviceName !== svc.name || slice.addressType !== 'IPv4')
+            continue;
+        const port = slice.ports.find((p) => p.name === sp.name && p.protocol === sp.protocol);
+        if (!port)
+            continue;
+        for (const ep of slice.endpoints) {
+            for (const a of ep.addresses) {
+                const address = map.loopback(a);
+                const key = `${address}:${port.port}`;
+                if (seen.has(key))
+                    continue;
+                seen.add(key);
+                out.push({ address, port: port.port, node: ep.nodeName ?? '', ...ep.conditions });
+            }
+        }
+    }
+    return out;
+}
+/** Services the daemons proxy: TCP ports of non-headless, non-ExternalName services. */
+export function proxiedServicePorts(state, map) {
+    const out = [];
+    for (const svc of state.services) {
+        if (svc.type === 'ExternalName')
+            continue;
+        for (const sp of svc.ports) {
+            if (sp.protocol !== 'TCP')
+                continue;
+            const headless = !svc.clusterIP || svc.clusterIP === 'None';
+            const d = {
+                key: `${svc.namespace}/${svc.name}:${sp.name}`,
+                port: sp.port,
+                externalIPs: svc.externalIPs.map((ip) => map.loopback(ip)),
+                loadBalancerIPs: svc.type === 'LoadBalancer' ? svc.loadBalancerIngress.map((i) => map.loopback(i.ip)) : [],
+                externalTrafficPolicy: svc.externalTrafficPolicy,
+                internalTrafficPolicy: svc.internalTrafficPolicy,
+                endpoints: endpointsOf(state, svc, sp, map),
+            };
+            if (headless && d.externalIPs.length === 0 && d.loadBalancerIPs.length === 0 && sp.nodePort === undefined)
+                continue;
+            if (!headless)
+                d.clusterIP = map.loopback(svc.clusterIP);
+            if (sp.nodePort !== undefined && (svc.type === 'NodePort' || svc.type === 'LoadBalancer'))
+                d.nodePort = sp.nodePort;
+            if (svc.sessionAffinity === 'ClientIP')
+                d.affinityTimeoutSeconds = svc.sessionAffinityTimeoutSeconds;
+            if (svc.type === 'LoadBalancer' && svc.loadBalancerSourceRanges.length > 0)
+                d.loadBalancerAllowedSources = allowedSources(state, svc, map);
+            out.push(d);
+        }
+    }
+    return out;
+}
+/** Client routes that carry a VIP into a node, as loopback addresses. */
+export function vipRoutes(state, map) {
+    const vips = new Set();
+    for (const svc of state.services) {
+        if (svc.clusterIP && svc.clusterIP !== 'None')
+            vips.add(svc.clusterIP);
+        for (const ip of svc.externalIPs)
+            vips.add(ip);
+        for (const i of svc.loadBalancerIngress)
+            vips.add(i.ip);
+    }
+    const out = [];
+    for (const client of state.cluster.clients) {
+        for (const vip of vips) {
+            const route = client.routes.find((r) => inCidr(vip, r.to));
+            const via = route ? nodeOfAddress(state, route.via) : undefined;
+            if (via)
+                out.push({ source: map.loopback(client.address), vip: map.loopback(vip), viaNode: via });
+        }
+    }
+    return out;
+}
+/** The desired state of every node's daemon; the first node's daemon owns the VIP listeners. */
+export function desiredStates(state, map) {
+    const localhost = state.cluster.kubeProxy.localhostNodePorts;
+    const nodes = state.cluster.nodes.map((n) => ({
+        name: n.name,
+        addresses: n.addresses.filter((a) => map.has(a)).map((a) => map.loopback(a)),
+        ...(localhost ? { localhost: map.nodeLocalhost(n.name) } : {}),
+    }));
+    const pods = state.pods.filter((p) => p.ip && map.has(p.ip)).map((p) => ({ address: map.loopback(p.ip), node: p.node }));
+    const services = proxiedServicePorts(state, map);
+    const routes = vipRoutes(state, map);
+    return state.cluster.nodes.map((n, i) => ({
+        node: n.name,
+        nodes,
+        pods,
+        vipOwner: i === 0,
+        vipRoutes: routes,
+        masqueradeAll: state.cluster.kubeProxy.masqueradeAll,
+        services,
+    }));
+}
+/** One echo server per pod TCP port (declared container ports and ports endpoint slices point at). */
+export function echoPodSpecs(state, map) {
+    const out = [];
+    for (const pod of state.pods) {
+        if (!pod.ip || !map.has(pod.ip))
+            continue;
+        const ports = new Set();
+        for (const p of pod.ports)
+            if (p.protocol === 'TCP')
+                ports.add(p.containerPort);
+        for (const slice of state.endpointSlices) {
+            if (!slice.endpoints.some((e) => e.pod === pod.name || e.addresses.includes(pod.ip)))
+                continue;
+            for (const p of slice.ports)
+                if (p.protocol === 'TCP')
+                    ports.add(p.port);
+        }
+        for (const port of [...ports].sort((a, b) => a - b)) {
+            out.push({ name: pod.name, node: pod.node, scenarioIP: pod.ip, loopbackIP: map.loopback(pod.ip), port });
+        }
+    }
+    return out;
+}
+//# sourceMappingURL=buildDesired.js.map

@@ -1,0 +1,139 @@
+/**
+ * A whole lab on loopback: the address map, one echo server per pod port, one proxy daemon per
+ * node (each behind its own control socket). Used by the `proxy` backend, `svclab proxyd` and the
+ * benchmark. `update` moves everything to a new ClusterState; `close` stops all of it.
+ */
+import net from 'node:net';
+import { AddressMap, claimRunOctet } from './addressMap.js';
+import { desiredStates, echoPodSpecs } from './buildDesired.js';
+import { putState, startControlServer } from './controlApi.js';
+import { ProxyDaemon } from './daemon.js';
+import { EchoPod } from './echoPod.js';
+export class ProxyLab {
+    map;
+    opts;
+    nodes = new Map();
+    pods = new Map();
+    releaseRun;
+    closed = false;
+    current;
+    constructor(map, opts) {
+        this.map = map;
+        this.opts = opts;
+    }
+    /** Bring a lab up; on any failure everything started so far is stopped before rethrowing. */
+    static async start(initial, opts) {
+        const claim = await claimRunOctet(opts.run);
+        const map = new AddressMap(claim.run);
+        const lab = new ProxyLab(map, opts);
+        lab.releaseRun = claim.release;
+        try {
+            map.addState(initial);
+            for (const s of opts.laterStates ?? [])
+                map.addState(s);
+            await lab.update(initial);
+            return lab;
+        }
+        catch (err) {
+            await lab.close();
+            throw err;
+        }
+    }
+    get state() {
+        return this.current;
+    }
+    /** Describe a loopback address with its scenario meaning, for error messages. */
+    describe(loopback) {
+        const entry = this.map.entries().find((e) => e.loopback === loopback);
+        return entry ? `${loopback} (scenario ${entry.scenario}, ${entry.kind} ${entry.owner})` : loopback;
+    }
+    /**
+     * Move to `state`: start new echo pods, push every daemon its desired state through the control
+     * API, then stop pods that are gone (so endpoints leave the daemons before their servers do).
+     */
+    async update(state) {
+        if (this.closed)
+            throw new Error('lab is closed');
+        this.map.addState(state);
+        const specs = echoPodSpecs(state, this.map);
+        const wanted = new Map(specs.map((s) => [`${s.name}@${s.loopbackIP}:${s.port}`, s]));
+        for (const [key, spec] of wanted) {
+            if (this.pods.has(key))
+                continue;
+            const pod = new EchoPod(spec, (a) => this.map.scenario(a));
+            await pod.start();
+            this.pods.set(key, pod);
+        }
+        const desired = desiredStates(state, this.map);
+        for (const d of desired) {
+            let node = this.nodes.get(d.node);
+            if (!node) {
+                const index = state.cluster.nodes.findIndex((n) => n.name === d.node);
+                const daemon = new ProxyDaemon({ seed: (this.opts.seed + index * 7919) >>> 0, holdMs: this.opts.holdMs, describe: (a) => this.describe(a) });
+                const control = await startControlServer(daemon, `node-${index}`);
+                node = { name: d.node, daemon, control };
+                this.nodes.set(d.node, node);
+            }
+            await putState(node.control.socketPath, d);
+        }
+        for (const [name, node] of [...this.nodes]) {
+            if (desired.some((d) => d.node === name))
+                continue;
+            this.nodes.delete(name);
+            await node.daemon.close();
+            await node.control.close();
+        }
+        for (const [key, pod] of [...this.pods]) {
+            if (wanted.has(key))
+                continue;
+            this.pods.delete(key);
+            await pod.stop();
+        }
+        this.current = state;
+    }
+    /**
+     * Stand in for "the network beyond": a VIP port no service declares is routed on unchanged by
+     * kube-proxy and never answered. Holds connections to address:port silently until released.
+     */
+    async blackhole(address, port) {
+        const held = new Set();
+        const server = net.createServer((s) => {
+            held.add(s);
+            s.on('data', () => undefined);
+            s.on('error', () => undefined);
+            s.on('close', () => held.delete(s));
+        });
+        await new Promise((resolve, reject) => {
+            server.once('error', (err) => reject(new Error(`proxy lab: ${this.describe(address)} port ${port} ${err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be bound (${err.code ?? err.message})`}`)));
+            server.listen({ host: address, port, exclusive: true }, () => resolve());
+        });
+        return () => new Promise((resolve) => {
+            for (const s of held)
+                s.destroy();
+            server.close(() => resolve());
+        });
+    }
+    /** Echo servers currently running, as "pod@loopback:port". */
+    runningPods() {
+        return [...this.pods.keys()].sort();
+    }
+    /** Stop every daemon, control socket and echo pod. Safe to call twice. */
+    async close() {
+        if (this.closed)
+            return;
+        this.closed = true;
+        const errors = [];
+        for (const node of this.nodes.values()) {
+            await node.daemon.close().catch((e) => errors.push(e));
+            await node.control.close().catch((e) => errors.push(e));
+        }
+        this.nodes.clear();
+        for (const pod of this.pods.values())
+            await pod.stop().catch((e) => errors.push(e));
+        this.pods.clear();
+        await this.releaseRun?.();
+        if (errors.length > 0)
+            throw errors[0];
+    }
+}
+//# sourceMappingURL=lab.js.map

@@ -1,0 +1,108 @@
+export const endpointKey = (e) => `${e.address}:${e.port}`;
+/** Ready endpoints, or (kube-proxy's fallback) serving-terminating ones when none is ready. */
+export function usableEndpoints(all) {
+    const ready = all.filter((e) => e.ready);
+    return ready.length > 0 ? ready : all.filter((e) => e.serving && e.terminating);
+}
+/** The node whose rules see this connection first, or undefined when nothing routes it. */
+export function processingNode(state, route, source) {
+    if (route.kind === 'nodePort')
+        return state.node;
+    const pod = state.pods.find((p) => p.address === source);
+    if (pod)
+        return pod.node;
+    const node = state.nodes.find((n) => n.addresses.includes(source));
+    if (node)
+        return node.name;
+    // An external or LB IP that is a node's own address: an outside client's packet enters that node.
+    const owner = route.kind !== 'clusterIP' ? state.nodes.find((n) => n.addresses.includes(route.address)) : undefined;
+    if (owner)
+        return owner.name;
+    return state.vipRoutes.find((r) => r.source === source && r.vip === route.address)?.viaNode;
+}
+export function decide(state, svc, route, source, rng, affinity, now) {
+    const all = usableEndpoints(svc.endpoints);
+    if (all.length === 0)
+        return { kind: 'reject', reason: 'service has no endpoints' };
+    const node = processingNode(state, route, source);
+    if (node === undefined)
+        return { kind: 'drop', reason: `no route from ${source} to ${route.address}` };
+    // KUBE-FW: sources outside loadBalancerSourceRanges are dropped (LB IP traffic only).
+    if (route.kind === 'loadBalancer' && svc.loadBalancerAllowedSources && !svc.loadBalancerAllowedSources.includes(source)) {
+        return { kind: 'drop', reason: `${source} is outside loadBalancerSourceRanges` };
+    }
+    const fromPod = state.pods.some((p) => p.address === source);
+    const nodeAddrs = state.nodes.find((n) => n.name === node)?.addresses ?? [];
+    const fromLocalNode = nodeAddrs.includes(source);
+    const local = () => usableEndpoints(svc.endpoints.filter((e) => e.node === node));
+    let candidates;
+    let snat;
+    if (route.kind === 'clusterIP') {
+        candidates = svc.internalTrafficPolicy === 'Local' ? local() : all;
+        // KUBE-SVC: `! -s <clusterCIDR> -d <clusterIP> -j KUBE-MARK-MASQ`.
+        snat = !fromPod;
+    }
+    else if (svc.externalTrafficPolicy === 'Cluster') {
+        candidates = all;
+        snat = true; // KUBE-EXT marks every external-destination packet for masquerade.
+    }
+    else if (fromPod) {
+        candidates = all; // "pod traffic for ... external destinations" goes to KUBE-SVC, no masquerade.
+        snat = false;
+    }
+    else if (fromLocalNode) {
+        candidates = all; // "masquerade LOCAL traffic" then KUBE-SVC.
+        snat = true;
+    }
+    else {
+        candidates = local(); // KUBE-SVL: this node's endpoints only, client address kept.
+        snat = false;
+    }
+    if (state.masqueradeAll)
+        snat = true;
+    if (candidates.length === 0)
+        return { kind: 'drop', reason: `no local endpoint on ${node}` };
+    let chosen;
+    if (svc.affinityTimeoutSeconds !== undefined) {
+        const entry = affinity.get(source);
+        if (entry && now - entry.lastUsed <= svc.affinityTimeoutSeconds * 1000) {
+            chosen = candidates.find((e) => endpointKey(e) === entry.endpoint);
+        }
+    }
+    chosen ??= candidates[Math.min(candidates.length - 1, Math.floor(rng() * candidates.length))];
+    if (svc.affinityTimeoutSeconds !== undefined)
+        affinity.set(source, { endpoint: endpointKey(chosen), lastUsed: now });
+    const from = snat ? (nodeAddrs[0] ?? source) : source;
+    return { kind: 'forward', endpoint: chosen, node, from, snat };
+}
+/** Listeners a daemon should hold for a state: address:port -> route. First service wins a clash. */
+export function desiredListeners(state) {
+    const out = new Map();
+    const me = state.nodes.find((n) => n.name === state.node);
+    const add = (serviceKey, kind, address, port) => {
+        const key = `${address}:${port}`;
+        if (!out.has(key))
+            out.set(key, { serviceKey, kind, address, port });
+    };
+    for (const svc of state.services) {
+        // No usable endpoint anywhere: no listener, so the kernel refuses (kube-proxy REJECTs).
+        if (usableEndpoints(svc.endpoints).length === 0)
+            continue;
+        if (svc.nodePort !== undefined && me) {
+            for (const a of me.addresses)
+                add(svc.key, 'nodePort', a, svc.nodePort);
+            if (me.localhost)
+                add(svc.key, 'nodePort', me.localhost, svc.nodePort);
+        }
+        if (!state.vipOwner)
+            continue;
+        if (svc.clusterIP)
+            add(svc.key, 'clusterIP', svc.clusterIP, svc.port);
+        for (const ip of svc.externalIPs)
+            add(svc.key, 'externalIP', ip, svc.port);
+        for (const ip of svc.loadBalancerIPs)
+            add(svc.key, 'loadBalancer', ip, svc.port);
+    }
+    return out;
+}
+//# sourceMappingURL=routing.js.map

@@ -1,0 +1,139 @@
+import { inCidr } from './cidr.js';
+import { ProxyLab } from './lab.js';
+import { requestOnce, runBounded } from './trafficClient.js';
+/** Requests in flight at once for one send step (timeouts would otherwise run one after another). */
+const SEND_CONCURRENCY = 32;
+function targetKind(state, address) {
+    if (address.startsWith('127.'))
+        return { kind: 'localhost' };
+    const node = state.cluster.nodes.find((n) => n.addresses.includes(address));
+    if (node)
+        return { kind: 'node', node: node.name };
+    for (const svc of state.services) {
+        if (svc.clusterIP === address)
+            return { kind: 'clusterIP', service: `${svc.namespace}/${svc.name}` };
+        if (svc.externalIPs.includes(address) || svc.loadBalancerIngress.some((i) => i.ip === address)) {
+            return { kind: 'vip', service: `${svc.namespace}/${svc.name}` };
+        }
+    }
+    if (state.pods.some((p) => p.ip === address))
+        return { kind: 'pod' };
+    return { kind: 'unknown' };
+}
+/** Why this traffic cannot be reproduced faithfully on loopback, or undefined when it can. */
+export function unsupportedReason(state, t) {
+    if (t.protocol !== 'TCP')
+        return `${t.protocol} traffic is not proxied by the proxy backend (TCP only)`;
+    const target = targetKind(state, t.to.address);
+    if (target.kind === 'unknown')
+        return `target ${t.to.address} is no node, pod or service address of this scenario`;
+    if (target.kind === 'localhost' && t.from.kind !== 'node') {
+        return `${t.to.address} from a ${t.from.kind} is its own loopback, which the proxy backend does not model (only a node's 127.0.0.1 node ports)`;
+    }
+    const client = t.from.kind === 'client' ? state.cluster.clients.find((c) => c.name === t.from.name) : undefined;
+    const routed = client?.routes.some((r) => inCidr(t.to.address, r.to)) ?? false;
+    if (target.kind === 'pod' && t.from.kind === 'client' && !routed) {
+        return 'a pod address reached from outside the cluster depends on routing that loopback does not model';
+    }
+    if (target.kind === 'vip') {
+        const svc = state.services.find((s) => `${s.namespace}/${s.name}` === target.service);
+        if (t.from.kind === 'client' && !routed) {
+            return `which node external/LoadBalancer IP ${t.to.address} enters is not known without a client route (add routes: [{to: ${t.to.address}/32, via: <node ip>}])`;
+        }
+    }
+    if (t.from.kind === 'pod') {
+        // Hairpin: kube-proxy SNATs a pod reaching itself through a service; loopback cannot show that.
+        const from = t.from.address;
+        const services = state.services.filter((s) => s.clusterIP === t.to.address || s.externalIPs.includes(t.to.address) || s.loadBalancerIngress.some((i) => i.ip === t.to.address) || (target.kind === 'node' && s.ports.some((p) => p.nodePort === t.to.port)));
+        for (const s of services) {
+            const hit = state.endpointSlices.some((sl) => sl.namespace === s.namespace && sl.serviceName === s.name && sl.endpoints.some((e) => e.addresses.includes(from)));
+            if (hit)
+                return `pod ${t.from.name} is an endpoint of ${s.namespace}/${s.name}: hairpin SNAT is not reproducible on loopback`;
+        }
+    }
+    return undefined;
+}
+export class ProxySession {
+    lab;
+    ctx;
+    closing;
+    constructor(lab, ctx) {
+        this.lab = lab;
+        this.ctx = ctx;
+    }
+    static async start(scenario, ctx) {
+        const lab = await ProxyLab.start(scenario.initial, { seed: ctx.seed, laterStates: scenario.steps.map((s) => s.state), holdMs: 60_000 });
+        const session = new ProxySession(lab, ctx);
+        const onAbort = () => void session.close();
+        if (ctx.signal.aborted) {
+            await session.close();
+            throw ctx.signal.reason ?? new Error('aborted');
+        }
+        ctx.signal.addEventListener('abort', onAbort, { once: true });
+        ctx.log(`proxy: ${lab.nodes.size} daemons, ${lab.runningPods().length} echo servers on 127.${lab.map.run}.0.0/16`);
+        return session;
+    }
+    /** Scenario <-> loopback addresses of this session. */
+    get addressMap() {
+        return this.lab.map;
+    }
+    async apply(step) {
+        await this.lab.update(step.state);
+        return { applied: true };
+    }
+    async send(step) {
+        const state = this.lab.state ?? step.state;
+        const t = step.traffic;
+        const why = unsupportedReason(state, t);
+        if (why)
+            return { unsupported: why };
+        const map = this.lab.map;
+        if (!map.has(t.from.address))
+            return { unsupported: `source ${t.from.address} has no loopback address` };
+        const source = map.loopback(t.from.address);
+        const target = targetKind(state, t.to.address);
+        // A node's 127.0.0.1 is that node's own stand-in address.
+        const host = target.kind === 'localhost' ? map.nodeLocalhost(t.from.name) : map.loopback(t.to.address);
+        let ingressNode;
+        if (target.kind === 'node')
+            ingressNode = target.node;
+        else if (target.kind === 'localhost')
+            ingressNode = t.from.name;
+        else if (t.from.kind === 'client') {
+            const client = state.cluster.clients.find((c) => c.name === t.from.name);
+            const via = client?.routes.find((r) => inCidr(t.to.address, r.to))?.via;
+            ingressNode = state.cluster.nodes.find((n) => via !== undefined && (n.addresses.includes(via) || n.name === via))?.name;
+        }
+        const declared = state.services.some((s) => (s.clusterIP === t.to.address || s.externalIPs.includes(t.to.address) || s.loadBalancerIngress.some((i) => i.ip === t.to.address)) &&
+            s.ports.some((p) => p.protocol === 'TCP' && p.port === t.to.port));
+        const releaseBlackhole = (target.kind === 'clusterIP' || target.kind === 'vip') && !declared ? await this.lab.blackhole(host, t.to.port) : undefined;
+        try {
+            return { observations: await this.requests(t, host, source, ingressNode) };
+        }
+        finally {
+            await releaseBlackhole?.();
+        }
+    }
+    requests(t, host, source, ingressNode) {
+        return runBounded(t.count, SEND_CONCURRENCY, async () => {
+            const r = await requestOnce({ host, port: t.to.port, localAddress: source, timeoutMs: t.timeoutMs });
+            const o = { outcome: r.outcome, latencyMs: Math.round(r.latencyMs * 1000) / 1000 };
+            if (r.detail && r.outcome !== 'ok')
+                o.detail = r.detail;
+            if (r.answer) {
+                o.pod = r.answer.pod;
+                o.node = r.answer.node;
+                o.endpoint = r.answer.endpoint;
+                o.sourceSeen = r.answer.clientip.replace(/:\d+$/, '');
+            }
+            if (ingressNode !== undefined)
+                o.ingressNode = ingressNode;
+            return o;
+        }, this.ctx.signal);
+    }
+    close() {
+        this.closing ??= this.lab.close();
+        return this.closing;
+    }
+}
+//# sourceMappingURL=session.js.map

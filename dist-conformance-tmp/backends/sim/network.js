@@ -1,0 +1,374 @@
+import { CompiledRuleset } from '../../netfilter/evaluate.js';
+import { NetfilterHost } from '../../netfilter/host.js';
+import { cidrContains, firstHost, formatIPv4, parseCidr, parseIPv4 } from '../../netfilter/ip.js';
+import { parseIptablesSave } from '../../netfilter/parse.js';
+import { CT, protoNumber } from '../../netfilter/packet.js';
+const MAX_HOPS = 16;
+export class SimNetwork {
+    render;
+    nodes = new Map();
+    nodeByAddr = new Map();
+    podByIp = new Map();
+    clients = new Map();
+    clientByAddr = new Map();
+    state;
+    constructor(state, render) {
+        this.render = render;
+        this.update(state);
+    }
+    /** Re-renders every node's rules from `state`; conntrack and `recent` state stay on each node. */
+    update(state) {
+        this.state = state;
+        const old = this.nodes;
+        this.nodes = new Map();
+        this.nodeByAddr = new Map();
+        for (const spec of state.cluster.nodes) {
+            const addrs = new Set();
+            for (const a of spec.addresses) {
+                const n = parseIPv4(a);
+                if (n !== undefined)
+                    addrs.add(n);
+            }
+            const primary = parseIPv4(spec.addresses.find((a) => parseIPv4(a) !== undefined) ?? '');
+            const podCidr = parseCidr(spec.podCIDR);
+            if (primary === undefined || !podCidr)
+                throw new Error(`node ${spec.name}: needs an IPv4 address and pod CIDR`);
+            const gateway = firstHost(podCidr);
+            addrs.add(gateway);
+            const text = this.render(state, spec.name);
+            const rules = new CompiledRuleset(parseIptablesSave(text, `rules of node ${spec.name}`));
+            const isLocal = (a) => a >>> 24 === 127 || addrs.has(a);
+            const config = {
+                name: spec.name,
+                rules,
+                isLocal,
+                route: (dst) => (isLocal(dst) ? { kind: 'local' } : cidrContains(podCidr, dst) ? { kind: 'out', iface: 'cni0' } : { kind: 'out', iface: 'eth0' }),
+                ifaceAddress: (iface) => (iface === 'cni0' ? gateway : iface === 'lo' ? 0x7f000001 : primary),
+            };
+            const prev = old.get(spec.name);
+            let host;
+            if (prev) {
+                host = prev.host;
+                host.replaceRules(config);
+            }
+            else
+                host = new NetfilterHost(config);
+            const node = { spec, primary, addrs, podCidr, gateway, host };
+            this.nodes.set(spec.name, node);
+            for (const a of addrs)
+                this.nodeByAddr.set(a, node);
+        }
+        this.podByIp = new Map();
+        for (const pod of state.pods) {
+            const ip = parseIPv4(pod.ip);
+            if (ip !== undefined)
+                this.podByIp.set(ip, pod);
+        }
+        this.clients = new Map();
+        this.clientByAddr = new Map();
+        for (const c of state.cluster.clients) {
+            const address = parseIPv4(c.address);
+            if (address === undefined)
+                continue;
+            const routes = c.routes.flatMap((r) => {
+                const to = parseCidr(r.to);
+                const via = parseIPv4(r.via);
+                return to && via !== undefined ? [{ to, via }] : [];
+            });
+            routes.sort((a, b) => b.to.bits - a.to.bits);
+            this.clients.set(c.name, { address, routes });
+            this.clientByAddr.set(address, c.name);
+        }
+    }
+    /** The NetfilterHost of a node (tests and `trace` read its state). */
+    host(node) {
+        return this.nodes.get(node)?.host;
+    }
+    nodeNames() {
+        return [...this.nodes.keys()];
+    }
+    /** Resolves a bare address to the client, node or pod that owns it. */
+    resolveSender(sender) {
+        if (sender.kind !== 'address')
+            return sender;
+        const a = parseIPv4(sender.address);
+        if (a === undefined)
+            return sender;
+        const node = this.nodeByAddr.get(a);
+        if (node && a !== node.gateway)
+            return { kind: 'node', name: node.spec.name };
+        const pod = this.podByIp.get(a);
+        if (pod)
+            return { kind: 'pod', name: pod.name, namespace: pod.namespace };
+        const client = this.clientByAddr.get(a);
+        if (client)
+            return { kind: 'client', name: client };
+        return sender;
+    }
+    /** Sends one connection attempt and follows it to its answer (or lack of one). */
+    request(senderIn, dstText, dport, protocol, opts) {
+        const trace = [];
+        const note = (n, node) => {
+            if (opts.trace)
+                trace.push(node ? { node, table: 'route', note: n } : { table: 'route', note: n });
+        };
+        const walk = {
+            chance: opts.chance,
+            now: opts.now,
+            mutate: opts.mutate,
+            journal: opts.journal,
+            trace: opts.trace ? (hop) => trace.push({ node: hop.node, table: hop.table, chain: hop.chain || undefined, rule: hop.rule, note: hop.note }) : undefined,
+        };
+        const result = (outcome, extra = {}) => ({ outcome, trace, masqueraded, dnat, ...extra });
+        let masqueraded = false;
+        let dnat = false;
+        const sender = this.resolveSender(senderIn);
+        const dst = parseIPv4(dstText);
+        const proto = protoNumber(protocol);
+        if (dst === undefined)
+            throw new Error(`'${dstText}' is not an IPv4 address`);
+        if (proto === undefined || proto === 0 || proto === 1)
+            throw new Error(`unknown protocol '${protocol}'`);
+        // Where the packet starts.
+        let srcAddr;
+        let at;
+        let senderPod;
+        let senderNode;
+        let senderClient;
+        switch (sender.kind) {
+            case 'node': {
+                senderNode = this.nodes.get(sender.name);
+                if (!senderNode)
+                    throw new Error(`unknown node '${sender.name}'`);
+                srcAddr = dst >>> 24 === 127 ? 0x7f000001 : senderNode.primary;
+                at = { node: senderNode, inIface: null };
+                break;
+            }
+            case 'pod': {
+                senderPod = this.state.pods.find((p) => p.name === sender.name && (sender.namespace === undefined || p.namespace === sender.namespace));
+                if (!senderPod)
+                    throw new Error(`unknown pod '${sender.name}'`);
+                const node = this.nodes.get(senderPod.node);
+                if (!node)
+                    throw new Error(`pod ${senderPod.name} runs on unknown node '${senderPod.node}'`);
+                srcAddr = parseIPv4(senderPod.ip);
+                note(`pod ${senderPod.name} sends via its node's gateway ${formatIPv4(node.gateway)}`, node.spec.name);
+                at = { node, inIface: 'cni0' };
+                break;
+            }
+            case 'client': {
+                const c = this.clients.get(sender.name);
+                if (!c)
+                    throw new Error(`unknown client '${sender.name}'`);
+                srcAddr = c.address;
+                senderClient = c.address;
+                break;
+            }
+            case 'address': {
+                const a = parseIPv4(sender.address);
+                if (a === undefined)
+                    throw new Error(`'${sender.address}' is not an IPv4 address`);
+                srcAddr = a;
+                senderClient = a;
+                break;
+            }
+        }
+        let pkt = { src: srcAddr, dst, proto, sport: opts.sport, dport, mark: 0, inIface: '', outIface: '', ctstate: 0 };
+        const original = { dst, dport };
+        if (opts.viaNode !== undefined) {
+            const node = this.nodes.get(opts.viaNode);
+            if (!node)
+                throw new Error(`unknown node '${opts.viaNode}'`);
+            if (!at || at.node !== node) {
+                note(`delivered to node ${node.spec.name} (--node)`, node.spec.name);
+                at = { node, inIface: at?.inIface === null && at.node === node ? null : 'eth0' };
+            }
+        }
+        if (!at) {
+            const entry = this.deliverFromOutside(senderClient, sender.kind === 'client' ? sender.name : formatIPv4(srcAddr), dst, opts.chance, note);
+            if (entry === 'self')
+                return result('refused', { detail: 'connection to the sender itself' });
+            if (typeof entry === 'string')
+                return result('timeout', { detail: entry });
+            at = { node: entry, inIface: 'eth0' };
+        }
+        const ingressNode = at.node.spec.name;
+        // Forward path.
+        let responder;
+        for (let hop = 0; hop < MAX_HOPS && !responder; hop++) {
+            const node = at.node;
+            const res = node.host.process(pkt, at.inIface, walk);
+            pkt = res.packet;
+            if (pkt.ctstate & CT.DNAT)
+                dnat = true;
+            if (pkt.ctstate & CT.SNAT)
+                masqueraded = true;
+            if (res.kind === 'drop' || res.kind === 'reject') {
+                const drop = res.kind === 'drop';
+                return result(drop ? 'timeout' : 'refused', { ingressNode, detail: `${drop ? 'dropped' : 'rejected'} in ${res.hook} on ${node.spec.name}` });
+            }
+            if (res.kind === 'local') {
+                responder = { node, at: node, local: true };
+                break;
+            }
+            if (res.iface === 'cni0') {
+                const pod = this.podByIp.get(pkt.dst);
+                if (!pod || pod.node !== node.spec.name)
+                    return result('timeout', { ingressNode, detail: `no pod has address ${formatIPv4(pkt.dst)} on ${node.spec.name}` });
+                note(`${node.spec.name} bridges to pod ${pod.name} (${pod.ip})`, node.spec.name);
+                responder = { pod, at: node, local: false };
+                break;
+            }
+            const next = this.nextHopFromNode(node, pkt.dst);
+            if (next.kind === 'node') {
+                note(`${node.spec.name} forwards ${formatIPv4(pkt.dst)} to node ${next.node.spec.name} (${formatIPv4(next.node.primary)})`, node.spec.name);
+                at = { node: next.node, inIface: 'eth0' };
+                continue;
+            }
+            if (next.kind === 'client')
+                return result('refused', { ingressNode, detail: `client ${formatIPv4(pkt.dst)} does not listen on port ${pkt.dport}` });
+            return result('timeout', { ingressNode, detail: `${node.spec.name} has no route to ${formatIPv4(pkt.dst)}; the packet leaves by the default route and is lost` });
+        }
+        if (!responder)
+            return result('timeout', { ingressNode, detail: 'routing loop' });
+        // Does anything listen there?
+        const sourceSeen = formatIPv4(pkt.src);
+        const endpoint = `${formatIPv4(pkt.dst)}:${pkt.dport}`;
+        let answer;
+        if (responder.pod) {
+            const pod = responder.pod;
+            const pname = protocol.toUpperCase();
+            const serves = pod.ports.length === 0 || pod.ports.some((cp) => cp.containerPort === pkt.dport && cp.protocol === pname);
+            if (!serves)
+                return result('refused', { ingressNode, detail: `pod ${pod.name} does not serve ${pname} port ${pkt.dport}` });
+            answer = { endpoint, pod: pod.name, node: pod.node, sourceSeen };
+        }
+        else {
+            const node = responder.node;
+            if (!this.nodeListens(node, pkt.dst, pkt.dport, proto)) {
+                return result('refused', { ingressNode, detail: `nothing listens on ${endpoint} on node ${node.spec.name}` });
+            }
+            answer = { endpoint, node: node.spec.name, sourceSeen };
+        }
+        if (opts.trace)
+            trace.push({ node: responder.at.spec.name, table: 'deliver', note: `answered by ${answer.pod ? `pod ${answer.pod}` : `node ${answer.node}`} at ${endpoint}, source seen ${sourceSeen}` });
+        // Reply path: back through conntrack on every node it crosses.
+        let reply = { src: pkt.dst, sport: pkt.dport, dst: pkt.src, dport: pkt.sport, proto, mark: 0, inIface: '', outIface: '', ctstate: 0 };
+        let rat = { node: responder.at, inIface: responder.pod ? 'cni0' : null };
+        for (let hop = 0; hop < MAX_HOPS; hop++) {
+            const res = rat.node.host.process(reply, rat.inIface, { ...walk, trace: undefined });
+            reply = res.packet;
+            if (res.kind === 'drop' || res.kind === 'reject')
+                return result('timeout', { ingressNode, detail: `reply dropped in ${res.hook} on ${rat.node.spec.name}` });
+            let arrived = 'lost';
+            let next;
+            if (res.kind === 'local')
+                arrived = senderNode === rat.node ? 'node' : 'lost';
+            else if (res.kind !== 'out')
+                arrived = 'lost';
+            else if (res.iface === 'cni0')
+                arrived = senderPod && parseIPv4(senderPod.ip) === reply.dst ? 'pod' : 'lost';
+            else {
+                const nh = this.nextHopFromNode(rat.node, reply.dst);
+                if (nh.kind === 'node')
+                    next = nh.node;
+                else if (nh.kind === 'client' && senderClient === reply.dst)
+                    arrived = 'client';
+                else if (senderClient !== undefined && senderClient === reply.dst)
+                    arrived = 'client';
+            }
+            if (next) {
+                rat = { node: next, inIface: 'eth0' };
+                continue;
+            }
+            if (arrived === 'lost')
+                return result('timeout', { ingressNode, detail: `the reply to ${formatIPv4(reply.dst)}:${reply.dport} never reaches the sender` });
+            if (reply.src !== original.dst || reply.sport !== original.dport) {
+                return result('timeout', {
+                    ingressNode,
+                    detail: `reply comes from ${formatIPv4(reply.src)}:${reply.sport}, not ${formatIPv4(original.dst)}:${original.dport}: no conntrack on its path un-NATed it`,
+                });
+            }
+            return result('ok', { ingressNode, ...answer });
+        }
+        return result('timeout', { ingressNode, detail: 'reply routing loop' });
+    }
+    nextHopFromNode(node, dst) {
+        const owner = this.nodeByAddr.get(dst);
+        if (owner && owner !== node)
+            return { kind: 'node', node: owner };
+        for (const other of this.nodes.values())
+            if (other !== node && cidrContains(other.podCidr, dst))
+                return { kind: 'node', node: other };
+        if (this.clientByAddr.has(dst))
+            return { kind: 'client' };
+        return { kind: 'none' };
+    }
+    nodeListens(node, _addr, port, proto) {
+        if (proto !== 6)
+            return false;
+        // kube-proxy serves health-check node ports for LoadBalancer services with eTP=Local.
+        return this.state.services.some((s) => s.type === 'LoadBalancer' && s.externalTrafficPolicy === 'Local' && s.healthCheckNodePort === port) && node !== undefined;
+    }
+    /** Decides which node a packet from an outside host meets first; a string is why it is lost. */
+    deliverFromOutside(src, who, dst, chance, note) {
+        if (dst === src)
+            return 'self';
+        const node = this.nodeByAddr.get(dst);
+        if (node && dst !== node.gateway) {
+            note(`${who} reaches node ${node.spec.name} over the shared segment`, node.spec.name);
+            return node;
+        }
+        const lb = this.state.services.find((s) => s.loadBalancerIngress.some((i) => parseIPv4(i.ip) === dst));
+        if (lb) {
+            const healthy = this.healthyNodes(lb);
+            if (healthy.length === 0)
+                return `the load balancer for ${lb.namespace}/${lb.name} has no healthy node (externalTrafficPolicy Local and no ready local endpoint)`;
+            const chosen = pickUniform(healthy, chance);
+            note(`cloud load balancer of ${lb.namespace}/${lb.name} forwards ${formatIPv4(dst)} to node ${chosen.spec.name} (1 of ${healthy.length} healthy)`, chosen.spec.name);
+            return chosen;
+        }
+        const client = [...this.clients.values()].find((c) => c.address === src);
+        const route = client?.routes.find((r) => cidrContains(r.to, dst));
+        if (route) {
+            const via = this.nodeByAddr.get(route.via);
+            if (!via)
+                return `route to ${formatIPv4(dst)} via ${formatIPv4(route.via)}, which is not a node`;
+            note(`${who} routes ${formatIPv4(dst)} via node ${via.spec.name} (static route)`, via.spec.name);
+            return via;
+        }
+        const ext = this.state.services.find((s) => s.externalIPs.some((e) => parseIPv4(e) === dst));
+        if (ext) {
+            const all = [...this.nodes.values()];
+            const chosen = pickUniform(all, chance);
+            note(`the network delivers external IP ${formatIPv4(dst)} of ${ext.namespace}/${ext.name} to node ${chosen.spec.name}`, chosen.spec.name);
+            return chosen;
+        }
+        if (this.clientByAddr.has(dst))
+            return `client ${formatIPv4(dst)} does not listen`;
+        return `${who} has no route to ${formatIPv4(dst)}`;
+    }
+    /** Nodes a cloud load balancer sends to (its health check passes). */
+    healthyNodes(svc) {
+        const all = [...this.nodes.values()];
+        if (svc.externalTrafficPolicy !== 'Local')
+            return all;
+        const withLocal = new Set();
+        for (const slice of this.state.endpointSlices) {
+            if (slice.serviceName !== svc.name || slice.namespace !== svc.namespace)
+                continue;
+            for (const ep of slice.endpoints)
+                if (ep.conditions.ready && ep.nodeName)
+                    withLocal.add(ep.nodeName);
+        }
+        return all.filter((n) => withLocal.has(n.spec.name));
+    }
+}
+/** Uniform choice among n items through binary `chance` decisions (so exact mode can branch on it). */
+export function pickUniform(items, chance) {
+    for (let i = 0; i < items.length - 1; i++)
+        if (chance(1 / (items.length - i)))
+            return items[i];
+    return items[items.length - 1];
+}
+//# sourceMappingURL=network.js.map

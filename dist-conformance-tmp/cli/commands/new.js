@@ -1,0 +1,57 @@
+/**
+ * `svclab new NAME [--out PATH]`: write a commented, valid scenario skeleton; never overwrites.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ExitCode, UsageError } from '../../errors.js';
+import { scaffoldScenario } from '../../dsl/scaffold.js';
+import { PATTERNS } from '../../dsl/schema.js';
+export const summary = 'scaffold a commented scenario file';
+export const help = `Usage: svclab new NAME [--out PATH]
+
+Write a commented scenario skeleton named NAME to scenarios/NAME.yaml (or PATH). NAME uses
+lower-case letters, digits, '.', '_' and '-', starting with a letter or digit. An existing file
+is never overwritten.
+
+Options:
+  --out PATH    where to write the file (default scenarios/NAME.yaml)
+  -h, --help    show this help
+
+Exit codes: 0 written, 2 bad name, or the file exists.
+`;
+export async function run(argv) {
+    let parsed;
+    try {
+        parsed = parseArgs({ args: argv, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+    }
+    catch (err) {
+        throw new UsageError(`svclab new: ${err.message}\n\n${help}`);
+    }
+    if (parsed.values.help) {
+        process.stdout.write(help);
+        return ExitCode.ok;
+    }
+    if (parsed.positionals.length !== 1)
+        throw new UsageError(`svclab new: expected exactly one NAME, got ${parsed.positionals.length}\n\n${help}`);
+    const name = parsed.positionals[0];
+    if (!new RegExp(PATTERNS.scenarioName).test(name) || name.length > 100) {
+        throw new UsageError(`svclab new: invalid name '${name}': expected lower-case letters, digits, '.', '_' and '-', starting with a letter or digit (at most 100 characters)`);
+    }
+    const out = path.resolve(parsed.values.out ?? path.join('scenarios', `${name}.yaml`));
+    if (!/\.ya?ml$/.test(out))
+        throw new UsageError(`svclab new: --out must end in .yaml or .yml: ${parsed.values.out}`);
+    const schema = path.relative(path.dirname(out), path.resolve('schemas', 'scenario.schema.json')).split(path.sep).join('/');
+    await mkdir(path.dirname(out), { recursive: true });
+    try {
+        await writeFile(out, scaffoldScenario(name, schema), { flag: 'wx' });
+    }
+    catch (err) {
+        if (err.code === 'EEXIST')
+            throw new UsageError(`svclab new: ${path.relative(process.cwd(), out)} already exists; not overwriting it`);
+        throw err;
+    }
+    process.stdout.write(`wrote ${path.relative(process.cwd(), out)}\n`);
+    return ExitCode.ok;
+}
+//# sourceMappingURL=new.js.map

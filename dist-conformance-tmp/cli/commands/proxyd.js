@@ -1,0 +1,104 @@
+/**
+ * `svclab proxyd`: bring a scenario's lab up on loopback (one proxy daemon per node, one echo
+ * server per pod port), print the address map and paste-ready commands, and run until Ctrl-C.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { ExitCode, ScenarioError, UsageError } from '../../errors.js';
+import { ProxyLab } from '../../backends/proxy/lab.js';
+import { renderBanner } from '../../backends/proxy/banner.js';
+export const summary = 'run the proxy daemon for a scenario (real TCP on loopback)';
+export const help = `Usage: svclab proxyd --scenario FILE [--at-step N] [--seed N]
+
+Bring a scenario's lab up on this machine: every node, pod, client and service address gets its
+own 127.x.y.z address; one proxy daemon per node listens on the node ports (and the ClusterIP,
+external and LoadBalancer IPs) and forwards to small HTTP echo pods (/hostname, /clientip, / JSON).
+Prints the address map and shell lines to paste; Ctrl-C stops everything.
+
+Options:
+  --scenario FILE   scenario to bring up
+  --at-step N       use the cluster state step N (1-based) runs against (default: the initial state)
+  --state FILE      a ClusterState as JSON instead of a scenario (for scripts and tests)
+  --seed N          seed for endpoint choices (default: 1)
+  --hold-ms MS      how long a dropped connection is held before it is closed (default: 120000)
+  -h, --help        show this help
+`;
+function integer(flag, text, fallback, min, max) {
+    if (text === undefined)
+        return fallback;
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max)
+        throw new UsageError(`--${flag} must be an integer from ${min} to ${max} (got '${text}')`);
+    return Number(text);
+}
+async function loadState(values) {
+    if (values.state !== undefined) {
+        let parsed;
+        try {
+            parsed = JSON.parse(await readFile(values.state, 'utf8'));
+        }
+        catch (err) {
+            throw new ScenarioError(`${values.state}: cannot read a ClusterState JSON (${err.message})`);
+        }
+        const s = parsed;
+        if (typeof s !== 'object' || s === null || !s.cluster || !Array.isArray(s.cluster.nodes) || !Array.isArray(s.pods) || !Array.isArray(s.services)) {
+            throw new ScenarioError(`${values.state}: expected a ClusterState object with cluster.nodes, pods and services`);
+        }
+        return { state: s, later: [], title: values.state };
+    }
+    if (values.scenario === undefined)
+        throw new UsageError('svclab proxyd: --scenario FILE is required (see --help)');
+    const { loadScenarioFile } = await import('../../dsl/load.js');
+    const scenario = await loadScenarioFile(values.scenario);
+    const step = integer('at-step', values['at-step'], 0, 0, scenario.steps.length);
+    const state = step === 0 ? scenario.initial : scenario.steps[step - 1].state;
+    const title = step === 0 ? `lab ${scenario.name}` : `lab ${scenario.name} at step ${step} (${scenario.steps[step - 1].title})`;
+    return { state, later: scenario.steps.map((s) => s.state), title };
+}
+export async function run(argv) {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args: argv,
+            options: {
+                scenario: { type: 'string' },
+                'at-step': { type: 'string' },
+                state: { type: 'string' },
+                seed: { type: 'string' },
+                'hold-ms': { type: 'string' },
+                help: { type: 'boolean', short: 'h' },
+            },
+            allowPositionals: false,
+        }));
+    }
+    catch (err) {
+        throw new UsageError(`svclab proxyd: ${err.message}`);
+    }
+    if (values.help) {
+        process.stdout.write(help);
+        return ExitCode.ok;
+    }
+    if (values.scenario !== undefined && values.state !== undefined)
+        throw new UsageError('svclab proxyd: give --scenario or --state, not both');
+    const seed = integer('seed', values.seed, 1, 0, 2 ** 32 - 1);
+    const holdMs = integer('hold-ms', values['hold-ms'], 120_000, 1, 3_600_000);
+    const { state, later, title } = await loadState(values);
+    const lab = await ProxyLab.start(state, { seed, laterStates: later, holdMs });
+    let stopping;
+    const stop = () => (stopping ??= lab.close());
+    const signalled = new Promise((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'));
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
+    try {
+        if (state !== lab.state)
+            await lab.update(state);
+        process.stdout.write(renderBanner(lab, state, title));
+        const sig = await signalled;
+        process.stderr.write(`\nsvclab proxyd: ${sig}, stopping daemons and echo servers\n`);
+        return ExitCode.interrupted;
+    }
+    finally {
+        await stop();
+    }
+}
+//# sourceMappingURL=proxyd.js.map

@@ -1,0 +1,295 @@
+/**
+ * `svclab run`: load scenarios, pick the ones asked for, run them on a backend, print the console
+ * report and write the file reports. Exit 0 all passed, 1 something failed, 2 usage, 3 invalid
+ * scenario, 4 backend unavailable, 130 interrupted (reports are still written).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { resolve, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { backendNames, isBackendName } from '../../backends/registry.js';
+import { ExitCode, ScenarioError, SvclabError, UsageError } from '../../errors.js';
+import { ConsoleReporter, decideColor, decideLive } from '../../report/console.js';
+import { Interrupted } from '../../runner/abort.js';
+import { runScenarios } from '../../runner/run.js';
+import { parseShard, selectScenarios } from '../../runner/select.js';
+export const summary = 'run scenarios on a backend and write reports';
+export const reporterNames = ['console', 'junit', 'html', 'json'];
+/** File each file reporter writes inside --out. */
+const reportFiles = {
+    junit: 'junit.xml',
+    html: 'index.html',
+    json: 'result.json',
+};
+export const DEFAULT_SEED = 1;
+export const DEFAULT_TIMEOUT_MS = 600_000;
+export const DEFAULT_CONCURRENCY = 4;
+export const help = `Usage: svclab run [paths...] [options]
+
+Run scenario files (or every *.yaml/*.yml under folders; default: scenarios) on a backend.
+
+Options:
+  --backend NAME       sim | proxy | netns | kind (default: sim)
+  --seed N             seed for every random choice (default: ${DEFAULT_SEED}; printed, kept in every result)
+  --reporter LIST      console,junit,html,json; comma list or repeated (default: console,junit,html)
+  --out DIR            where junit.xml, index.html and result.json go (default: reports)
+  --grep PATTERN       only scenarios whose name or file matches this regular expression
+  --tag TAG            only scenarios with this tag (repeatable: any of them)
+  --shard I/N          run the I-th of N slices of the selected scenarios (for CI jobs)
+  --bail               start no new scenario after the first failure
+  --timeout MS         limit per scenario in ms, 0 for none (default: ${DEFAULT_TIMEOUT_MS})
+  --concurrency N      scenarios at once, capped by the backend (default: ${DEFAULT_CONCURRENCY})
+  --color, --no-color  force colour on or off (default: NO_COLOR, FORCE_COLOR, then terminal)
+  -h, --help           show this help
+
+Exit codes: 0 all passed, 1 a scenario failed or errored, 2 usage error, 3 invalid scenario,
+            4 backend unavailable, 130 interrupted.
+`;
+function integer(flag, text, min, max = Number.MAX_SAFE_INTEGER) {
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+        throw new UsageError(`--${flag} must be an integer from ${min} to ${max} (got '${text}')`);
+    }
+    return Number(text);
+}
+export function parseRunArgs(argv) {
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: argv,
+            allowPositionals: true,
+            strict: true,
+            options: {
+                backend: { type: 'string' },
+                seed: { type: 'string' },
+                reporter: { type: 'string', multiple: true },
+                out: { type: 'string' },
+                grep: { type: 'string' },
+                tag: { type: 'string', multiple: true },
+                shard: { type: 'string' },
+                bail: { type: 'boolean' },
+                timeout: { type: 'string' },
+                concurrency: { type: 'string' },
+                color: { type: 'boolean' },
+                'no-color': { type: 'boolean' },
+                help: { type: 'boolean', short: 'h' },
+            },
+        });
+    }
+    catch (err) {
+        throw new UsageError(`svclab run: ${err.message}\nRun 'svclab run --help' for the options.`);
+    }
+    const v = parsed.values;
+    const backend = v.backend ?? 'sim';
+    if (!isBackendName(backend))
+        throw new UsageError(`--backend must be one of ${backendNames.join(', ')} (got '${backend}')`);
+    const reporters = [];
+    for (const name of (v.reporter ?? ['console,junit,html']).flatMap((r) => r.split(','))) {
+        const trimmed = name.trim();
+        if (trimmed === '')
+            continue;
+        if (!reporterNames.includes(trimmed)) {
+            throw new UsageError(`--reporter must be among ${reporterNames.join(', ')} (got '${trimmed}')`);
+        }
+        if (!reporters.includes(trimmed))
+            reporters.push(trimmed);
+    }
+    let grep;
+    if (v.grep !== undefined) {
+        try {
+            grep = new RegExp(v.grep);
+        }
+        catch (err) {
+            throw new UsageError(`--grep is not a valid regular expression: ${err.message}`);
+        }
+    }
+    if (v.out !== undefined && v.out.trim() === '')
+        throw new UsageError('--out needs a directory');
+    const args = {
+        paths: parsed.positionals.length > 0 ? parsed.positionals : ['scenarios'],
+        backend,
+        seed: v.seed === undefined ? DEFAULT_SEED : integer('seed', v.seed, 0, 2 ** 32 - 1),
+        seedFromCli: v.seed !== undefined,
+        reporters,
+        out: v.out ?? 'reports',
+        tags: v.tag ?? [],
+        bail: v.bail === true,
+        timeoutMs: v.timeout === undefined ? DEFAULT_TIMEOUT_MS : integer('timeout', v.timeout, 0),
+        concurrency: v.concurrency === undefined ? DEFAULT_CONCURRENCY : integer('concurrency', v.concurrency, 1, 1024),
+        help: v.help === true,
+    };
+    if (grep !== undefined)
+        args.grep = grep;
+    if (v.shard !== undefined)
+        args.shard = parseShard(v.shard);
+    if (v['no-color'] === true)
+        args.color = false;
+    else if (v.color === true)
+        args.color = true;
+    return args;
+}
+async function defaultDeps() {
+    const dsl = await import('../../dsl/load.js');
+    const registry = await import('../../backends/registry.js');
+    return {
+        discoverScenarioFiles: dsl.discoverScenarioFiles,
+        loadScenarioFile: dsl.loadScenarioFile,
+        loadBackend: registry.loadBackend,
+        stdout: process.stdout,
+        stderr: process.stderr,
+        env: process.env,
+        cwd: process.cwd(),
+        onInterrupt(handler) {
+            let count = 0;
+            const onSigint = () => {
+                count++;
+                // A second Ctrl-C means "now": give up on cleanup.
+                if (count > 1)
+                    process.exit(ExitCode.interrupted);
+                handler();
+            };
+            process.on('SIGINT', onSigint);
+            process.on('SIGTERM', onSigint);
+            return () => {
+                process.off('SIGINT', onSigint);
+                process.off('SIGTERM', onSigint);
+            };
+        },
+    };
+}
+export async function run(argv) {
+    const args = parseRunArgs(argv);
+    if (args.help) {
+        process.stdout.write(help);
+        return ExitCode.ok;
+    }
+    return runWith(args, await defaultDeps());
+}
+/** Load every file; all invalid ones are reported together (exit 3). */
+async function loadAll(files, deps) {
+    const scenarios = [];
+    const problems = [];
+    for (const file of files) {
+        try {
+            scenarios.push(await deps.loadScenarioFile(file));
+        }
+        catch (err) {
+            if (err instanceof ScenarioError)
+                problems.push(err.message.replace(/\n+$/, ''));
+            else
+                throw err;
+        }
+    }
+    if (problems.length > 0)
+        throw new ScenarioError(problems.join('\n\n'));
+    return scenarios;
+}
+/** Write the file reports into --out (and nowhere else); returns the paths written. */
+async function writeReports(result, args, cwd) {
+    const wanted = args.reporters.filter((r) => r !== 'console');
+    if (wanted.length === 0)
+        return [];
+    const dir = resolve(cwd, args.out);
+    await mkdir(dir, { recursive: true });
+    const written = [];
+    for (const name of wanted) {
+        const text = await renderReport(name, result);
+        const path = join(dir, reportFiles[name]);
+        await writeFile(path, text);
+        written.push(path);
+    }
+    return written;
+}
+async function renderReport(name, result) {
+    switch (name) {
+        case 'junit':
+            return (await import('../../report/junit.js')).render(result);
+        case 'json':
+            return (await import('../../report/json.js')).render(result);
+        case 'html':
+            return (await import('../../report/html/render.js')).renderHtml(result);
+    }
+}
+function relativeTo(path, cwd) {
+    const base = cwd.endsWith('/') ? cwd : cwd + '/';
+    return path.startsWith(base) ? path.slice(base.length) : path;
+}
+export async function runWith(args, deps) {
+    try {
+        return await execute(args, deps);
+    }
+    catch (err) {
+        if (err instanceof SvclabError) {
+            deps.stderr.write(err.message.endsWith('\n') ? err.message : err.message + '\n');
+            return err.exitCode;
+        }
+        throw err;
+    }
+}
+async function execute(args, deps) {
+    const files = await deps.discoverScenarioFiles(args.paths);
+    const all = await loadAll(files, deps);
+    const selection = { tags: args.tags, cwd: deps.cwd };
+    if (args.grep !== undefined)
+        selection.grep = args.grep;
+    if (args.shard !== undefined)
+        selection.shard = args.shard;
+    const scenarios = selectScenarios(all, selection);
+    if (scenarios.length === 0) {
+        deps.stderr.write(all.length === 0 ? `svclab run: no scenario files found in ${args.paths.join(', ')}\n` : `svclab run: none of ${all.length} scenarios matched the --grep/--tag/--shard selection\n`);
+        return ExitCode.failed;
+    }
+    const backend = await deps.loadBackend(args.backend);
+    await backend.check();
+    const isTTY = deps.stdout.isTTY === true;
+    const showConsole = args.reporters.includes('console');
+    const reporter = new ConsoleReporter(deps.stdout, {
+        color: decideColor(args.color, deps.env, isTTY),
+        live: showConsole && decideLive(deps.env, isTTY),
+        cwd: deps.cwd,
+    });
+    if (showConsole)
+        reporter.begin({ backend: backend.name, seed: args.seed, scenarios: scenarios.length, filtered: all.length - scenarios.length });
+    const controller = new AbortController();
+    const stopListening = deps.onInterrupt(() => {
+        if (showConsole)
+            deps.stderr.write('\ninterrupted: stopping scenarios and closing sessions (Ctrl-C again to quit now)\n');
+        controller.abort(new Interrupted());
+    });
+    let result;
+    try {
+        result = await runScenarios(scenarios, {
+            backend,
+            seed: args.seed,
+            seedFromCli: args.seedFromCli,
+            concurrency: args.concurrency,
+            timeoutMs: args.timeoutMs,
+            bail: args.bail,
+            signal: controller.signal,
+            cwd: deps.cwd,
+            listener: showConsole
+                ? {
+                    stepStart: (s, step) => reporter.progress(`${s.name}: ${step.title}`),
+                    log: (s, message) => reporter.progress(`${s.name}: ${message}`),
+                    scenarioEnd: (r) => reporter.scenario(r),
+                }
+                : {},
+        });
+    }
+    finally {
+        stopListening();
+    }
+    const written = await writeReports(result, args, deps.cwd);
+    const interrupted = controller.signal.aborted;
+    if (showConsole) {
+        const notes = [];
+        if (written.length > 0)
+            notes.push(`reports: ${written.map((p) => relativeTo(p, deps.cwd)).join(', ')}`);
+        if (interrupted)
+            notes.push('run interrupted');
+        reporter.end(result, notes);
+    }
+    if (interrupted)
+        return ExitCode.interrupted;
+    const { failed, errors } = result.totals;
+    return failed + errors > 0 ? ExitCode.failed : ExitCode.ok;
+}
+//# sourceMappingURL=run.js.map

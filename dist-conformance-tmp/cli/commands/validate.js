@@ -1,0 +1,59 @@
+/**
+ * `svclab validate [paths...]`: load every scenario under the paths (default `scenarios/`) without
+ * running it; one line per file, the full error for each invalid one, and a summary.
+ */
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import pc from 'picocolors';
+import { ExitCode, ScenarioError, UsageError } from '../../errors.js';
+import { discoverScenarioFiles, loadScenarioFile } from '../../dsl/load.js';
+export const summary = 'check scenario files without running them';
+export const help = `Usage: svclab validate [paths...] [options]
+
+Check scenario files (files or folders, *.yaml / *.yml, recursively; default: scenarios/)
+against the schema and the semantic checks, without running them. Files named *.k8s.yaml are
+resource files for 'file:' references and are skipped.
+
+Options:
+  -q, --quiet   print only invalid files and the summary
+  -h, --help    show this help
+
+Exit codes: 0 all valid, 2 usage error (e.g. a path that does not exist), 3 a file is invalid.
+`;
+export async function run(argv) {
+    let parsed;
+    try {
+        parsed = parseArgs({ args: argv, options: { quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+    }
+    catch (err) {
+        throw new UsageError(`svclab validate: ${err.message}\n\n${help}`);
+    }
+    if (parsed.values.help) {
+        process.stdout.write(help);
+        return ExitCode.ok;
+    }
+    const paths = parsed.positionals.length > 0 ? parsed.positionals : ['scenarios'];
+    const files = await discoverScenarioFiles(paths);
+    if (files.length === 0)
+        throw new UsageError(`svclab validate: no scenario files (*.yaml, *.yml) under ${paths.join(', ')}`);
+    let invalid = 0;
+    for (const file of files) {
+        const shown = path.relative(process.cwd(), file) || file;
+        try {
+            const s = await loadScenarioFile(file);
+            if (!parsed.values.quiet)
+                process.stdout.write(`${pc.green('ok')}      ${shown} (${s.name}, ${s.steps.length} steps)\n`);
+        }
+        catch (err) {
+            if (!(err instanceof ScenarioError))
+                throw err;
+            invalid++;
+            process.stdout.write(`${pc.red('invalid')} ${shown}\n`);
+            process.stderr.write(`${err.message}\n\n`);
+        }
+    }
+    const valid = files.length - invalid;
+    process.stdout.write(`\n${files.length} file(s): ${valid} valid, ${invalid} invalid\n`);
+    return invalid > 0 ? ExitCode.invalidScenario : ExitCode.ok;
+}
+//# sourceMappingURL=validate.js.map

@@ -1,0 +1,167 @@
+/**
+ * `cluster:` -> ClusterSpec with every default filled: node roles and pod CIDRs, kube-proxy
+ * settings, clients and their routes; with the address and CIDR checks that need the whole picture.
+ */
+import { didYouMean } from './diagnostics.js';
+import { fail, keyOf, sub } from './source.js';
+import { canonicalIp, cidrContains, cidrWithin, cidrsOverlap, formatCidr, ipFamily, parseCidr, subnet } from '../model/ip.js';
+export const DEFAULT_POD_CIDR = '10.244.0.0/16';
+export const DEFAULT_SERVICE_CIDR = '10.96.0.0/16';
+export const DEFAULT_NODE_PORT_RANGE = '30000-32767';
+function ipv4Cidr(text, loc, what) {
+    const c = parseCidr(text);
+    if (c === undefined || c.family !== 4)
+        fail(`invalid ${what} '${text}'`, loc, ['expected an IPv4 CIDR such as 10.244.0.0/16']);
+    if (c.hostBitsSet)
+        fail(`${what} '${text}' has host bits set`, loc, [`expected the network address: ${formatCidr(c)}`]);
+    return c;
+}
+export function compileCluster(raw, loc) {
+    const podCIDRText = raw.podCIDR ?? DEFAULT_POD_CIDR;
+    const serviceCIDRText = raw.serviceCIDR ?? DEFAULT_SERVICE_CIDR;
+    const podCidr = ipv4Cidr(podCIDRText, sub(loc, 'podCIDR'), 'podCIDR');
+    const svcCidr = ipv4Cidr(serviceCIDRText, sub(loc, 'serviceCIDR'), 'serviceCIDR');
+    if (cidrsOverlap(podCidr, svcCidr)) {
+        fail(`serviceCIDR ${serviceCIDRText} overlaps podCIDR ${podCIDRText}`, sub(loc, 'serviceCIDR'), ['expected separate ranges for pods and services']);
+    }
+    if (svcCidr.prefix > 29)
+        fail(`serviceCIDR ${serviceCIDRText} is too small`, sub(loc, 'serviceCIDR'), ['expected a prefix of /29 or larger']);
+    const [minText, maxText] = (raw.nodePortRange ?? DEFAULT_NODE_PORT_RANGE).split('-');
+    const min = Number(minText);
+    const max = Number(maxText);
+    if (min < 1 || max > 65535 || min > max) {
+        fail(`invalid nodePortRange '${raw.nodePortRange}'`, sub(loc, 'nodePortRange'), ['expected MIN-MAX with 1 <= MIN <= MAX <= 65535, e.g. 30000-32767']);
+    }
+    // Nodes: names unique, addresses valid and unique, pod CIDRs inside the cluster pod CIDR.
+    const nodesLoc = sub(loc, 'nodes');
+    const seenNames = new Map();
+    const seenAddresses = new Map();
+    const explicit = new Map();
+    raw.nodes.forEach((n, i) => {
+        const nLoc = sub(nodesLoc, i);
+        if (seenNames.has(n.name))
+            fail(`duplicate node name '${n.name}'`, sub(nLoc, 'name'), ['expected unique node names']);
+        seenNames.set(n.name, i);
+        if (n.ip !== undefined && n.ips !== undefined)
+            fail(`node '${n.name}' has both 'ip' and 'ips'`, keyOf(nLoc, 'ips'), ["expected either 'ip' or 'ips'"]);
+        if (n.ip === undefined && n.ips === undefined)
+            fail(`node '${n.name}' has no address`, nLoc, ["expected 'ip: ADDRESS' or 'ips: [ADDRESS, ...]'"]);
+        const addrs = n.ip !== undefined ? [n.ip] : n.ips;
+        addrs.forEach((a, j) => {
+            const aLoc = n.ip !== undefined ? sub(nLoc, 'ip') : sub(nLoc, 'ips', j);
+            const canon = canonicalIp(a);
+            const prev = seenAddresses.get(canon);
+            if (prev !== undefined)
+                fail(`address ${a} is used twice (also by node '${prev}')`, aLoc, ['expected unique node addresses']);
+            seenAddresses.set(canon, n.name);
+            if (cidrContains(podCidr, a))
+                fail(`node address ${a} is inside the pod CIDR ${podCIDRText}`, aLoc, ['expected node addresses outside the pod and service CIDRs']);
+            if (cidrContains(svcCidr, a))
+                fail(`node address ${a} is inside the service CIDR ${serviceCIDRText}`, aLoc, ['expected node addresses outside the pod and service CIDRs']);
+        });
+        if (n.podCIDR !== undefined) {
+            const pLoc = sub(nLoc, 'podCIDR');
+            const c = ipv4Cidr(n.podCIDR, pLoc, 'node podCIDR');
+            if (!cidrWithin(c, podCidr))
+                fail(`node podCIDR ${n.podCIDR} is outside the cluster podCIDR ${podCIDRText}`, pLoc, [`expected a range inside ${podCIDRText}`]);
+            if (c.prefix > 28)
+                fail(`node podCIDR ${n.podCIDR} is too small`, pLoc, ['expected a prefix of /28 or larger']);
+            for (const [j, other] of explicit) {
+                if (cidrsOverlap(c, other))
+                    fail(`node podCIDR ${n.podCIDR} overlaps the podCIDR of node '${raw.nodes[j].name}'`, pLoc, ['expected a separate range per node']);
+            }
+            explicit.set(i, c);
+        }
+    });
+    // Defaults: consecutive /24s of the cluster pod CIDR, skipping ranges taken by explicit ones.
+    let nextIndex = 0;
+    const nodes = raw.nodes.map((n, i) => {
+        let cidr = explicit.get(i);
+        if (cidr === undefined) {
+            const prefix = Math.max(24, podCidr.prefix);
+            for (;;) {
+                const candidate = subnet(podCidr, prefix, nextIndex++);
+                if (candidate === undefined) {
+                    fail(`podCIDR ${podCIDRText} has no room for a pod range for node '${n.name}'`, sub(loc, 'podCIDR'), ['expected a larger podCIDR, or podCIDR set per node']);
+                }
+                if (![...explicit.values()].some((e) => cidrsOverlap(e, candidate))) {
+                    cidr = candidate;
+                    break;
+                }
+            }
+        }
+        return {
+            name: n.name,
+            role: n.role ?? 'worker',
+            addresses: n.ip !== undefined ? [n.ip] : [...n.ips],
+            podCIDR: formatCidr(cidr),
+        };
+    });
+    const nodeByAddress = new Map();
+    for (const n of nodes)
+        for (const a of n.addresses)
+            nodeByAddress.set(canonicalIp(a), n);
+    const clientsLoc = sub(loc, 'clients');
+    const clientNames = new Set();
+    const clients = (raw.clients ?? []).map((c, i) => {
+        const cLoc = sub(clientsLoc, i);
+        if (clientNames.has(c.name))
+            fail(`duplicate client name '${c.name}'`, sub(cLoc, 'name'), ['expected unique client names']);
+        if (seenNames.has(c.name))
+            fail(`client name '${c.name}' is also a node name`, sub(cLoc, 'name'), ['expected client names that differ from node names']);
+        clientNames.add(c.name);
+        const owner = nodeByAddress.get(canonicalIp(c.ip));
+        if (owner !== undefined)
+            fail(`client address ${c.ip} is also an address of node '${owner.name}'`, sub(cLoc, 'ip'), ['expected a separate address']);
+        if (cidrContains(podCidr, c.ip))
+            fail(`client address ${c.ip} is inside the pod CIDR ${podCIDRText}`, sub(cLoc, 'ip'), ['expected an address outside the pod and service CIDRs']);
+        if (cidrContains(svcCidr, c.ip))
+            fail(`client address ${c.ip} is inside the service CIDR ${serviceCIDRText}`, sub(cLoc, 'ip'), ['expected an address outside the pod and service CIDRs']);
+        for (const other of raw.clients.slice(0, i)) {
+            if (canonicalIp(other.ip) === canonicalIp(c.ip))
+                fail(`client address ${c.ip} is also the address of client '${other.name}'`, sub(cLoc, 'ip'), ['expected unique client addresses']);
+        }
+        const routes = (c.routes ?? []).map((r, j) => {
+            const rLoc = sub(cLoc, 'routes', j);
+            const to = parseCidr(r.to);
+            if (to.hostBitsSet)
+                fail(`route destination '${r.to}' has host bits set`, sub(rLoc, 'to'), [`expected the network address: ${formatCidr(to)}`]);
+            const byName = nodes.find((n) => n.name === r.via);
+            const byAddr = ipFamily(r.via) !== undefined ? nodeByAddress.get(canonicalIp(r.via)) : undefined;
+            if (byName === undefined && byAddr === undefined) {
+                fail(`route via '${r.via}' is not a node`, sub(rLoc, 'via'), [
+                    `expected a node name or node address: ${nodes.map((n) => n.name).join(', ')}`,
+                    ...didYouMean(r.via, nodes.map((n) => n.name)),
+                ]);
+            }
+            const via = byName !== undefined ? (byName.addresses.find((a) => ipFamily(a) === to.family) ?? byName.addresses[0]) : r.via;
+            return { to: formatCidr(to), via };
+        });
+        return { name: c.name, address: c.ip, routes };
+    });
+    const kp = raw.kubeProxy ?? {};
+    const npaLoc = sub(loc, 'kubeProxy', 'nodePortAddresses');
+    (kp.nodePortAddresses ?? []).forEach((a, i) => {
+        if (a === 'primary')
+            return;
+        const c = parseCidr(a);
+        if (c === undefined)
+            fail(`invalid nodePortAddresses entry '${a}'`, sub(npaLoc, i), ['expected a CIDR such as 172.18.0.0/16, or "primary"']);
+    });
+    return {
+        nodes,
+        clients,
+        clusterCIDR: podCIDRText,
+        serviceCIDR: serviceCIDRText,
+        nodePortRange: { min, max },
+        kubeProxy: {
+            mode: kp.mode ?? 'iptables',
+            detectLocal: kp.detectLocal ?? 'ClusterCIDR',
+            masqueradeAll: kp.masqueradeAll ?? false,
+            nodePortAddresses: [...(kp.nodePortAddresses ?? [])],
+            localhostNodePorts: kp.localhostNodePorts ?? true,
+            masqueradeBit: kp.masqueradeBit ?? 14,
+        },
+    };
+}
+//# sourceMappingURL=compile-cluster.js.map

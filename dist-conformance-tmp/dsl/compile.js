@@ -1,0 +1,89 @@
+/**
+ * The scenario compiler: parsed YAML -> CompiledScenario. Cluster first, then the initial
+ * resources (placed, addressed, allocated), then each step in order against the evolving World.
+ */
+import path from 'node:path';
+import { compileCluster } from './compile-cluster.js';
+import { compileApply, compileDelete, compileEndpoint, compilePatch, compileScale, compileSend, sourceLocation } from './compile-steps.js';
+import { checkPlacementKeys, compilePlacement } from './placement.js';
+import { loadResourceItems } from './resources.js';
+import { at, parseSingleDocument, readScenarioText, sub } from './source.js';
+import { validateStep, validateTop } from './validate-schema.js';
+import { World } from './world.js';
+export const DEFAULT_NAMESPACE = 'default';
+/** Compiles the scenario at `file` (absolute path); throws DiagnosticError on any problem. */
+export async function compileScenarioFile(file) {
+    const text = await readScenarioText(file);
+    const { doc, value } = parseSingleDocument(file, text);
+    const root = at(doc, []);
+    validateTop(value, root);
+    const raw = value;
+    const namespace = raw.namespace ?? DEFAULT_NAMESPACE;
+    const cluster = compileCluster(raw.cluster, sub(root, 'cluster'));
+    const placement = compilePlacement(raw.placement, sub(root, 'placement'), cluster);
+    const world = new World(cluster, namespace, placement);
+    const workloads = new Set();
+    const initialManifests = await loadResourceItems(raw.resources ?? [], sub(root, 'resources'), file);
+    for (const m of initialManifests) {
+        world.upsert(m.kind, m.manifest, m.origin, false);
+        if (m.kind === 'Deployment' || m.kind === 'Pod')
+            workloads.add(m.manifest.metadata.name);
+    }
+    world.reconcile();
+    world.checkReferences();
+    world.checkSelectorsMatch();
+    const initial = world.snapshot();
+    let current = initial;
+    const steps = [];
+    for (let index = 0; index < raw.steps.length; index++) {
+        const loc = sub(root, 'steps', index);
+        const step = raw.steps[index];
+        const kind = validateStep(step, loc);
+        const title = step.name;
+        const base = { index, loc: sourceLocation(loc) };
+        if (kind === 'send') {
+            const s = compileSend(step, loc, current, namespace);
+            steps.push({ ...base, kind: 'send', title: title ?? s.title, state: current, traffic: s.traffic, expect: s.expect });
+            continue;
+        }
+        let result;
+        switch (kind) {
+            case 'scale':
+                result = compileScale(step, loc, world, namespace);
+                break;
+            case 'patch':
+                result = compilePatch(step, loc, world, namespace);
+                break;
+            case 'delete':
+                result = compileDelete(step, loc, world, namespace);
+                break;
+            case 'apply': {
+                const applied = await compileApply(step, loc, world, file);
+                for (const m of applied.loaded) {
+                    if (m.kind === 'Deployment' || m.kind === 'Pod')
+                        workloads.add(m.manifest.metadata.name);
+                }
+                result = applied;
+                break;
+            }
+            case 'endpoint':
+                result = compileEndpoint(step, loc, world, namespace);
+                break;
+        }
+        current = world.snapshot();
+        steps.push({ ...base, kind: 'change', title: title ?? result.title, state: current, change: result.change });
+    }
+    checkPlacementKeys(placement, workloads);
+    return {
+        file: path.resolve(file),
+        name: raw.name,
+        ...(raw.description !== undefined ? { description: raw.description } : {}),
+        ...(raw.source !== undefined ? { source: raw.source } : {}),
+        tags: [...(raw.tags ?? [])],
+        ...(raw.seed !== undefined ? { seed: raw.seed } : {}),
+        loc: sourceLocation({ doc, path: ['name'], key: true }),
+        initial,
+        steps,
+    };
+}
+//# sourceMappingURL=compile.js.map

@@ -1,0 +1,108 @@
+/**
+ * Scenario diagnostics: what went wrong, where, and what was expected, printed like rustc/Hurl:
+ *
+ *   error: unknown key 'replica' in Deployment spec
+ *     --> scenarios/x.yaml:14:7
+ *      |
+ *   14 |       replica: 3
+ *      |       ^^^^^^^
+ *      = expected one of: replicas, selector, template
+ *      = did you mean 'replicas'?
+ */
+import path from 'node:path';
+import { ScenarioError } from '../errors.js';
+/** 1-based line and column of an offset. */
+export function lineCol(text, offset) {
+    let line = 1;
+    let lineStart = 0;
+    const end = Math.min(offset, text.length);
+    for (let i = 0; i < end; i++) {
+        if (text.charCodeAt(i) === 10) {
+            line++;
+            lineStart = i + 1;
+        }
+    }
+    return { line, col: end - lineStart + 1 };
+}
+/** The path as shown to the user: relative to the working directory. */
+export function displayPath(file) {
+    const rel = path.relative(process.cwd(), file);
+    return rel === '' ? file : rel;
+}
+export function formatDiagnostic(d) {
+    const out = [`error: ${d.message}`];
+    if (d.text !== undefined && d.span !== undefined) {
+        const { line, col } = lineCol(d.text, d.span.start);
+        const lineNo = String(line);
+        const gutter = ' '.repeat(lineNo.length);
+        const lines = d.text.split('\n');
+        const src = (lines[line - 1] ?? '').replace(/\r$/, '');
+        const width = Math.max(1, Math.min(d.span.end, d.span.start + (src.length - col + 1)) - d.span.start);
+        // Tabs in the prefix keep their width so the caret lines up.
+        const prefix = src.slice(0, col - 1).replace(/[^\t]/g, ' ');
+        out.push(`${gutter}--> ${displayPath(d.file)}:${line}:${col}`);
+        out.push(`${gutter} |`);
+        out.push(`${lineNo} | ${src}`);
+        out.push(`${gutter} | ${prefix}${'^'.repeat(width)}`);
+        for (const note of d.notes)
+            out.push(`${gutter} = ${note}`);
+    }
+    else {
+        out.push(` --> ${displayPath(d.file)}`);
+        for (const note of d.notes)
+            out.push(`  = ${note}`);
+    }
+    return out.join('\n');
+}
+/** Thrown inside the DSL with a located diagnostic; `load.ts` turns it into a ScenarioError. */
+export class DiagnosticError extends Error {
+    diagnostics;
+    constructor(diagnostics) {
+        super(diagnostics.map(formatDiagnostic).join('\n\n'));
+        this.diagnostics = diagnostics;
+        this.name = 'DiagnosticError';
+    }
+}
+export function toScenarioError(err) {
+    return new ScenarioError(err.message);
+}
+// ---------------------------------------------------------------- suggestions
+export function editDistance(a, b) {
+    const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let diag = prev[0];
+        prev[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const tmp = prev[j];
+            prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+            diag = tmp;
+        }
+    }
+    return prev[b.length];
+}
+/** The closest candidate when it is close enough to be a likely typo. */
+export function closest(word, candidates) {
+    let best;
+    let bestScore = Infinity;
+    const lower = word.toLowerCase();
+    for (const c of candidates) {
+        const score = c.toLowerCase() === lower ? 0 : editDistance(lower, c.toLowerCase());
+        if (score < bestScore) {
+            best = c;
+            bestScore = score;
+        }
+    }
+    if (best === undefined)
+        return undefined;
+    const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
+    return bestScore <= limit ? best : undefined;
+}
+/** `= did you mean 'x'?` note, when there is a close candidate. */
+export function didYouMean(word, candidates) {
+    const c = closest(word, candidates);
+    return c === undefined || c === word ? [] : [`did you mean '${c}'?`];
+}
+export function quoteList(items) {
+    return items.join(', ');
+}
+//# sourceMappingURL=diagnostics.js.map

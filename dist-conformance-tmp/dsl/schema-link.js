@@ -1,0 +1,3 @@
+/** Fails to compile when any pair above differs. */
+export const schemaMatchesTypes = true;
+//# sourceMappingURL=schema-link.js.map

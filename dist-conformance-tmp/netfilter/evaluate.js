@@ -1,0 +1,419 @@
+import { formatIPv4 } from './ip.js';
+import { CT } from './packet.js';
+const EMPTY = new Int32Array(0);
+const MAX_DEPTH = 64;
+/** A ruleset ready to evaluate. Immutable; one per node and rules version. */
+export class CompiledRuleset {
+    ruleset;
+    tables = new Map();
+    hookCache = new Map();
+    /** Names of every `recent` list the rules use. */
+    recentNames = new Set();
+    constructor(ruleset, options = {}) {
+        this.ruleset = ruleset;
+        const threshold = options.indexThreshold ?? 16;
+        for (const [tname, table] of ruleset.tables) {
+            const chains = new Map();
+            for (const spec of table.chains.values())
+                chains.set(spec.name, newChain(spec, tname));
+            for (const spec of table.chains.values()) {
+                const chain = chains.get(spec.name);
+                chain.rules = spec.rules.map((r) => this.compileRule(r, chains));
+                if (!options.linear && chain.rules.length >= threshold)
+                    chain.index = buildIndex(chain.rules);
+            }
+            this.tables.set(tname, chains);
+        }
+    }
+    hasChain(table, chain) {
+        return this.tables.get(table)?.has(chain) ?? false;
+    }
+    /**
+     * Runs `packet` through builtin `chain` of `table`. NAT targets rewrite the packet in place and
+     * set the CT.SNAT / CT.DNAT bits. A table or chain missing from the dump accepts.
+     */
+    run(table, chain, packet, env) {
+        const key = table + ':' + chain;
+        let c = this.hookCache.get(key);
+        if (c === undefined) {
+            c = this.tables.get(table)?.get(chain) ?? null;
+            this.hookCache.set(key, c);
+        }
+        if (!c)
+            return 'ACCEPT';
+        let v = runChain(c, packet, env, 0);
+        if (v === 0 /* V.CONTINUE */) {
+            v = c.policy;
+            if (env.trace && c.rules.length)
+                env.trace({ table, chain, note: `policy ${v === 2 /* V.DROP */ ? 'DROP' : 'ACCEPT'}` });
+        }
+        return v === 2 /* V.DROP */ ? 'DROP' : v === 3 /* V.REJECT */ ? 'REJECT' : 'ACCEPT';
+    }
+    compileRule(spec, chains) {
+        const preds = [];
+        const rule = {
+            spec,
+            srcMode: spec.src ? (spec.src.negate ? 2 : 1) : 0,
+            srcNet: spec.src?.value.net ?? 0,
+            srcMask: spec.src?.value.mask ?? 0,
+            dstMode: spec.dst ? (spec.dst.negate ? 2 : 1) : 0,
+            dstNet: spec.dst?.value.net ?? 0,
+            dstMask: spec.dst?.value.mask ?? 0,
+            proto: spec.proto?.value ?? 0,
+            protoNeg: spec.proto?.negate ?? false,
+            dportLo: -1,
+            dportHi: -1,
+            dportNeg: false,
+            preds,
+            kind: 0 /* K.NONE */,
+            addr: 0,
+            port: 0,
+            markValue: 0,
+            markMask: 0,
+            note: '',
+        };
+        if (spec.inIface)
+            preds.push(ifacePred(spec.inIface.value, spec.inIface.negate, (p) => p.inIface));
+        if (spec.outIface)
+            preds.push(ifacePred(spec.outIface.value, spec.outIface.negate, (p) => p.outIface));
+        // Hoisting a --dport test ahead of the other matches is safe only when no match with a side
+        // effect (recent --set/--update/--remove) could be skipped by it.
+        const hoistable = !spec.matches.some((m) => m.module === 'recent');
+        for (const m of spec.matches) {
+            if (hoistable && m.module === 'ports' && rule.dportLo < 0 && m.dport && !m.sport && !m.either && m.dport.value.length === 1) {
+                rule.dportLo = m.dport.value[0].from;
+                rule.dportHi = m.dport.value[0].to;
+                rule.dportNeg = m.dport.negate;
+                continue;
+            }
+            const pred = this.compileMatch(m);
+            if (pred)
+                preds.push(pred);
+        }
+        const t = spec.target;
+        if (!t)
+            return rule;
+        switch (t.kind) {
+            case 'ACCEPT':
+                rule.kind = 1 /* K.ACCEPT */;
+                break;
+            case 'DROP':
+                rule.kind = 2 /* K.DROP */;
+                break;
+            case 'REJECT':
+                rule.kind = 3 /* K.REJECT */;
+                break;
+            case 'RETURN':
+                rule.kind = 4 /* K.RETURN */;
+                break;
+            case 'LOG':
+                rule.kind = 9 /* K.LOG */;
+                break;
+            case 'DNAT':
+                rule.kind = 5 /* K.DNAT */;
+                rule.addr = t.addr;
+                rule.port = t.port ?? -1;
+                break;
+            case 'SNAT':
+                rule.kind = 6 /* K.SNAT */;
+                rule.addr = t.addr;
+                rule.port = t.port ?? -1;
+                break;
+            case 'MASQUERADE':
+                rule.kind = 7 /* K.MASQ */;
+                break;
+            case 'MARK':
+                rule.kind = 8 /* K.MARK */;
+                rule.markValue = t.value;
+                rule.markMask = t.mask;
+                break;
+            case 'chain':
+                rule.kind = spec.goto ? 11 /* K.GOTO */ : 10 /* K.JUMP */;
+                rule.chain = chains.get(t.name);
+                break;
+        }
+        return rule;
+    }
+    compileMatch(m) {
+        switch (m.module) {
+            case 'comment':
+            case 'nfacct':
+                return null;
+            case 'ports': {
+                const preds = [];
+                if (m.dport)
+                    preds.push(portPred(m.dport.value, m.dport.negate, (p) => p.dport));
+                if (m.sport)
+                    preds.push(portPred(m.sport.value, m.sport.negate, (p) => p.sport));
+                if (m.either) {
+                    const { value, negate } = m.either;
+                    preds.push((p) => inRanges(value, p.sport) !== negate || inRanges(value, p.dport) !== negate);
+                }
+                if (preds.length === 1)
+                    return preds[0];
+                return (p, env) => preds.every((f) => f(p, env));
+            }
+            case 'addrtype': {
+                const preds = [];
+                if (m.srcType)
+                    preds.push(addrtypePred(m.srcType.value, m.srcType.negate, (p) => p.src));
+                if (m.dstType)
+                    preds.push(addrtypePred(m.dstType.value, m.dstType.negate, (p) => p.dst));
+                if (preds.length === 1)
+                    return preds[0];
+                return (p, env) => preds.every((f) => f(p, env));
+            }
+            case 'statistic': {
+                const prob = m.probability;
+                return (_p, env) => env.chance(prob);
+            }
+            case 'mark': {
+                const { value, mask, negate } = m;
+                return (p) => (((p.mark & mask) >>> 0) === value) !== negate;
+            }
+            case 'conntrack': {
+                const { states, negate } = m;
+                return (p) => ((p.ctstate & states) !== 0) !== negate;
+            }
+            case 'recent': {
+                this.recentNames.add(m.name);
+                const { name, mask, rdest, negate, seconds, hitcount, reap } = m;
+                const key = rdest ? (p) => (p.dst & mask) >>> 0 : (p) => (p.src & mask) >>> 0;
+                switch (m.command) {
+                    case 'set':
+                        return (p, env) => {
+                            if (env.mutate)
+                                env.recent.add(name, key(p), env.now);
+                            return !negate;
+                        };
+                    case 'rcheck':
+                        return (p, env) => env.recent.check(name, key(p), env.now, seconds, hitcount, reap, env.mutate) !== negate;
+                    case 'update':
+                        return (p, env) => {
+                            const hit = env.recent.check(name, key(p), env.now, seconds, hitcount, reap, env.mutate);
+                            if (hit && env.mutate)
+                                env.recent.add(name, key(p), env.now);
+                            return hit !== negate;
+                        };
+                    case 'remove':
+                        return (p, env) => {
+                            const had = env.mutate ? env.recent.remove(name, key(p)) : env.recent.has(name, key(p));
+                            return had !== negate;
+                        };
+                }
+            }
+        }
+    }
+}
+function newChain(spec, table) {
+    return { name: spec.name, table, builtin: spec.policy !== '-', policy: spec.policy === 'DROP' ? 2 /* V.DROP */ : 1 /* V.ACCEPT */, rules: [] };
+}
+function ifacePred(name, negate, get) {
+    if (name.endsWith('+')) {
+        const prefix = name.slice(0, -1);
+        return (p) => get(p).startsWith(prefix) !== negate;
+    }
+    return (p) => (get(p) === name) !== negate;
+}
+function inRanges(ranges, port) {
+    for (const r of ranges)
+        if (port >= r.from && port <= r.to)
+            return true;
+    return false;
+}
+function portPred(ranges, negate, get) {
+    if (ranges.length === 1 && ranges[0].from === ranges[0].to) {
+        const port = ranges[0].from;
+        return negate ? (p) => get(p) !== port : (p) => get(p) === port;
+    }
+    return (p) => inRanges(ranges, get(p)) !== negate;
+}
+function addrtypePred(types, negate, get) {
+    const wantLocal = types.includes('LOCAL');
+    const wantUnicast = types.includes('UNICAST');
+    const wantMulticast = types.includes('MULTICAST');
+    const wantBroadcast = types.includes('BROADCAST');
+    return (p, env) => {
+        const a = get(p);
+        const multicast = a >>> 28 === 14;
+        const broadcast = a === 0xffffffff;
+        const local = env.isLocal(a);
+        const hit = (wantLocal && local) || (wantMulticast && multicast) || (wantBroadcast && broadcast) || (wantUnicast && !local && !multicast && !broadcast);
+        return hit !== negate;
+    };
+}
+// Index keys: destination * 2^18 + protocol class * 2^16 + port (exact in a double).
+function protoClass(proto) {
+    return proto === 6 ? 1 : proto === 17 ? 2 : proto === 132 ? 3 : 0;
+}
+function fullKey(dst, proto, port) {
+    return dst * 262144 + protoClass(proto) * 65536 + port;
+}
+function portKey(proto, port) {
+    return protoClass(proto) * 65536 + port;
+}
+/** The (dst?, proto, dport) a rule requires, when it requires exactly one. */
+function ruleKey(spec) {
+    if (!spec.proto || spec.proto.negate || protoClass(spec.proto.value) === 0)
+        return undefined;
+    let port;
+    for (const m of spec.matches) {
+        if (m.module === 'ports' && m.dport && !m.dport.negate && m.dport.value.length === 1 && m.dport.value[0].from === m.dport.value[0].to) {
+            port = m.dport.value[0].from;
+        }
+    }
+    if (port === undefined)
+        return undefined;
+    if (spec.dst && !spec.dst.negate && spec.dst.value.bits === 32)
+        return { dst: spec.dst.value.net, proto: spec.proto.value, port };
+    if (spec.dst)
+        return undefined;
+    return { proto: spec.proto.value, port };
+}
+function buildIndex(rules) {
+    const full = new Map();
+    const port = new Map();
+    const wild = [];
+    rules.forEach((r, i) => {
+        const k = ruleKey(r.spec);
+        if (!k)
+            wild.push(i);
+        else if (k.dst !== undefined)
+            push(full, fullKey(k.dst, k.proto, k.port), i);
+        else
+            push(port, portKey(k.proto, k.port), i);
+    });
+    // Many unkeyed rules would make every lookup merge a long list: not worth an index.
+    if (wild.length > 32)
+        return undefined;
+    const freeze = (m) => new Map([...m].map(([k, v]) => [k, Int32Array.from(v)]));
+    return { full: freeze(full), port: freeze(port), wild: Int32Array.from(wild) };
+}
+function push(m, k, i) {
+    const l = m.get(k);
+    if (l)
+        l.push(i);
+    else
+        m.set(k, [i]);
+}
+function runChain(chain, p, env, depth) {
+    if (depth > MAX_DEPTH)
+        throw new Error(`chain ${chain.name}: jumps nest deeper than ${MAX_DEPTH} (a loop in the rules?)`);
+    const rules = chain.rules;
+    const idx = chain.index;
+    if (!idx) {
+        for (let i = 0; i < rules.length; i++) {
+            const v = applyRule(chain, rules[i], p, env, depth);
+            if (v !== -1)
+                return v;
+        }
+        return 0 /* V.CONTINUE */;
+    }
+    // Three ascending candidate lists, merged on the fly in rule order.
+    const a = idx.full.get(fullKey(p.dst, p.proto, p.dport)) ?? EMPTY;
+    const b = idx.port.get(portKey(p.proto, p.dport)) ?? EMPTY;
+    const c = idx.wild;
+    let ia = 0;
+    let ib = 0;
+    let ic = 0;
+    for (;;) {
+        const va = ia < a.length ? a[ia] : 0x7fffffff;
+        const vb = ib < b.length ? b[ib] : 0x7fffffff;
+        const vc = ic < c.length ? c[ic] : 0x7fffffff;
+        let i;
+        if (va <= vb && va <= vc) {
+            i = va;
+            ia++;
+        }
+        else if (vb <= vc) {
+            i = vb;
+            ib++;
+        }
+        else {
+            i = vc;
+            ic++;
+        }
+        if (i === 0x7fffffff)
+            return 0 /* V.CONTINUE */;
+        const v = applyRule(chain, rules[i], p, env, depth);
+        if (v !== -1)
+            return v;
+    }
+}
+/** Returns -1 to go on with the next rule, else the chain's result. */
+function applyRule(chain, r, p, env, depth) {
+    if (r.srcMode !== 0 && (((p.src & r.srcMask) >>> 0) === r.srcNet) !== (r.srcMode === 1))
+        return -1;
+    if (r.dstMode !== 0 && (((p.dst & r.dstMask) >>> 0) === r.dstNet) !== (r.dstMode === 1))
+        return -1;
+    if (r.proto !== 0 && (p.proto === r.proto) === r.protoNeg)
+        return -1;
+    if (r.dportLo >= 0 && (p.dport >= r.dportLo && p.dport <= r.dportHi) === r.dportNeg)
+        return -1;
+    const preds = r.preds;
+    for (let j = 0; j < preds.length; j++)
+        if (!preds[j](p, env))
+            return -1;
+    const trace = env.trace;
+    switch (r.kind) {
+        case 0 /* K.NONE */:
+        case 9 /* K.LOG */:
+            if (trace)
+                trace({ table: chain.table, chain: chain.name, rule: r.spec.text, note: 'matched' });
+            return -1;
+        case 1 /* K.ACCEPT */:
+            if (trace)
+                trace({ table: chain.table, chain: chain.name, rule: r.spec.text, note: 'verdict ACCEPT' });
+            return 1 /* V.ACCEPT */;
+        case 2 /* K.DROP */:
+            if (trace)
+                trace({ table: chain.table, chain: chain.name, rule: r.spec.text, note: 'verdict DROP' });
+            return 2 /* V.DROP */;
+        case 3 /* K.REJECT */:
+            if (trace)
+                trace({ table: chain.table, chain: chain.name, rule: r.spec.text, note: 'verdict REJECT' });
+            return 3 /* V.REJECT */;
+        case 4 /* K.RETURN */:
+            if (trace)
+                trace({ table: chain.table, chain: chain.name, rule: r.spec.text, note: 'RETURN' });
+            return 0 /* V.CONTINUE */;
+        case 8 /* K.MARK */:
+            p.mark = ((p.mark & ~r.markMask) ^ r.markValue) >>> 0;
+            if (trace)
+                trace({ table: chain.table, chain: chain.name, rule: r.spec.text, note: `MARK set to 0x${p.mark.toString(16)}` });
+            return -1;
+        case 5 /* K.DNAT */: {
+            const before = `${formatIPv4(p.dst)}:${p.dport}`;
+            p.dst = r.addr;
+            if (r.port >= 0)
+                p.dport = r.port;
+            p.ctstate |= CT.DNAT;
+            if (trace)
+                trace({ table: chain.table, chain: chain.name, rule: r.spec.text, note: `DNAT ${before} -> ${formatIPv4(p.dst)}:${p.dport}` });
+            return 1 /* V.ACCEPT */;
+        }
+        case 6 /* K.SNAT */:
+        case 7 /* K.MASQ */: {
+            const before = formatIPv4(p.src);
+            p.src = r.kind === 6 /* K.SNAT */ ? r.addr : env.masqueradeAddress(p.outIface);
+            if (r.kind === 6 /* K.SNAT */ && r.port >= 0)
+                p.sport = r.port;
+            p.ctstate |= CT.SNAT;
+            if (trace) {
+                const what = r.kind === 6 /* K.SNAT */ ? 'SNAT' : 'MASQUERADE';
+                trace({ table: chain.table, chain: chain.name, rule: r.spec.text, note: `${what} source ${before} -> ${formatIPv4(p.src)}` });
+            }
+            return 1 /* V.ACCEPT */;
+        }
+        case 10 /* K.JUMP */:
+        case 11 /* K.GOTO */: {
+            if (trace)
+                trace({ table: chain.table, chain: chain.name, rule: r.spec.text, note: `${r.kind === 11 /* K.GOTO */ ? 'goto' : 'jump to'} ${r.chain.name}` });
+            const v = runChain(r.chain, p, env, depth + 1);
+            if (r.kind === 11 /* K.GOTO */)
+                return v;
+            return v === 0 /* V.CONTINUE */ ? -1 : v;
+        }
+    }
+}
+//# sourceMappingURL=evaluate.js.map

@@ -1,0 +1,70 @@
+import { CompiledRuleset } from './evaluate.js';
+import { exploreBranches } from './explore.js';
+import { NetfilterHost } from './host.js';
+import { formatIPv4, parseIPv4 } from './ip.js';
+import { CT, protoNumber } from './packet.js';
+import { parseIptablesSave } from './parse.js';
+/** Compiles a dump once for many traces. */
+export function compileDump(text, source, linear = false) {
+    return new CompiledRuleset(parseIptablesSave(text, source), { linear });
+}
+export function traceRules(rules, input) {
+    const local = new Set();
+    for (const ip of input.nodeIPs) {
+        const a = parseIPv4(ip);
+        if (a === undefined)
+            throw new Error(`node IP '${ip}' is not an IPv4 address`);
+        local.add(a);
+    }
+    const primary = parseIPv4(input.nodeIPs[0] ?? '') ?? 0;
+    const src = parseIPv4(input.from);
+    const dst = parseIPv4(input.to);
+    if (src === undefined)
+        throw new Error(`--from '${input.from}' is not an IPv4 address`);
+    if (dst === undefined)
+        throw new Error(`--to '${input.to}' is not an IPv4 address`);
+    const proto = protoNumber(input.protocol ?? 'tcp');
+    if (proto === undefined)
+        throw new Error(`unknown protocol '${input.protocol}'`);
+    const isLocal = (a) => a >>> 24 === 127 || local.has(a);
+    const host = new NetfilterHost({
+        name: 'node',
+        rules,
+        isLocal,
+        route: (d) => (isLocal(d) ? { kind: 'local' } : { kind: 'out', iface: 'eth0' }),
+        ifaceAddress: (iface) => (iface === 'lo' ? 0x7f000001 : primary),
+    });
+    const generated = isLocal(src);
+    const branches = exploreBranches((chance) => {
+        const path = [];
+        const res = host.process({ src, dst, proto, sport: input.sport ?? 40000, dport: input.port, mark: 0, inIface: '', outIface: '', ctstate: 0 }, generated ? null : 'eth0', { chance, now: 0, mutate: false, trace: (h) => path.push({ table: h.table, chain: h.chain, rule: h.rule, note: h.note }) });
+        const p = res.packet;
+        const masquerade = (p.ctstate & CT.SNAT) !== 0;
+        if (res.kind === 'drop' || res.kind === 'reject')
+            return { verdict: res.kind, masquerade, path };
+        if (p.ctstate & CT.DNAT)
+            return { verdict: 'ok', endpoint: `${formatIPv4(p.dst)}:${p.dport}`, masquerade, path };
+        return { verdict: res.kind === 'local' ? 'local' : 'none', masquerade, path };
+    });
+    const out = branches.map((b) => ({ ...b.result, probability: b.probability }));
+    return summarize(out);
+}
+function summarize(branches) {
+    const byEndpoint = new Map();
+    for (const b of branches)
+        if (b.endpoint)
+            byEndpoint.set(b.endpoint, (byEndpoint.get(b.endpoint) ?? 0) + b.probability);
+    const endpoints = [...byEndpoint].map(([endpoint, probability]) => ({ endpoint, probability })).sort((a, b) => (a.endpoint < b.endpoint ? -1 : 1));
+    let verdict;
+    if (endpoints.length)
+        verdict = 'ok';
+    else {
+        // No endpoint on any branch: the most likely verdict (they agree unless rules are odd).
+        const mass = new Map();
+        for (const b of branches)
+            mass.set(b.verdict, (mass.get(b.verdict) ?? 0) + b.probability);
+        verdict = [...mass].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'none';
+    }
+    return { verdict, endpoints, masquerade: branches.some((b) => b.endpoint !== undefined && b.masquerade) || (!endpoints.length && branches.some((b) => b.masquerade)), branches };
+}
+//# sourceMappingURL=trace-rules.js.map

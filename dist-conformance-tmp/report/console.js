@@ -1,0 +1,124 @@
+/**
+ * The console reporter: one line per scenario as it finishes, the details of every failure with
+ * file:line, a redrawn status line on an interactive terminal, plain append-only text elsewhere,
+ * and a closing line `N passed, N failed[, N skipped]` that CI log readers recognise.
+ */
+import { createColors } from 'picocolors';
+/**
+ * Colour on or off, decided once: the --color/--no-color flag, then NO_COLOR (non-empty) off,
+ * then FORCE_COLOR (0 or false off, anything else on), then a terminal that is not `dumb`.
+ */
+export function decideColor(flag, env, isTTY) {
+    if (flag !== undefined)
+        return flag;
+    if (env.NO_COLOR !== undefined && env.NO_COLOR !== '')
+        return false;
+    const force = env.FORCE_COLOR;
+    if (force !== undefined)
+        return !(force === '0' || force.toLowerCase() === 'false');
+    return isTTY === true && env.TERM !== 'dumb';
+}
+/** A live status line only on an interactive terminal that is not a CI log. */
+export function decideLive(env, isTTY) {
+    const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
+    return isTTY === true && !ci && env.TERM !== 'dumb';
+}
+/** `2 passed, 1 failed, 1 skipped`: errors count as failed, skipped only when any. */
+export function summaryLine(totals) {
+    const failed = totals.failed + totals.errors;
+    const base = `${totals.passed} passed, ${failed} failed`;
+    return totals.skipped > 0 ? `${base}, ${totals.skipped} skipped` : base;
+}
+function ms(durationMs) {
+    return durationMs >= 1000 ? `${(durationMs / 1000).toFixed(1)} s` : `${Math.round(durationMs)} ms`;
+}
+function where(step, cwdRelative) {
+    return `${cwdRelative(step.loc.file)}:${step.loc.line}:${step.loc.col}`;
+}
+export class ConsoleReporter {
+    out;
+    options;
+    c;
+    status = '';
+    done = 0;
+    total = 0;
+    constructor(out, options) {
+        this.out = out;
+        this.options = options;
+        this.c = createColors(options.color);
+    }
+    rel = (file) => {
+        const base = this.options.cwd.endsWith('/') ? this.options.cwd : this.options.cwd + '/';
+        return file.startsWith(base) ? file.slice(base.length) : file;
+    };
+    /** Write whole lines, keeping the live status line below them. */
+    print(lines) {
+        const clear = this.options.live && this.status !== '' ? '\r\x1b[2K' : '';
+        const redraw = this.options.live && this.status !== '' ? this.status : '';
+        this.out.write(clear + lines.map((l) => l + '\n').join('') + redraw);
+    }
+    begin(info) {
+        this.total = info.scenarios;
+        const extra = info.filtered !== undefined && info.filtered > 0 ? ` (${info.filtered} not selected)` : '';
+        this.print([this.c.bold(`svclab run: ${info.scenarios} scenario${info.scenarios === 1 ? '' : 's'} on ${info.backend}, seed ${info.seed}`) + extra]);
+    }
+    /** The live status line (terminal only): what is running now. */
+    progress(text) {
+        if (!this.options.live)
+            return;
+        const width = Math.max(20, (this.out.columns ?? 80) - 1);
+        const line = `${this.c.dim(`[${this.done}/${this.total}]`)} ${text}`;
+        this.status = line.length > width ? line.slice(0, width) : line;
+        this.out.write('\r\x1b[2K' + this.status);
+    }
+    scenario(result) {
+        this.done++;
+        this.print(this.scenarioLines(result));
+    }
+    scenarioLines(r) {
+        const c = this.c;
+        const head = {
+            pass: c.green('✓'),
+            fail: c.red('✗'),
+            error: c.red('!'),
+            skip: c.yellow('-'),
+        }[r.status];
+        const lines = [`${head} ${r.name} ${c.dim(`(${r.file}, ${ms(r.durationMs)})`)}${r.status === 'error' ? c.red(' error') : ''}`];
+        const indent = '    ';
+        if (r.error !== undefined)
+            lines.push(`${indent}${c.red('error:')} ${r.error}`);
+        // A scenario that never ran says why once, not once per step.
+        const reasons = new Set(r.steps.map((s) => s.reason));
+        if (r.status === 'skip' && r.steps.length > 0 && r.steps.every((s) => s.status === 'skip') && reasons.size === 1) {
+            lines.push(`${indent}${c.yellow('-')} skipped: ${r.steps[0].reason ?? 'not run'}`);
+            return lines;
+        }
+        for (const step of r.steps) {
+            const label = `step ${step.index + 1} "${step.title}"`;
+            if (step.status === 'fail') {
+                lines.push(`${indent}${c.red('✗')} ${label} ${c.dim(`(${where(step, this.rel)})`)}`);
+                for (const a of step.assertions.filter((x) => !x.passed))
+                    lines.push(`${indent}  ${a.message}`);
+            }
+            else if (step.status === 'error' && step.reason !== r.error) {
+                lines.push(`${indent}${c.red('!')} ${label} ${c.dim(`(${where(step, this.rel)})`)}: ${step.reason ?? 'error'}`);
+            }
+            else if (step.status === 'skip' && r.status !== 'pass') {
+                lines.push(`${indent}${c.yellow('-')} ${label} skipped: ${step.reason ?? 'not run'}`);
+            }
+        }
+        return lines;
+    }
+    /** Closing lines; the very last is the summary line. */
+    end(result, notes) {
+        if (this.options.live) {
+            this.status = '';
+            this.out.write('\r\x1b[2K');
+        }
+        const line = summaryLine(result.totals);
+        const failed = result.totals.failed + result.totals.errors > 0;
+        const colored = failed ? this.c.red(line) : result.totals.passed > 0 ? this.c.green(line) : this.c.yellow(line);
+        this.print([...notes, colored]);
+    }
+}
+//# sourceMappingURL=console.js.map

@@ -1,0 +1,152 @@
+import { cleanText, formatDetails, formatLoc, seconds, withoutLocPrefix } from './sanitize.js';
+/** Escapes text for an XML attribute or element body (after dropping forbidden characters). */
+export function escapeXml(text) {
+    return cleanText(text)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&apos;');
+}
+/** Attribute values keep their line breaks and tabs only when written as character references. */
+function attr(name, value) {
+    const escaped = escapeXml(String(value)).replace(/\r/g, '&#13;').replace(/\n/g, '&#10;').replace(/\t/g, '&#9;');
+    return ` ${name}="${escaped}"`;
+}
+/** Renders the whole run as a JUnit XML document. */
+export function render(result) {
+    const suites = result.scenarios.map((s) => scenarioCases(s));
+    const all = suites.flat();
+    const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
+    lines.push(`<testsuites${attr('name', 'svclab')}${attr('tests', all.length)}${attr('failures', count(all, 'fail'))}` +
+        `${attr('errors', count(all, 'error'))}${attr('time', seconds(result.durationMs))}>`);
+    result.scenarios.forEach((scenario, i) => lines.push(...renderSuite(result, scenario, suites[i])));
+    lines.push('</testsuites>');
+    return lines.join('\n') + '\n';
+}
+function count(cases, status) {
+    return cases.filter((c) => c.status === status).length;
+}
+function renderSuite(result, scenario, cases) {
+    const out = [];
+    out.push(`  <testsuite${attr('name', scenario.name)}${attr('tests', cases.length)}${attr('failures', count(cases, 'fail'))}` +
+        `${attr('errors', count(cases, 'error'))}${attr('skipped', count(cases, 'skip'))}` +
+        `${attr('time', seconds(scenario.durationMs))}${attr('timestamp', result.startedAt)}${attr('file', scenario.file)}>`);
+    out.push('    <properties>');
+    for (const [name, value] of suiteProperties(result, scenario)) {
+        out.push(`      <property${attr('name', name)}${attr('value', value)}/>`);
+    }
+    out.push('    </properties>');
+    for (const c of cases)
+        out.push(...renderCase(scenario, c));
+    out.push('  </testsuite>');
+    return out;
+}
+function suiteProperties(result, scenario) {
+    const props = [
+        ['backend', result.backend],
+        ['seed', String(scenario.seed)],
+        ['run.seed', String(result.seed)],
+        ['svclab.version', result.tool.version],
+        ['node.version', result.node],
+        ['platform', result.platform],
+    ];
+    if (scenario.source)
+        props.push(['scenario.source', scenario.source]);
+    if (scenario.tags.length > 0)
+        props.push(['scenario.tags', scenario.tags.join(',')]);
+    if (scenario.description)
+        props.push(['scenario.description', scenario.description]);
+    return props;
+}
+function renderCase(scenario, c) {
+    const open = `    <testcase${attr('classname', scenario.file)}${attr('name', c.name)}${attr('time', seconds(c.time))}`;
+    const children = [];
+    const typeAttr = c.type ? attr('type', c.type) : '';
+    if (c.status === 'fail') {
+        children.push(`      <failure${attr('message', c.message ?? 'failed')}${typeAttr}>${escapeXml(c.body ?? '')}</failure>`);
+    }
+    else if (c.status === 'error') {
+        children.push(`      <error${attr('message', c.message ?? 'error')}${typeAttr}>${escapeXml(c.body ?? '')}</error>`);
+    }
+    else if (c.status === 'skip') {
+        children.push(`      <skipped${attr('message', c.message ?? 'skipped')}/>`);
+    }
+    if (c.out)
+        children.push(`      <system-out>${escapeXml(c.out)}</system-out>`);
+    if (children.length === 0)
+        return [`${open}/>`];
+    return [`${open}>`, ...children, '    </testcase>'];
+}
+/** The testcases of one scenario: its steps, plus a setup case carrying a scenario-level error no step reports. */
+function scenarioCases(scenario) {
+    const seen = new Map();
+    const cases = scenario.steps.map((step) => stepCase(scenario, step, uniqueName(seen, step)));
+    const stepHasError = scenario.steps.some((s) => s.status === 'error');
+    if (scenario.error && !stepHasError) {
+        cases.unshift({
+            name: 'scenario setup',
+            time: 0,
+            status: 'error',
+            type: 'BackendError',
+            message: firstLine(scenario.error),
+            body: scenario.error,
+        });
+    }
+    return cases;
+}
+// GitLab drops testcases whose classname+name repeat, so a repeated step title gets its number.
+function uniqueName(seen, step) {
+    const n = (seen.get(step.title) ?? 0) + 1;
+    seen.set(step.title, n);
+    return n === 1 ? step.title : `${step.title} [step ${step.index + 1}]`;
+}
+function stepCase(scenario, step, name) {
+    const base = { name, time: step.durationMs, status: step.status, out: stepSummary(step) };
+    switch (step.status) {
+        case 'fail': {
+            const failed = step.assertions.filter((a) => !a.passed);
+            const first = failed[0]?.message ?? step.reason ?? 'step failed';
+            const more = failed.length > 1 ? ` (+${failed.length - 1} more)` : '';
+            const head = `${formatLoc(step.loc, scenario.file)} ${step.title}`;
+            const body = [head, ...(step.reason ? [step.reason] : []), ...step.assertions.map((a) => assertionText(a, scenario.file))].join('\n');
+            return { ...base, type: failed[0]?.kind ?? 'expectation', message: first + more, body };
+        }
+        case 'error': {
+            const reason = step.reason ?? scenario.error ?? 'backend error';
+            return { ...base, type: 'BackendError', message: firstLine(reason), body: `${formatLoc(step.loc, scenario.file)} ${step.title}\n${reason}` };
+        }
+        case 'skip':
+            return { ...base, message: step.reason ?? 'skipped' };
+        case 'pass':
+            return base;
+    }
+}
+/** "FAIL distribution at file:line:col" then the message and its numbers, indented. */
+function assertionText(a, scenarioFile) {
+    const lines = [`${a.passed ? 'PASS' : 'FAIL'} ${a.kind} at ${formatLoc(a.loc, scenarioFile)}`, `  ${withoutLocPrefix(a.message, a.loc)}`];
+    for (const d of formatDetails(a.details))
+        lines.push(`  ${d}`);
+    return lines.join('\n');
+}
+/** What a send step's traffic produced, for system-out (GitLab shows it per testcase). */
+function stepSummary(step) {
+    const t = step.traffic;
+    if (!t)
+        return undefined;
+    const lines = [`${t.count} ${t.protocol} requests from ${t.from} to ${t.targetText} (${t.to})`];
+    const outcomes = Object.entries(t.outcomes).map(([k, v]) => `${k}=${v}`);
+    if (outcomes.length)
+        lines.push(`outcomes: ${outcomes.join(', ')}`);
+    const pods = Object.entries(t.pods).map(([k, v]) => `${k}=${v}`);
+    if (pods.length)
+        lines.push(`pods: ${pods.join(', ')}`);
+    const sources = Object.entries(t.sourcesSeen).map(([k, v]) => `${k}=${v}`);
+    if (sources.length)
+        lines.push(`sources seen: ${sources.join(', ')}`);
+    return lines.join('\n');
+}
+function firstLine(text) {
+    return text.split('\n', 1)[0] ?? text;
+}
+//# sourceMappingURL=junit.js.map

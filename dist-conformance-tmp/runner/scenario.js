@@ -1,0 +1,189 @@
+/**
+ * Runs one scenario on one backend session: start, then each step in order, then close (always).
+ * Keeps the StepResult of every step it ran; the task engine only sequences the calls.
+ */
+import { checkExpectation, expectedShares } from '../assertions/index.js';
+import { Interrupted, messageOf, ScenarioTimeout, untilAborted } from './abort.js';
+import { summarizeTraffic } from './summary.js';
+/** Thrown by a step test so the engine records a failure; the details live in the StepResult. */
+export class StepFailed extends Error {
+}
+function relative(file, cwd) {
+    const base = cwd.endsWith('/') ? cwd : cwd + '/';
+    return file.startsWith(base) ? file.slice(base.length) : file;
+}
+export class ScenarioExecution {
+    scenario;
+    options;
+    steps;
+    error;
+    /** Why the remaining steps cannot run (an unsupported change left the world behind). */
+    drift;
+    skipAll;
+    session;
+    timer;
+    timeout = new AbortController();
+    signal;
+    startedAt = 0;
+    endedAt = 0;
+    constructor(scenario, options) {
+        this.scenario = scenario;
+        this.options = options;
+        this.steps = scenario.steps.map(() => undefined);
+        this.signal = AbortSignal.any([options.runSignal, this.timeout.signal]);
+    }
+    /** Start the backend session. Records and rethrows a start failure. */
+    async setup(engineSignal) {
+        this.startedAt = performance.now();
+        this.skipAll = this.options.runSignal.aborted ? 'run interrupted' : this.options.notStartedReason();
+        if (this.skipAll !== undefined)
+            return;
+        if (this.options.timeoutMs > 0) {
+            this.timer = setTimeout(() => this.timeout.abort(new ScenarioTimeout(this.options.timeoutMs)), this.options.timeoutMs);
+        }
+        const signal = AbortSignal.any([this.signal, engineSignal]);
+        const { backend, seed, log } = this.options;
+        const starting = backend.start(this.scenario, { seed, signal, log });
+        try {
+            this.session = await untilAborted(starting, signal);
+        }
+        catch (err) {
+            // Stopped waiting (timeout, Ctrl-C) while the backend was still starting: close whatever it started.
+            starting.then((late) => late.close().catch(() => undefined), () => undefined);
+            if (this.options.runSignal.aborted) {
+                this.skipAll = 'run interrupted';
+                return;
+            }
+            this.error = `backend ${backend.name} failed to start: ${messageOf(err)}`;
+            throw new StepFailed(this.error);
+        }
+    }
+    /** Run step `index`; resolves with a skip reason, or throws StepFailed when it did not pass. */
+    async runStep(index, engineSignal) {
+        const step = this.scenario.steps[index];
+        const started = performance.now();
+        const record = (status, extra = {}) => {
+            const r = {
+                index: step.index,
+                kind: step.kind,
+                title: step.title,
+                loc: step.loc,
+                status,
+                durationMs: performance.now() - started,
+                assertions: [],
+                ...extra,
+            };
+            this.steps[index] = r;
+            return r;
+        };
+        const notRun = this.skipAll ?? (this.error !== undefined ? 'not run: the scenario stopped on an error' : undefined) ?? this.drift;
+        if (notRun !== undefined)
+            return { skip: record('skip', { reason: notRun }).reason };
+        if (this.session === undefined)
+            throw new Error('step run without a session');
+        const signal = AbortSignal.any([this.signal, engineSignal]);
+        try {
+            const r = step.kind === 'change' ? await this.change(step, this.session, signal, record) : await this.send(step, this.session, signal, record);
+            if (r.status === 'skip')
+                return { skip: r.reason };
+            if (r.status === 'fail')
+                throw new StepFailed(r.assertions.filter((a) => !a.passed).map((a) => a.message).join('\n'));
+            return {};
+        }
+        catch (err) {
+            if (err instanceof StepFailed)
+                throw err;
+            if (this.options.runSignal.aborted || err instanceof Interrupted) {
+                this.skipAll = 'run interrupted';
+                return { skip: record('skip', { reason: 'interrupted while running' }).reason };
+            }
+            const reason = this.timeout.signal.aborted ? messageOf(this.timeout.signal.reason) : `backend ${this.options.backend.name}: ${messageOf(err)}`;
+            this.error = reason;
+            record('error', { reason });
+            throw new StepFailed(reason);
+        }
+    }
+    async change(step, session, signal, record) {
+        const applied = await untilAborted(session.apply(step), signal);
+        if ('unsupported' in applied) {
+            // Later steps assume this change happened; running them would test the wrong world.
+            this.drift = `not run: step ${step.index + 1} (${step.title}) is unsupported on ${this.options.backend.name}`;
+            return record('skip', { reason: `unsupported on ${this.options.backend.name}: ${applied.unsupported}` });
+        }
+        return record('pass');
+    }
+    async send(step, session, signal, record) {
+        const sent = await untilAborted(session.send(step), signal);
+        if ('unsupported' in sent)
+            return record('skip', { reason: `unsupported on ${this.options.backend.name}: ${sent.unsupported}` });
+        const context = { traffic: step.traffic, state: step.state, backend: this.options.backend.name, cwd: this.options.cwd };
+        if (sent.exact !== undefined)
+            context.exact = sent.exact;
+        const assertions = step.expect.map((e) => checkExpectation(e, sent.observations, context));
+        const distribution = step.expect.find((e) => e.kind === 'distribution');
+        const shares = distribution?.kind === 'distribution' ? expectedShares(distribution, sent.observations, context) : undefined;
+        const traffic = summarizeTraffic(step.traffic, sent.observations, sent.exact, shares);
+        return record(assertions.every((a) => a.passed) ? 'pass' : 'fail', { traffic, assertions });
+    }
+    /** Close the session (safe when none started); a failing close is recorded as an error. */
+    async teardown() {
+        clearTimeout(this.timer);
+        const session = this.session;
+        this.session = undefined;
+        try {
+            await session?.close();
+        }
+        catch (err) {
+            this.error ??= `backend ${this.options.backend.name} failed to clean up: ${messageOf(err)}`;
+        }
+        this.endedAt = performance.now();
+    }
+    /** The scenario's result, filling steps the engine never let run from what the engine says. */
+    result(engine) {
+        const notRun = this.skipAll ??
+            (this.error !== undefined ? 'not run: the scenario stopped on an error' : undefined) ??
+            (this.options.runSignal.aborted ? 'run interrupted' : undefined);
+        const steps = this.scenario.steps.map((step, i) => this.steps[i] ?? fromEngine(step, engine[i], notRun));
+        const s = this.scenario;
+        const r = {
+            name: s.name,
+            file: relative(s.file, this.options.cwd),
+            tags: s.tags,
+            status: scenarioStatus(this.error, steps),
+            seed: this.options.seed,
+            durationMs: Math.max(0, this.endedAt - this.startedAt),
+            steps,
+        };
+        if (s.description !== undefined)
+            r.description = s.description;
+        if (s.source !== undefined)
+            r.source = s.source;
+        if (this.error !== undefined)
+            r.error = this.error;
+        return r;
+    }
+    /** Why no step ran, if none did. */
+    get skipReason() {
+        return this.skipAll;
+    }
+}
+function fromEngine(step, engine, notRun) {
+    const base = { index: step.index, kind: step.kind, title: step.title, loc: step.loc, durationMs: engine?.durationMs ?? 0, assertions: [] };
+    if (engine?.state === 'fail')
+        return { ...base, status: 'error', reason: engine.errors.join('\n') || 'failed in the task engine' };
+    return { ...base, status: 'skip', reason: notRun ?? engine?.note ?? 'not run' };
+}
+/**
+ * error beats fail beats skip beats pass: a scenario passes only when every step passed, so a
+ * skipped step (unsupported on this backend) is never reported as a pass.
+ */
+export function scenarioStatus(error, steps) {
+    if (error !== undefined || steps.some((s) => s.status === 'error'))
+        return 'error';
+    if (steps.some((s) => s.status === 'fail'))
+        return 'fail';
+    if (steps.length === 0 || steps.some((s) => s.status === 'skip'))
+        return 'skip';
+    return 'pass';
+}
+//# sourceMappingURL=scenario.js.map

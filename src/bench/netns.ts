@@ -1,0 +1,179 @@
+/**
+ * Benchmark of the netns backend: requests per second (and latency percentiles) through
+ * kube-proxy's rules in a node's kernel beside direct pod access on the same path, and the time to
+ * bring a 4-node lab up and tear it down. Needs root (see docs/backends/netns.md); the CLI's bench
+ * reports the BackendUnavailableError it throws elsewhere.
+ *
+ * Both traffic paths run from the external client through the same node: `kernel-nat` to that
+ * node's NodePort (PREROUTING DNAT, FORWARD, MASQUERADE), `direct` to the pod IP over a client
+ * route via the node (plain forwarding). The difference is the cost of the rules and NAT.
+ */
+import type { ClusterState } from '../model/types.js';
+import type { Observation } from '../observe/observation.js';
+import type { Traffic } from '../model/scenario.js';
+import { checkPrerequisites } from '../backends/netns/check.js';
+import { kubeProxyRules } from '../backends/netns/index.js';
+import { Lab } from '../backends/netns/lab.js';
+
+export interface NetnsBenchOptions {
+  /** Connections in flight (default 1 and 16). */
+  concurrencies?: number[];
+  /** Requests measured per path and concurrency (default 2000). */
+  requests?: number;
+  /** Unmeasured requests before each measurement (default 200). */
+  warmup?: number;
+  /** Up/down cycles of the 4-node lab (default 3). */
+  labCycles?: number;
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+export interface NetnsBenchFigure {
+  path: 'kernel-nat' | 'direct';
+  concurrency: number;
+  requests: number;
+  errors: number;
+  requestsPerSecond: number;
+  meanMs: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export interface NetnsBenchResult {
+  name: 'netns';
+  node: string;
+  platform: string;
+  figures: NetnsBenchFigure[];
+  /** Seed-004-shaped lab (4 nodes, 3 pods, 1 client): milliseconds per cycle. */
+  lab: { upMs: number[]; downMs: number[] };
+}
+
+const round = (x: number): number => Math.round(x * 1000) / 1000;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** Four nodes as in seed 004; one echo pod per worker; the client routes pod IPs via the control plane. */
+export function netnsBenchState(): ClusterState {
+  const nodes = [
+    { name: 'myk8s-control-plane', ip: '172.18.0.4', cidr: '10.10.0.0/24' },
+    { name: 'myk8s-worker', ip: '172.18.0.5', cidr: '10.10.1.0/24' },
+    { name: 'myk8s-worker2', ip: '172.18.0.2', cidr: '10.10.2.0/24' },
+    { name: 'myk8s-worker3', ip: '172.18.0.3', cidr: '10.10.3.0/24' },
+  ];
+  const pods = nodes.slice(1).map((n, i) => ({
+    namespace: 'default',
+    name: `deploy-echo-${i}`,
+    node: n.name,
+    ip: n.cidr.replace('.0/24', '.2'),
+    labels: { app: 'echo' },
+    owner: 'deploy-echo',
+    ports: [{ containerPort: 8080, protocol: 'TCP' as const }],
+    ready: true,
+    serving: true,
+    terminating: false,
+  }));
+  return {
+    cluster: {
+      nodes: nodes.map((n, i) => ({ name: n.name, role: i === 0 ? 'control-plane' : 'worker', addresses: [n.ip], podCIDR: n.cidr })),
+      clients: [{ name: 'mypc', address: '172.18.0.100', routes: [{ to: '10.10.0.0/16', via: '172.18.0.4' }] }],
+      clusterCIDR: '10.10.0.0/16',
+      serviceCIDR: '10.200.1.0/24',
+      nodePortRange: { min: 30000, max: 32767 },
+      kubeProxy: { mode: 'iptables', detectLocal: 'ClusterCIDR', masqueradeAll: false, nodePortAddresses: [], localhostNodePorts: true, masqueradeBit: 14 },
+    },
+    manifests: [],
+    deployments: [{ namespace: 'default', name: 'deploy-echo', replicas: 3, selector: { app: 'echo' } }],
+    pods,
+    services: [
+      {
+        namespace: 'default',
+        name: 'svc-nodeport',
+        type: 'NodePort',
+        clusterIP: '10.200.1.10',
+        selector: { app: 'echo' },
+        ports: [{ name: 'svc-webport', protocol: 'TCP', port: 9000, targetPort: 8080, nodePort: 30898 }],
+        externalIPs: [],
+        loadBalancerIngress: [],
+        externalTrafficPolicy: 'Cluster',
+        internalTrafficPolicy: 'Cluster',
+        sessionAffinity: 'None',
+        sessionAffinityTimeoutSeconds: 10800,
+        loadBalancerSourceRanges: [],
+      },
+    ],
+    endpointSlices: [
+      {
+        namespace: 'default',
+        name: 'svc-nodeport-1',
+        serviceName: 'svc-nodeport',
+        addressType: 'IPv4',
+        ports: [{ name: 'svc-webport', port: 8080, protocol: 'TCP' }],
+        endpoints: pods.map((p) => ({ addresses: [p.ip], conditions: { ready: true, serving: true, terminating: false }, nodeName: p.node, pod: p.name })),
+      },
+    ],
+  };
+}
+
+function figure(path: NetnsBenchFigure['path'], concurrency: number, obs: Observation[], wallMs: number): NetnsBenchFigure {
+  const ok = obs.filter((o) => o.outcome === 'ok');
+  const lat = ok.map((o) => o.latencyMs ?? NaN).sort((a, b) => a - b);
+  return {
+    path,
+    concurrency,
+    requests: obs.length,
+    errors: obs.length - ok.length,
+    requestsPerSecond: Math.round(ok.length / (wallMs / 1000)),
+    meanMs: round(lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length)),
+    p50Ms: round(percentile(lat, 50)),
+    p90Ms: round(percentile(lat, 90)),
+    p99Ms: round(percentile(lat, 99)),
+    maxMs: round(lat[lat.length - 1] ?? NaN),
+  };
+}
+
+/** Runs the benchmark; every lab it starts is gone before it returns or throws. */
+export async function benchNetns(opts: NetnsBenchOptions = {}): Promise<NetnsBenchResult> {
+  await checkPrerequisites();
+  const state = netnsBenchState();
+  const upMs: number[] = [];
+  const downMs: number[] = [];
+  for (let i = 0; i < (opts.labCycles ?? 3); i++) {
+    const t0 = performance.now();
+    const lab = await Lab.up(state, { rulesFor: kubeProxyRules });
+    const t1 = performance.now();
+    await lab.close();
+    upMs.push(Math.round(t1 - t0));
+    downMs.push(Math.round(performance.now() - t1));
+    opts.log?.(`netns bench: 4-node lab up ${upMs[i]} ms, down ${downMs[i]} ms`);
+  }
+
+  const lab = await Lab.up(state, { rulesFor: kubeProxyRules });
+  try {
+    const from = { kind: 'client' as const, name: 'mypc', address: '172.18.0.100' };
+    const targets = {
+      'kernel-nat': { address: '172.18.0.4', port: 30898 },
+      direct: { address: '10.10.1.2', port: 8080 },
+    } as const;
+    const figures: NetnsBenchFigure[] = [];
+    for (const c of opts.concurrencies ?? [1, 16]) {
+      const requests = Math.max(opts.requests ?? 2000, c * 4);
+      for (const path of ['direct', 'kernel-nat'] as const) {
+        const t = (count: number): Traffic => ({ count, from, to: targets[path], targetText: path, protocol: 'TCP', timeoutMs: 5000 });
+        await lab.send(t(Math.max(1, opts.warmup ?? 200)), Math.min(c, 16));
+        const started = performance.now();
+        const obs = await lab.send(t(requests), c);
+        const f = figure(path, c, obs, performance.now() - started);
+        opts.log?.(`netns bench: ${path.padEnd(10)} c=${String(c).padStart(3)}  ${f.requestsPerSecond} req/s  p50 ${f.p50Ms} ms  p99 ${f.p99Ms} ms  errors ${f.errors}`);
+        figures.push(f);
+      }
+    }
+    return { name: 'netns', node: process.version, platform: `${process.platform}-${process.arch}`, figures, lab: { upMs, downMs } };
+  } finally {
+    await lab.close();
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * `svclab trace`: the path of one packet through kube-proxy's iptables rules, every random branch
+ * with its exact probability. Over a scenario (rules rendered per node, walked through the
+ * simulated network) or over a real node's `iptables-save` dump (`--rules`).
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { ExitCode, UsageError } from '../../errors.js';
+import type { CompiledScenario } from '../../model/scenario.js';
+import type { ClusterState } from '../../model/types.js';
+import type { TraceHop } from '../../observe/observation.js';
+import { parseIPv4 } from '../../netfilter/ip.js';
+import { compileDump, traceRules, type RulesTraceResult } from '../../netfilter/trace-rules.js';
+import { SimNetwork, type Sender } from '../../backends/sim/network.js';
+import { exactRequest, type ExactSummary } from '../../backends/sim/exact.js';
+import { renderNodeRules } from '../../backends/sim/rules/render.js';
+
+export const summary = 'show the path of one packet through the rules';
+
+export const help = `Usage:
+  svclab trace <scenario> --from SOURCE --to ADDR:PORT [--proto tcp|udp|sctp] [--node NAME] [--at-step N] [--json]
+  svclab trace --rules DUMP --node-ip IP[,IP...] --from ADDRESS --to ADDR:PORT [--proto P] [--json]
+
+Show what kube-proxy's iptables rules do with one packet: every table, chain and rule it matches
+(with the rule's text), each NAT rewrite, and the verdict. Random load-balancing rules are
+followed down every branch, each with its exact probability.
+
+With a scenario, the rules are the ones the simulator renders for each node and the packet walks
+the simulated network (node to node after DNAT, back through conntrack for the reply).
+With --rules, DUMP is the output of 'iptables-save' on a real node; packets from one of the
+--node-ip addresses are generated on the node (nat/filter OUTPUT), others arrive (PREROUTING).
+
+Options:
+  --from SOURCE     a client name, 'node NAME', 'pod NAME', or an IPv4 address
+  --to ADDR:PORT    destination (IPv4 address, or a node name, and a port)
+  --proto P         tcp (default), udp or sctp
+  --node NAME       the node whose rules the packet meets first (default: where the network
+                    delivers it)
+  --at-step N       use the cluster state step N (1-based) runs against (default: initial state)
+  --rules DUMP      trace over an iptables-save file instead of a scenario
+  --node-ip IPS     with --rules: the node's addresses, comma-separated (127.0.0.0/8 is implied)
+  --json            print {verdict, endpoints, masquerade, path, branches} as JSON
+  -h, --help        show this help
+
+Verdicts: ok (reached an endpoint), drop (timeout), reject (refused), local (delivered to the node
+itself, not DNATed), none (nothing intercepted it; routed on unchanged).
+Exit codes: 0 traced, 2 usage error or unreadable dump, 3 invalid scenario.
+`;
+
+interface TraceArgs {
+  scenario?: string;
+  rules?: string;
+  nodeIPs: string[];
+  from: string;
+  to: { host: string; port: number };
+  proto: string;
+  node?: string;
+  atStep: number;
+  json: boolean;
+}
+
+function parse(argv: string[]): TraceArgs | 'help' {
+  // `--from node NAME` / `--from pod NAME` take two words; fold them into one for parseArgs.
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--from' && (argv[i + 1] === 'node' || argv[i + 1] === 'pod' || argv[i + 1] === 'client') && argv[i + 2] !== undefined) {
+      args.push(a, `${argv[i + 1]}:${argv[i + 2]}`);
+      i += 2;
+    } else args.push(a);
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        from: { type: 'string' },
+        to: { type: 'string' },
+        proto: { type: 'string' },
+        node: { type: 'string' },
+        'at-step': { type: 'string' },
+        rules: { type: 'string' },
+        'node-ip': { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+    });
+  } catch (err) {
+    throw new UsageError(`svclab trace: ${(err as Error).message}\n\n${help}`);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) return 'help';
+  const fail = (msg: string): never => {
+    throw new UsageError(`svclab trace: ${msg}\n\n${help}`);
+  };
+  if (v.rules === undefined && positionals.length !== 1) fail(`expected one scenario file (or --rules DUMP), got ${positionals.length} arguments`);
+  if (v.rules !== undefined && positionals.length) fail(`--rules takes no scenario file (got '${positionals[0]}')`);
+  if (!v.from) fail('--from is required');
+  if (!v.to) fail('--to ADDR:PORT is required');
+  const m = /^(.+):(\d{1,5})$/.exec(v.to!);
+  if (!m || Number(m[2]) > 65535) fail(`--to expects ADDR:PORT, got '${v.to}'`);
+  const proto = (v.proto ?? 'tcp').toLowerCase();
+  if (!['tcp', 'udp', 'sctp'].includes(proto)) fail(`--proto must be tcp, udp or sctp (got '${v.proto}')`);
+  let atStep = 0;
+  if (v['at-step'] !== undefined) {
+    if (!/^\d+$/.test(v['at-step'])) fail(`--at-step must be a step number (got '${v['at-step']}')`);
+    atStep = Number(v['at-step']);
+  }
+  const nodeIPs = (v['node-ip'] ?? '').split(',').filter((s) => s !== '');
+  if (v.rules !== undefined) {
+    if (!nodeIPs.length) fail('--rules needs --node-ip IP[,IP...] (the addresses of the node the dump comes from)');
+    for (const ip of nodeIPs) if (parseIPv4(ip) === undefined) fail(`--node-ip: '${ip}' is not an IPv4 address`);
+    if (parseIPv4(v.from!) === undefined) fail(`with --rules, --from must be an IPv4 address (got '${v.from}')`);
+    if (parseIPv4(m![1]!) === undefined) fail(`with --rules, --to must be IPv4:PORT (got '${v.to}')`);
+    if (v.node !== undefined || v['at-step'] !== undefined) fail('--node and --at-step only apply to a scenario');
+  }
+  return {
+    scenario: positionals[0],
+    rules: v.rules,
+    nodeIPs,
+    from: v.from!,
+    to: { host: m![1]!, port: Number(m![2]) },
+    proto,
+    node: v.node,
+    atStep,
+    json: v.json === true,
+  };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parse(argv);
+  if (args === 'help') {
+    process.stdout.write(help);
+    return ExitCode.ok;
+  }
+  if (args.rules !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(args.rules, 'utf8');
+    } catch (err) {
+      throw new UsageError(`svclab trace: cannot read ${args.rules}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    const rules = compileDump(text, args.rules);
+    const result = traceRules(rules, { nodeIPs: args.nodeIPs, from: args.from, to: args.to.host, port: args.to.port, protocol: args.proto });
+    process.stdout.write(args.json ? JSON.stringify(rulesJson(result), null, 2) + '\n' : formatRules(result, args));
+    return ExitCode.ok;
+  }
+  const { loadScenarioFile } = await import('../../dsl/load.js');
+  const scenario = await loadScenarioFile(args.scenario!);
+  const state = stateAt(scenario, args.atStep);
+  const summary = traceScenario(state, args);
+  process.stdout.write(args.json ? JSON.stringify(scenarioJson(summary), null, 2) + '\n' : formatScenario(summary, args));
+  return ExitCode.ok;
+}
+
+function stateAt(scenario: CompiledScenario, atStep: number): ClusterState {
+  if (atStep === 0) return scenario.initial;
+  if (atStep > scenario.steps.length) {
+    throw new UsageError(`svclab trace: --at-step ${atStep} is past the last step; ${scenario.name} has ${scenario.steps.length} step(s)`);
+  }
+  return scenario.steps[atStep - 1]!.state;
+}
+
+/** Resolves --from / --to names against the cluster and explores every branch. */
+export function traceScenario(state: ClusterState, args: Pick<TraceArgs, 'from' | 'to' | 'proto' | 'node'>): ExactSummary {
+  const nodes = state.cluster.nodes;
+  let sender: Sender;
+  const [kind, name] = args.from.includes(':') ? (args.from.split(/:(.*)/) as [string, string]) : ['', args.from];
+  if (kind === 'node') {
+    if (!nodes.some((n) => n.name === name)) throw new UsageError(`svclab trace: unknown node '${name}'; nodes: ${nodes.map((n) => n.name).join(', ')}`);
+    sender = { kind: 'node', name };
+  } else if (kind === 'pod') {
+    if (!state.pods.some((p) => p.name === name)) throw new UsageError(`svclab trace: unknown pod '${name}'; pods: ${state.pods.map((p) => p.name).join(', ') || '(none)'}`);
+    sender = { kind: 'pod', name };
+  } else if (kind === 'client' || parseIPv4(args.from) === undefined) {
+    const cname = kind === 'client' ? name : args.from;
+    if (!state.cluster.clients.some((c) => c.name === cname)) {
+      throw new UsageError(`svclab trace: unknown client '${cname}'; clients: ${state.cluster.clients.map((c) => c.name).join(', ') || '(none)'} (or give 'node NAME', 'pod NAME' or an address)`);
+    }
+    sender = { kind: 'client', name: cname };
+  } else sender = { kind: 'address', address: args.from };
+  let address = args.to.host;
+  if (parseIPv4(address) === undefined) {
+    const node = nodes.find((n) => n.name === address);
+    if (!node) throw new UsageError(`svclab trace: --to '${address}' is neither an IPv4 address nor a node name`);
+    address = node.addresses.find((a) => parseIPv4(a) !== undefined)!;
+  }
+  if (args.node !== undefined && !nodes.some((n) => n.name === args.node)) {
+    throw new UsageError(`svclab trace: unknown node '${args.node}'; nodes: ${nodes.map((n) => n.name).join(', ')}`);
+  }
+  const net = new SimNetwork(state, (s, n) => renderNodeRules(s, n));
+  return exactRequest(net, { sender, address, port: args.to.port, protocol: args.proto, now: 1, sport: 40000, viaNode: args.node, trace: true });
+}
+
+function scenarioJson(s: ExactSummary) {
+  const top = [...s.branches].sort((a, b) => b.probability - a.probability)[0];
+  return {
+    verdict: s.verdict,
+    endpoints: s.endpoints.map((e) => ({ endpoint: e.endpoint, pod: e.pod, node: e.node, probability: e.probability })),
+    masquerade: s.masquerade,
+    path: top?.result.trace ?? [],
+    branches: s.branches.map((b) => ({
+      probability: b.probability,
+      outcome: b.result.outcome,
+      endpoint: b.result.endpoint,
+      pod: b.result.pod,
+      node: b.result.node,
+      sourceSeen: b.result.sourceSeen,
+      ingressNode: b.result.ingressNode,
+      detail: b.result.detail,
+      path: b.result.trace,
+    })),
+  };
+}
+
+function rulesJson(r: RulesTraceResult) {
+  const top = [...r.branches].sort((a, b) => b.probability - a.probability)[0];
+  return {
+    verdict: r.verdict,
+    endpoints: r.endpoints,
+    masquerade: r.masquerade,
+    path: top?.path ?? [],
+    branches: r.branches,
+  };
+}
+
+const pct = (p: number) => `${(p * 100).toFixed(p === 1 ? 0 : 4)}%`;
+
+function formatHops(hops: TraceHop[]): string[] {
+  let where = '';
+  const out: string[] = [];
+  for (const h of hops) {
+    const at = [h.node, h.table, h.chain].filter(Boolean).join(' ');
+    if (at !== where) {
+      out.push(`    [${at}]`);
+      where = at;
+    }
+    out.push(h.rule ? `      ${h.rule}\n        => ${h.note}` : `      ${h.note}`);
+  }
+  return out;
+}
+
+function formatScenario(s: ExactSummary, args: TraceArgs): string {
+  const lines = [`${args.proto} ${args.from.replace(':', ' ')} -> ${args.to.host}:${args.to.port}`];
+  s.branches.forEach((b, i) => {
+    const r = b.result;
+    const what = r.outcome === 'ok' ? `ok: ${r.pod ? `pod ${r.pod}` : `node ${r.node}`} at ${r.endpoint}, source seen ${r.sourceSeen}` : `${r.outcome}${r.detail ? ` (${r.detail})` : ''}`;
+    lines.push('', `branch ${i + 1} of ${s.branches.length}, probability ${pct(b.probability)}: ${what}`);
+    lines.push(...formatHops(r.trace));
+  });
+  lines.push('', `verdict: ${s.verdict}${s.masquerade ? ' (masqueraded)' : ''}`);
+  for (const e of s.endpoints) lines.push(`  ${e.endpoint.padEnd(22)} ${pct(e.probability).padStart(9)}  ${e.pod ? `pod ${e.pod}` : ''}${e.node ? ` on ${e.node}` : ''}`);
+  return lines.join('\n') + '\n';
+}
+
+function formatRules(r: RulesTraceResult, args: TraceArgs): string {
+  const lines = [`${args.proto} ${args.from} -> ${args.to.host}:${args.to.port} on a node with ${args.nodeIPs.join(', ')}`];
+  r.branches.forEach((b, i) => {
+    lines.push('', `branch ${i + 1} of ${r.branches.length}, probability ${pct(b.probability)}: ${b.verdict}${b.endpoint ? ` ${b.endpoint}` : ''}${b.masquerade ? ' (masqueraded)' : ''}`);
+    lines.push(...formatHops(b.path));
+  });
+  lines.push('', `verdict: ${r.verdict}${r.masquerade ? ' (masqueraded)' : ''}`);
+  for (const e of r.endpoints) lines.push(`  ${e.endpoint.padEnd(22)} ${pct(e.probability).padStart(9)}`);
+  return lines.join('\n') + '\n';
+}

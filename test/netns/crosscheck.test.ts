@@ -1,0 +1,109 @@
+/**
+ * The simulator against the kernel: a grid of packets from every client, node and pod toward
+ * every node port, ClusterIP, load-balancer IP, external IP and health-check port, sent through
+ * both `sim` and `netns`. Each cell must agree on the outcomes, the set of answering pods and the
+ * set of source addresses the pods saw. Where they disagree, the simulator is the one to fix.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CompiledScenario, SendStep, Traffic, TrafficSource } from '../../src/model/scenario.js';
+import type { Observation } from '../../src/observe/observation.js';
+import type { BackendSession } from '../../src/backends/backend.js';
+import { createBackend as createSim } from '../../src/backends/sim/index.js';
+import { Lab } from '../../src/backends/netns/lab.js';
+import { kubeProxyRules } from '../../src/backends/netns/index.js';
+import {
+  CLIENT,
+  CLUSTER_IP,
+  EXTERNAL_IP,
+  HEALTH_PORT,
+  LB_IP,
+  LB_NODE_PORT,
+  NODE_PORT,
+  NODES,
+  kernelSkipReason,
+  seed004WithLoadBalancer,
+} from './fixtures.js';
+
+const skip = await kernelSkipReason();
+const title = (name: string) => (skip ? `${name} [skipped: ${skip}]` : name);
+
+const state = seed004WithLoadBalancer();
+const loc = { file: 'grid', line: 1, col: 1 };
+const SAMPLES = 40;
+
+const sources: TrafficSource[] = [
+  { kind: 'client', name: CLIENT.name, address: CLIENT.ip },
+  ...Object.values(NODES).map((n) => ({ kind: 'node' as const, name: n.name, address: n.ip })),
+  ...state.pods.map((p) => ({ kind: 'pod' as const, name: p.name, address: p.ip, node: p.node })),
+];
+
+const targets: { address: string; port: number }[] = [
+  ...Object.values(NODES).flatMap((n) => [
+    { address: n.ip, port: NODE_PORT },
+    { address: n.ip, port: LB_NODE_PORT },
+    { address: n.ip, port: HEALTH_PORT },
+  ]),
+  { address: CLUSTER_IP, port: 9000 },
+  { address: '10.200.1.20', port: 80 },
+  { address: LB_IP, port: 80 },
+  { address: EXTERNAL_IP, port: 9000 },
+];
+
+interface Cell {
+  outcomes: string[];
+  pods: string[];
+  sourcesSeen: string[];
+}
+
+function summarize(obs: Observation[]): Cell {
+  const set = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => x !== undefined))].sort();
+  return {
+    outcomes: set(obs.map((o) => o.outcome)),
+    pods: set(obs.map((o) => o.pod)),
+    sourcesSeen: set(obs.filter((o) => o.outcome === 'ok').map((o) => o.sourceSeen)),
+  };
+}
+
+function traffic(from: TrafficSource, to: { address: string; port: number }, count: number, timeoutMs: number): Traffic {
+  return { count, from, to, targetText: `${to.address}:${to.port}`, protocol: 'TCP', timeoutMs };
+}
+
+function step(t: Traffic): SendStep {
+  return { kind: 'send', index: 0, title: t.targetText, loc, state, traffic: t, expect: [] };
+}
+
+describe(title('sim and kernel agree on the seed-004 grid'), () => {
+  let lab: Lab | undefined;
+  let sim: BackendSession | undefined;
+
+  beforeAll(async () => {
+    if (skip) return;
+    const scenario: CompiledScenario = { file: '/grid.yaml', name: 'grid', tags: [], loc, initial: state, steps: [] };
+    sim = await createSim().start(scenario, { seed: 7, signal: new AbortController().signal, log: () => undefined });
+    lab = await Lab.up(state, { rulesFor: kubeProxyRules });
+  });
+
+  afterAll(async () => {
+    await lab?.close();
+    await sim?.close();
+  });
+
+  for (const from of sources) {
+    it.skipIf(skip)(`from ${from.kind} ${from.name}`, async () => {
+      const disagreements: string[] = [];
+      for (const to of targets) {
+        const simResult = await sim!.send(step(traffic(from, to, SAMPLES, 1000)));
+        if (!('observations' in simResult)) throw new Error(`sim: ${simResult.unsupported}`);
+        const expected = summarize(simResult.observations);
+        // Cells the simulator says never answer need only a few (slow) kernel probes.
+        const onlyFailures = !expected.outcomes.includes('ok');
+        const kernel = summarize(await lab!.send(traffic(from, to, onlyFailures ? 4 : SAMPLES, onlyFailures ? 400 : 1000)));
+        if (process.env.SVCLAB_GRID_PRINT) console.log(`${from.name} -> ${to.address}:${to.port}`, JSON.stringify(kernel));
+        if (JSON.stringify(kernel) !== JSON.stringify(expected)) {
+          disagreements.push(`${to.address}:${to.port}  sim ${JSON.stringify(expected)}  kernel ${JSON.stringify(kernel)}`);
+        }
+      }
+      expect(disagreements, disagreements.join('\n')).toEqual([]);
+    });
+  }
+});

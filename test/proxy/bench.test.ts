@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { benchProxy } from '../../src/bench/proxy.js';
+
+describe('benchProxy', () => {
+  it('measures proxyd and a direct connection to the same pod at each concurrency, without errors', async () => {
+    const result = await benchProxy({ concurrencies: [1, 8], requests: 40, warmup: 5 });
+    expect(result.figures.map((f) => `${f.path}@${f.concurrency}`)).toEqual(['direct@1', 'proxyd@1', 'direct@8', 'proxyd@8']);
+    for (const f of result.figures) {
+      expect(f.errors).toBe(0);
+      expect(f.requests).toBe(40);
+      expect(f.requestsPerSecond).toBeGreaterThan(0);
+      expect(f.p50Ms).toBeLessThanOrEqual(f.p99Ms);
+      expect(f.p99Ms).toBeLessThanOrEqual(f.maxMs);
+    }
+  });
+});

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { decide, desiredListeners, type AffinityTable, type ListenerRoute } from '../../src/backends/proxy/routing.js';
+import type { DesiredServicePort, DesiredState } from '../../src/backends/proxy/desiredState.js';
+import { seededRng } from '../../src/backends/proxy/rng.js';
+
+const ep = (address: string, node: string, ready = true) => ({ address, port: 8080, node, ready, serving: ready, terminating: false });
+
+function svc(over: Partial<DesiredServicePort> = {}): DesiredServicePort {
+  return {
+    key: 'default/web:',
+    clusterIP: '127.9.150.1',
+    port: 80,
+    nodePort: 30000,
+    externalIPs: [],
+    loadBalancerIPs: [],
+    externalTrafficPolicy: 'Cluster',
+    internalTrafficPolicy: 'Cluster',
+    endpoints: [ep('127.9.20.1', 'n1'), ep('127.9.20.2', 'n2')],
+    ...over,
+  };
+}
+
+function state(node: string, s: DesiredServicePort, extra: Partial<DesiredState> = {}): DesiredState {
+  return {
+    node,
+    nodes: [
+      { name: 'n1', addresses: ['127.9.1.1'] },
+      { name: 'n2', addresses: ['127.9.1.2'] },
+      { name: 'n3', addresses: ['127.9.1.3'] },
+    ],
+    pods: [
+      { address: '127.9.20.1', node: 'n1' },
+      { address: '127.9.20.2', node: 'n2' },
+      { address: '127.9.20.9', node: 'n3' },
+    ],
+    vipOwner: true,
+    vipRoutes: [],
+    masqueradeAll: false,
+    services: [s],
+    ...extra,
+  };
+}
+
+const CLIENT = '127.9.10.1';
+const nodePort = (address: string): ListenerRoute => ({ serviceKey: 'default/web:', kind: 'nodePort', address, port: 30000 });
+const clusterIP: ListenerRoute = { serviceKey: 'default/web:', kind: 'clusterIP', address: '127.9.150.1', port: 80 };
+
+function run(st: DesiredState, route: ListenerRoute, source: string, table: AffinityTable = new Map(), now = 0) {
+  return decide(st, st.services[0], route, source, seededRng(1), table, now);
+}
+
+describe('proxy routing decisions (kube-proxy iptables semantics)', () => {
+  it('eTP Cluster: any endpoint, source SNATed to the ingress node', () => {
+    const d = run(state('n3', svc()), nodePort('127.9.1.3'), CLIENT);
+    expect(d).toMatchObject({ kind: 'forward', node: 'n3', from: '127.9.1.3', snat: true });
+  });
+
+  it('eTP Local: only local endpoints, client address kept; none local -> drop', () => {
+    const s = svc({ externalTrafficPolicy: 'Local' });
+    expect(run(state('n2', s), nodePort('127.9.1.2'), CLIENT)).toMatchObject({ kind: 'forward', endpoint: { address: '127.9.20.2' }, from: CLIENT, snat: false });
+    expect(run(state('n3', s), nodePort('127.9.1.3'), CLIENT)).toMatchObject({ kind: 'drop' });
+  });
+
+  it('eTP Local: pod traffic and the node itself still reach every endpoint', () => {
+    const s = svc({ externalTrafficPolicy: 'Local' });
+    expect(run(state('n3', s), nodePort('127.9.1.3'), '127.9.20.9')).toMatchObject({ kind: 'forward', from: '127.9.20.9', snat: false });
+    expect(run(state('n3', s), nodePort('127.9.1.3'), '127.9.1.3')).toMatchObject({ kind: 'forward', from: '127.9.1.3', snat: true });
+  });
+
+  it('ClusterIP: not routed from an external client, SNAT from nodes, pod source kept', () => {
+    expect(run(state('n1', svc()), clusterIP, CLIENT)).toMatchObject({ kind: 'drop' });
+    expect(run(state('n1', svc()), clusterIP, '127.9.1.2')).toMatchObject({ kind: 'forward', node: 'n2', from: '127.9.1.2', snat: true });
+    expect(run(state('n1', svc()), clusterIP, '127.9.20.9')).toMatchObject({ kind: 'forward', node: 'n3', from: '127.9.20.9', snat: false });
+    const routed = state('n1', svc(), { vipRoutes: [{ source: CLIENT, vip: '127.9.150.1', viaNode: 'n2' }] });
+    expect(run(routed, clusterIP, CLIENT)).toMatchObject({ kind: 'forward', node: 'n2', from: '127.9.1.2' });
+  });
+
+  it('internalTrafficPolicy Local: only the source node endpoints, drop when none', () => {
+    const s = svc({ internalTrafficPolicy: 'Local' });
+    expect(run(state('n1', s), clusterIP, '127.9.1.2')).toMatchObject({ kind: 'forward', endpoint: { address: '127.9.20.2' } });
+    expect(run(state('n1', s), clusterIP, '127.9.20.9')).toMatchObject({ kind: 'drop' });
+  });
+
+  it('no ready endpoint: rejected and no listener; serving-terminating endpoints are the fallback', () => {
+    const none = svc({ endpoints: [ep('127.9.20.1', 'n1', false)] });
+    expect(run(state('n1', none), nodePort('127.9.1.1'), CLIENT)).toMatchObject({ kind: 'reject' });
+    expect(desiredListeners(state('n1', none)).size).toBe(0);
+    const terminating = svc({ endpoints: [{ ...ep('127.9.20.1', 'n1', false), serving: true, terminating: true }] });
+    expect(run(state('n1', terminating), nodePort('127.9.1.1'), CLIENT)).toMatchObject({ kind: 'forward', endpoint: { address: '127.9.20.1' } });
+  });
+
+  it('ClientIP affinity sticks until the timeout, then picks again', () => {
+    const s = svc({ affinityTimeoutSeconds: 10, endpoints: [ep('127.9.20.1', 'n1'), ep('127.9.20.2', 'n2'), ep('127.9.20.3', 'n2')] });
+    const st = state('n1', s);
+    const table: AffinityTable = new Map();
+    const rng = seededRng(42);
+    const first = decide(st, s, nodePort('127.9.1.1'), CLIENT, rng, table, 0);
+    const picks = new Set<string>();
+    for (let t = 0; t <= 10_000; t += 500) {
+      const d = decide(st, s, nodePort('127.9.1.1'), CLIENT, rng, table, t);
+      if (d.kind === 'forward') picks.add(d.endpoint.address);
+    }
+    if (first.kind !== 'forward') throw new Error(`expected forward, got ${first.kind}`);
+    expect(picks).toEqual(new Set([first.endpoint.address]));
+    // After more than the timeout without use, the entry has expired; over many clients all endpoints are used.
+    const spread = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      const d = decide(st, s, nodePort('127.9.1.1'), CLIENT, rng, table, 100_000 + i * 20_000);
+      if (d.kind === 'forward') spread.add(d.endpoint.address);
+    }
+    expect(spread.size).toBe(3);
+  });
+
+  it('listeners: node ports on every daemon, VIPs only on the owner', () => {
+    const s = svc({ externalIPs: ['127.9.220.1'] });
+    expect([...desiredListeners(state('n1', s)).keys()].sort()).toEqual(['127.9.1.1:30000', '127.9.150.1:80', '127.9.220.1:80']);
+    expect([...desiredListeners(state('n2', s, { vipOwner: false })).keys()]).toEqual(['127.9.1.2:30000']);
+  });
+});
