@@ -10,7 +10,7 @@ import { loadResourceItem, loadResourceItems } from './resources.js';
 import { validateManifestShape } from './validate-schema.js';
 import { entryKey } from './world.js';
 import { mergePatch } from '../model/merge-patch.js';
-import { ResolveError, resolveHost, resolvePort, variableNames } from '../model/variables.js';
+import { HOST_FUNCTIONS, PORT_FUNCTIONS, ResolveError, resolveHost, resolvePort, variableNames } from '../model/variables.js';
 export function sourceLocation(loc) {
     const span = locate(loc);
     const { line, col } = lineCol(loc.doc.text, span.start);
@@ -79,6 +79,8 @@ function resolveTermAt(kind, term, state, namespace, loc, baseOffset) {
         const notes = [...err.notes];
         if (term.kind === 'var' && err.message.startsWith('undefined variable'))
             notes.push(...didYouMean(term.name, variableNames(state)));
+        if (term.kind === 'call' && err.message.startsWith('unknown function'))
+            notes.push(...didYouMean(term.fn, [...HOST_FUNCTIONS, ...PORT_FUNCTIONS]));
         const length = term.kind === 'address' ? term.text.length : term.text.length;
         failInString(loc, baseOffset + term.offset, length, err.message, notes);
     }

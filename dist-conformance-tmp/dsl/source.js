@@ -65,7 +65,7 @@ function yamlErrorDiagnostics(file, text, errors) {
             message = 'duplicate key';
         if (e.code === 'MULTIPLE_DOCS')
             message = 'a scenario file holds one YAML document; found a second one';
-        const notes = e.code === 'RESOURCE_EXHAUSTION' ? [`expected at most ${MAX_DEPTH} levels of nesting`] : [];
+        const notes = e.code === 'RESOURCE_EXHAUSTION' ? [`expected at most ${MAX_DEPTH} levels of nesting`] : e.code === 'DUPLICATE_KEY' ? ['expected each key at most once in a map'] : [];
         return { message: `invalid YAML: ${message}`, file, text, span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) }, notes };
     });
 }
@@ -96,7 +96,7 @@ function toJs(doc, source) {
     }
     catch (err) {
         if (err instanceof ReferenceError && /alias/i.test(err.message)) {
-            fail('too many YAML alias expansions (alias bomb?)', { file: source.file, text: source.text, span: source.span }, [`expected at most ${MAX_ALIASES} alias expansions`]);
+            fail('too many YAML alias expansions (alias bomb?)', { file: source.file }, [`expected at most ${MAX_ALIASES} alias expansions`]);
         }
         if (err instanceof RangeError)
             fail('YAML nesting is too deep', { file: source.file }, [`expected at most ${MAX_DEPTH} levels of nesting`]);

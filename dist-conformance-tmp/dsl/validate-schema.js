@@ -130,7 +130,8 @@ function translate(e, base) {
         case 'type': {
             const t = e.params.type;
             const want = (Array.isArray(t) ? t : [t]).map((x) => TYPE_WORDS[x] ?? x).join(' or ');
-            return diagnosticAt(`expected ${want} for '${field}', found ${typeName(e.data)}`, loc, desc ? [`expected ${desc}`] : []);
+            const quote = t === 'string' && (typeof e.data === 'number' || typeof e.data === 'boolean') ? [`quote it to make it a string: "${String(e.data)}"`] : [];
+            return diagnosticAt(`expected ${want} for '${field}', found ${typeName(e.data)}`, loc, [...(desc ? [`expected ${desc}`] : []), ...quote]);
         }
         case 'enum': {
             const allowed = e.params.allowedValues.map(show);

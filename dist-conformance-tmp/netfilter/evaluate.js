@@ -66,6 +66,7 @@ export class CompiledRuleset {
             dportNeg: false,
             preds,
             kind: 0 /* K.NONE */,
+            chain: undefined,
             addr: 0,
             port: 0,
             markValue: 0,
@@ -383,7 +384,7 @@ function applyRule(chain, r, p, env, depth) {
                 trace({ table: chain.table, chain: chain.name, rule: r.spec.text, note: `MARK set to 0x${p.mark.toString(16)}` });
             return -1;
         case 5 /* K.DNAT */: {
-            const before = `${formatIPv4(p.dst)}:${p.dport}`;
+            const before = trace ? `${formatIPv4(p.dst)}:${p.dport}` : '';
             p.dst = r.addr;
             if (r.port >= 0)
                 p.dport = r.port;
@@ -394,7 +395,7 @@ function applyRule(chain, r, p, env, depth) {
         }
         case 6 /* K.SNAT */:
         case 7 /* K.MASQ */: {
-            const before = formatIPv4(p.src);
+            const before = trace ? formatIPv4(p.src) : '';
             p.src = r.kind === 6 /* K.SNAT */ ? r.addr : env.masqueradeAddress(p.outIface);
             if (r.kind === 6 /* K.SNAT */ && r.port >= 0)
                 p.sport = r.port;

@@ -5,7 +5,7 @@
  *   generated: nat OUTPUT -> filter OUTPUT -> routing -> nat POSTROUTING [-> filter INPUT if local]
  * The nat table is consulted only for the first packet of a flow (conntrack state NEW).
  */
-import { CT_TIMEOUT, Conntrack, tupleOf } from './conntrack.js';
+import { CT_TIMEOUT, Conntrack } from './conntrack.js';
 import { CT } from './packet.js';
 import { RecentStore } from './recent.js';
 export class NetfilterHost {
@@ -59,7 +59,10 @@ export class NetfilterHost {
         const rules = cfg.rules;
         const found = this.conntrack.size === 0 ? undefined : this.conntrack.lookup(p, opts.now);
         const isNew = !found;
-        const original = tupleOf(p);
+        const oSrc = p.src;
+        const oSport = p.sport;
+        const oDst = p.dst;
+        const oDport = p.dport;
         if (found) {
             const { entry, reply } = found;
             p.ctstate = CT.ESTABLISHED | (entry.dnat ? CT.DNAT : 0) | (entry.snat ? CT.SNAT : 0);
@@ -120,16 +123,15 @@ export class NetfilterHost {
             if (opts.mutate && reply && p.proto !== 6)
                 entry.expires = opts.now + CT_TIMEOUT.udpStream;
         }
-        else {
+        else if (opts.mutate || opts.journal) {
             entry = {
-                original,
+                original: { proto: p.proto, src: oSrc, sport: oSport, dst: oDst, dport: oDport },
                 reply: { proto: p.proto, src: p.dst, sport: p.dport, dst: p.src, dport: p.sport },
                 expires: opts.now + (p.proto === 6 ? CT_TIMEOUT.tcpEstablished : CT_TIMEOUT.udp),
                 dnat: (p.ctstate & CT.DNAT) !== 0,
                 snat: (p.ctstate & CT.SNAT) !== 0,
             };
-            if (opts.mutate || opts.journal)
-                this.conntrack.insert(entry);
+            this.conntrack.insert(entry);
             if (!opts.mutate && opts.journal)
                 opts.journal.push({ host: this, entry });
         }

@@ -51,11 +51,20 @@ export class ConsoleReporter {
         const base = this.options.cwd.endsWith('/') ? this.options.cwd : this.options.cwd + '/';
         return file.startsWith(base) ? file.slice(base.length) : file;
     };
+    /** The status line for the current state, cut to the terminal width before colouring. */
+    statusLine() {
+        if (this.status === '')
+            return '';
+        const width = Math.max(20, (this.out.columns || 80) - 1);
+        const counter = `[${this.done}/${this.total}]`;
+        const room = width - counter.length - 1;
+        const text = this.status.length > room ? this.status.slice(0, Math.max(0, room - 1)) + '…' : this.status;
+        return `${this.c.dim(counter)} ${text}`;
+    }
     /** Write whole lines, keeping the live status line below them. */
     print(lines) {
-        const clear = this.options.live && this.status !== '' ? '\r\x1b[2K' : '';
-        const redraw = this.options.live && this.status !== '' ? this.status : '';
-        this.out.write(clear + lines.map((l) => l + '\n').join('') + redraw);
+        const live = this.options.live && this.status !== '';
+        this.out.write((live ? '\r\x1b[2K' : '') + lines.map((l) => l + '\n').join('') + (live ? this.statusLine() : ''));
     }
     begin(info) {
         this.total = info.scenarios;
@@ -66,10 +75,8 @@ export class ConsoleReporter {
     progress(text) {
         if (!this.options.live)
             return;
-        const width = Math.max(20, (this.out.columns ?? 80) - 1);
-        const line = `${this.c.dim(`[${this.done}/${this.total}]`)} ${text}`;
-        this.status = line.length > width ? line.slice(0, width) : line;
-        this.out.write('\r\x1b[2K' + this.status);
+        this.status = text;
+        this.out.write('\r\x1b[2K' + this.statusLine());
     }
     scenario(result) {
         this.done++;

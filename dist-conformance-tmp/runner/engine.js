@@ -62,23 +62,21 @@ export function runEngine(suites, options) {
         importFile(_filepath, source) {
             if (source !== 'collect')
                 return;
-            suites.forEach((s, si) => {
-                const suite = describe(s.name, { concurrent: true }, () => {
-                    const controller = new AbortController();
-                    beforeAll(() => s.setup(controller.signal));
+            for (const s of suites) {
+                // Suites (scenarios) run concurrently with each other...
+                describe(s.name, { concurrent: true }, () => {
+                    beforeAll(() => s.setup());
                     afterAll(() => s.teardown());
-                    s.tests.forEach((t, ti) => {
-                        // Steps of one scenario never overlap: opt out of the suite's concurrency.
-                        const task = test(t.name, { concurrent: false }, async (ctx) => {
+                    for (const t of s.tests) {
+                        // ...but the tests (steps) of one suite never overlap: opt out of the inherited flag.
+                        test(t.name, { concurrent: false }, async (ctx) => {
                             const verdict = await t.run(ctx.signal);
                             if (verdict.skip !== undefined)
                                 ctx.skip(verdict.skip);
                         });
-                        void task;
-                    });
+                    }
                 });
-                void suite;
-            });
+            }
         },
         onCollected(files) {
             for (const file of files) {

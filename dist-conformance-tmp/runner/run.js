@@ -28,9 +28,9 @@ export async function runScenarios(scenarios, options) {
     const results = scenarios.map(() => undefined);
     const engine = runEngine(executions.map((ex) => ({
         name: ex.scenario.name,
-        setup: async (signal) => {
+        setup: async () => {
             listener.scenarioStart?.(ex.scenario);
-            await ex.setup(signal);
+            await ex.setup();
         },
         teardown: () => ex.teardown(),
         tests: ex.scenario.steps.map((step, i) => ({

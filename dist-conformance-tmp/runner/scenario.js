@@ -33,7 +33,7 @@ export class ScenarioExecution {
         this.signal = AbortSignal.any([options.runSignal, this.timeout.signal]);
     }
     /** Start the backend session. Records and rethrows a start failure. */
-    async setup(engineSignal) {
+    async setup() {
         this.startedAt = performance.now();
         this.skipAll = this.options.runSignal.aborted ? 'run interrupted' : this.options.notStartedReason();
         if (this.skipAll !== undefined)
@@ -41,7 +41,7 @@ export class ScenarioExecution {
         if (this.options.timeoutMs > 0) {
             this.timer = setTimeout(() => this.timeout.abort(new ScenarioTimeout(this.options.timeoutMs)), this.options.timeoutMs);
         }
-        const signal = AbortSignal.any([this.signal, engineSignal]);
+        const signal = this.signal;
         const { backend, seed, log } = this.options;
         const starting = backend.start(this.scenario, { seed, signal, log });
         try {

@@ -93,13 +93,19 @@ interface ChainIndex {
   wild: Int32Array;
 }
 
-interface CChain {
+/** A compiled chain (opaque outside this module). */
+export interface CChain {
   name: string;
   table: string;
   builtin: boolean;
   policy: V;
   rules: CRule[];
   index?: ChainIndex;
+}
+
+/** A resolved builtin chain (opaque to callers). */
+export interface Hook {
+  readonly chain: CChain | null;
 }
 
 export interface CompileOptions {
@@ -115,7 +121,6 @@ const MAX_DEPTH = 64;
 /** A ruleset ready to evaluate. Immutable; one per node and rules version. */
 export class CompiledRuleset {
   private readonly tables = new Map<string, Map<string, CChain>>();
-  private readonly hookCache = new Map<string, CChain | null>();
   /** Names of every `recent` list the rules use. */
   readonly recentNames = new Set<string>();
 
@@ -145,17 +150,21 @@ export class CompiledRuleset {
    * set the CT.SNAT / CT.DNAT bits. A table or chain missing from the dump accepts.
    */
   run(table: string, chain: string, packet: Packet, env: EvalEnv): Verdict {
-    const key = table + ':' + chain;
-    let c = this.hookCache.get(key);
-    if (c === undefined) {
-      c = this.tables.get(table)?.get(chain) ?? null;
-      this.hookCache.set(key, c);
-    }
+    return this.runHook(this.hook(table, chain), packet, env);
+  }
+
+  /** Resolves a builtin chain once, for callers that run it for every packet. */
+  hook(table: string, chain: string): Hook {
+    return { chain: this.tables.get(table)?.get(chain) ?? null };
+  }
+
+  runHook(hook: Hook, packet: Packet, env: EvalEnv): Verdict {
+    const c = hook.chain;
     if (!c) return 'ACCEPT';
     let v = runChain(c, packet, env, 0);
     if (v === V.CONTINUE) {
       v = c.policy;
-      if (env.trace && c.rules.length) env.trace({ table, chain, note: `policy ${v === V.DROP ? 'DROP' : 'ACCEPT'}` });
+      if (env.trace && c.rules.length) env.trace({ table: c.table, chain: c.name, note: `policy ${v === V.DROP ? 'DROP' : 'ACCEPT'}` });
     }
     return v === V.DROP ? 'DROP' : v === V.REJECT ? 'REJECT' : 'ACCEPT';
   }

@@ -6,7 +6,7 @@
  * The nat table is consulted only for the first packet of a flow (conntrack state NEW).
  */
 import { CT_TIMEOUT, Conntrack, type ConntrackEntry } from './conntrack.js';
-import type { CompiledRuleset, EvalEnv, RuleHop, Verdict } from './evaluate.js';
+import type { CompiledRuleset, EvalEnv, Hook, RuleHop, Verdict } from './evaluate.js';
 import { CT, type Packet } from './packet.js';
 import { RecentStore } from './recent.js';
 
@@ -46,8 +46,10 @@ export class NetfilterHost {
   readonly recent = new RecentStore();
 
   private readonly env: EvalEnv;
+  private hooks: Hooks;
 
   constructor(public config: HostConfig) {
+    this.hooks = resolveHooks(config.rules);
     this.env = {
       isLocal: config.isLocal,
       chance: () => false,
@@ -61,6 +63,7 @@ export class NetfilterHost {
   /** Swap in a new ruleset (a sync); conntrack and the `recent` lists still in use are kept. */
   replaceRules(config: HostConfig): void {
     this.config = config;
+    this.hooks = resolveHooks(config.rules);
     this.recent.retainOnly(config.rules.recentNames);
   }
 
@@ -111,31 +114,32 @@ export class NetfilterHost {
       p.ctstate = CT.NEW;
     }
 
-    const hook = (table: string, chain: string): Verdict => rules.run(table, chain, p, env);
+    const hooks = this.hooks;
+    const hook = (table: keyof Hooks, _chain?: string): Verdict => rules.runHook(hooks[table], p, env);
     if (inIface === null) {
-      if (isNew) hook('nat', 'OUTPUT');
-      const v = hook('filter', 'OUTPUT');
+      if (isNew) hook('natOutput');
+      const v = hook('filterOutput');
       if (v !== 'ACCEPT') return { kind: v === 'DROP' ? ('drop' as const) : ('reject' as const), packet: p, hook: 'filter OUTPUT' };
     } else if (isNew) {
-      hook('nat', 'PREROUTING');
+      hook('natPrerouting');
     }
 
     const route = cfg.route(p.dst);
     if (route.kind === 'local') {
       if (inIface === null) {
         p.outIface = 'lo';
-        if (isNew) hook('nat', 'POSTROUTING');
+        if (isNew) hook('natPostrouting');
         p.inIface = 'lo';
       }
-      const v = hook('filter', 'INPUT');
+      const v = hook('filterInput');
       if (v !== 'ACCEPT') return { kind: v === 'DROP' ? ('drop' as const) : ('reject' as const), packet: p, hook: 'filter INPUT' };
     } else {
       p.outIface = route.iface;
       if (inIface !== null) {
-        const v = hook('filter', 'FORWARD');
+        const v = hook('filterForward');
         if (v !== 'ACCEPT') return { kind: v === 'DROP' ? ('drop' as const) : ('reject' as const), packet: p, hook: 'filter FORWARD' };
       }
-      if (isNew) hook('nat', 'POSTROUTING');
+      if (isNew) hook('natPostrouting');
     }
 
     // Source rewrite happens last (SNAT, or un-DNAT of a reply).
@@ -163,4 +167,24 @@ export class NetfilterHost {
     if (route.kind === 'local') return { kind: 'local', packet: p, entry };
     return { kind: 'out', iface: route.iface, packet: p, entry };
   }
+}
+
+interface Hooks {
+  natPrerouting: Hook;
+  natOutput: Hook;
+  natPostrouting: Hook;
+  filterInput: Hook;
+  filterForward: Hook;
+  filterOutput: Hook;
+}
+
+function resolveHooks(rules: CompiledRuleset): Hooks {
+  return {
+    natPrerouting: rules.hook('nat', 'PREROUTING'),
+    natOutput: rules.hook('nat', 'OUTPUT'),
+    natPostrouting: rules.hook('nat', 'POSTROUTING'),
+    filterInput: rules.hook('filter', 'INPUT'),
+    filterForward: rules.hook('filter', 'FORWARD'),
+    filterOutput: rules.hook('filter', 'OUTPUT'),
+  };
 }

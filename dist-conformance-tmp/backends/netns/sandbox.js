@@ -51,7 +51,8 @@ export function sweepStale() {
             rmSync(path, { force: true });
             continue;
         }
-        if (alive(entry.owner) && entry.owner !== process.pid)
+        // A live owner (this process included: scenarios run side by side) still needs its sandbox.
+        if (alive(entry.owner))
             continue;
         const cmd = cmdline(entry.pid);
         // Only our own unshare+agent pair, never whatever process reuses the pid.

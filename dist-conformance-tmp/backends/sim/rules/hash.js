@@ -10,20 +10,28 @@ const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
  * are exactly 80 bits, i.e. the first 10 digest bytes, so no padding rules come into play.
  */
 export function hash16(input) {
-    const hex = sha256Hex(input);
+    const d = sha256(input);
+    // 16 base32 characters = 80 bits = the first 10 digest bytes, 5 bits per character.
     let out = '';
-    // 16 base32 characters = 80 bits = the first 20 hex digits, taken 20 bits (5 hex) at a time.
-    for (let i = 0; i < 20; i += 5) {
-        const v = parseInt(hex.slice(i, i + 5), 16);
+    for (let i = 0; i < 10; i += 5) {
+        const hi = (d[i] << 12) | (d[i + 1] << 4) | (d[i + 2] >>> 4); // 20 bits
+        const lo = ((d[i + 2] & 15) << 16) | (d[i + 3] << 8) | d[i + 4]; // 20 bits
         out +=
-            BASE32_ALPHABET[(v >>> 15) & 31] + BASE32_ALPHABET[(v >>> 10) & 31] + BASE32_ALPHABET[(v >>> 5) & 31] + BASE32_ALPHABET[v & 31];
+            BASE32_ALPHABET[(hi >>> 15) & 31] +
+                BASE32_ALPHABET[(hi >>> 10) & 31] +
+                BASE32_ALPHABET[(hi >>> 5) & 31] +
+                BASE32_ALPHABET[hi & 31] +
+                BASE32_ALPHABET[(lo >>> 15) & 31] +
+                BASE32_ALPHABET[(lo >>> 10) & 31] +
+                BASE32_ALPHABET[(lo >>> 5) & 31] +
+                BASE32_ALPHABET[lo & 31];
     }
     return out;
 }
-/** One-shot `crypto.hash` (Node ≥ 20.12) is several times cheaper than a Hash object per call. */
+/** One-shot `crypto.hash` (Node >= 20.12) is several times cheaper than a Hash object per call. */
 const oneShot = crypto.hash;
-function sha256Hex(input) {
-    return oneShot !== undefined ? oneShot('sha256', input, 'hex') : crypto.createHash('sha256').update(input, 'utf8').digest('hex');
+function sha256(input) {
+    return oneShot !== undefined ? oneShot('sha256', input, 'buffer') : crypto.createHash('sha256').update(input, 'utf8').digest();
 }
 /** `portProtoHash`: hash of "ns/name:port" + lower-case protocol. */
 export function portProtoHash(servicePortName, protocol) {
@@ -40,6 +48,17 @@ export function serviceChainNames(servicePortName, protocol) {
 }
 /** KUBE-SEP-… chain of one endpoint ("ip:port", or "[ip6]:port") of a service port. */
 export function endpointChainName(servicePortName, protocol, endpoint) {
-    return 'KUBE-SEP-' + hash16(servicePortName + protocol + endpoint);
+    const key = servicePortName + protocol + endpoint;
+    let name = endpointChainMemo.get(key);
+    if (name === undefined) {
+        name = 'KUBE-SEP-' + hash16(key);
+        // Bounded: the simulator renders every node of every step from mostly the same endpoints.
+        if (endpointChainMemo.size >= ENDPOINT_MEMO_LIMIT)
+            endpointChainMemo.clear();
+        endpointChainMemo.set(key, name);
+    }
+    return name;
 }
+const ENDPOINT_MEMO_LIMIT = 250_000;
+const endpointChainMemo = new Map();
 //# sourceMappingURL=hash.js.map

@@ -194,8 +194,21 @@ export function renderPlan(plan, options = {}) {
         buf.filterChains.push(chainLine('KUBE-FIREWALL'));
         buf.filterRules.push('-A KUBE-FIREWALL -m comment --comment "block incoming localnet connections" -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP');
     }
-    for (const sp of plan.servicePorts)
-        writeServicePort(buf, ctx, sp, nfacct, largeClusterMode);
+    // Each service port's lines are joined right away: the short line strings then die young
+    // instead of surviving until the end, which keeps garbage collection cheap for big clusters.
+    const local = { filterChains: [], filterRules: [], natChains: [], natRules: [] };
+    for (const sp of plan.servicePorts) {
+        writeServicePort(local, ctx, sp, nfacct, largeClusterMode);
+        if (local.filterRules.length > 0)
+            buf.filterRules.push(local.filterRules.join('\n'));
+        if (local.natChains.length > 0)
+            buf.natChains.push(local.natChains.join('\n'));
+        if (local.natRules.length > 0)
+            buf.natRules.push(local.natRules.join('\n'));
+        local.filterRules.length = 0;
+        local.natChains.length = 0;
+        local.natRules.length = 0;
+    }
     // Last rule of nat KUBE-SERVICES: hand local destinations to KUBE-NODEPORTS.
     const lastComment = '-m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain"';
     if (ctx.nodePortMatchAll) {
@@ -220,7 +233,7 @@ export function renderPlan(plan, options = {}) {
     if (hooks && !writeFirewall)
         filterBuiltins.push(chainLine('KUBE-FIREWALL'));
     const natBuiltins = hooks ? [':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]'] : [];
-    // Joined section by section: spreading 100,000-line arrays into one push would overflow the stack.
+    // One flat list, filled with loops (spreading 100,000-line arrays would overflow the stack).
     const sections = [
         ['*filter'],
         filterBuiltins,
@@ -232,9 +245,13 @@ export function renderPlan(plan, options = {}) {
         buf.natChains,
         hook.nat,
         buf.natRules,
-        ['COMMIT'],
+        ['COMMIT', ''],
     ];
-    return sections.filter((lines) => lines.length > 0).map((lines) => lines.join('\n')).join('\n') + '\n';
+    const all = [];
+    for (const section of sections)
+        for (const line of section)
+            all.push(line);
+    return all.join('\n');
 }
 /**
  * The `filter` and `nat` tables kube-proxy (iptables mode) would write on `nodeName`, as
