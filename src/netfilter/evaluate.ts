@@ -446,14 +446,24 @@ function runChain(chain: CChain, p: Packet, env: EvalEnv, depth: number): V {
   }
 }
 
+/** Does the rule match? Small on purpose: it runs for every rule a packet meets. */
+function ruleMatches(r: CRule, p: Packet, env: EvalEnv): boolean {
+  if (r.srcMode !== 0 && (((p.src & r.srcMask) >>> 0) === r.srcNet) !== (r.srcMode === 1)) return false;
+  if (r.dstMode !== 0 && (((p.dst & r.dstMask) >>> 0) === r.dstNet) !== (r.dstMode === 1)) return false;
+  if (r.proto !== 0 && (p.proto === r.proto) === r.protoNeg) return false;
+  if (r.dportLo >= 0 && (p.dport >= r.dportLo && p.dport <= r.dportHi) === r.dportNeg) return false;
+  const preds = r.preds;
+  for (let j = 0; j < preds.length; j++) if (!preds[j]!(p, env)) return false;
+  return true;
+}
+
 /** Returns -1 to go on with the next rule, else the chain's result. */
 function applyRule(chain: CChain, r: CRule, p: Packet, env: EvalEnv, depth: number): V | -1 {
-  if (r.srcMode !== 0 && (((p.src & r.srcMask) >>> 0) === r.srcNet) !== (r.srcMode === 1)) return -1;
-  if (r.dstMode !== 0 && (((p.dst & r.dstMask) >>> 0) === r.dstNet) !== (r.dstMode === 1)) return -1;
-  if (r.proto !== 0 && (p.proto === r.proto) === r.protoNeg) return -1;
-  if (r.dportLo >= 0 && (p.dport >= r.dportLo && p.dport <= r.dportHi) === r.dportNeg) return -1;
-  const preds = r.preds;
-  for (let j = 0; j < preds.length; j++) if (!preds[j]!(p, env)) return -1;
+  if (!ruleMatches(r, p, env)) return -1;
+  return applyTarget(chain, r, p, env, depth);
+}
+
+function applyTarget(chain: CChain, r: CRule, p: Packet, env: EvalEnv, depth: number): V | -1 {
   const trace = env.trace;
   switch (r.kind) {
     case K.NONE:

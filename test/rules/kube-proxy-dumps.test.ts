@@ -213,4 +213,35 @@ describe('terminating endpoints with eTP Local and ClientIP affinity (pre-nfacct
     const out = render([{ ip: '10.0.1.5', node: 'host-1', ready: false, serving: true, terminating: true }]);
     expect(out).toBe(normalizeDump(D.TERMINATING_LOCAL_REMOTE));
   });
+  it('no usable endpoints on any node: REJECT, and the health-check port stays open', () => {
+    const out = render([
+      { ip: '10.0.1.5', node: TEST_NODE, ready: false, serving: false, terminating: true },
+      { ip: '10.0.1.5', node: 'host-1', ready: false, serving: false, terminating: true },
+    ]);
+    expect(out).toBe(normalizeDump(D.TERMINATING_LOCAL_UNUSABLE));
+  });
+});
+
+describe('terminating endpoints with eTP Cluster and ClientIP affinity (pre-nfacct)', () => {
+  it('ready endpoints exist: ready ones everywhere, terminating and not-serving ones ignored', () => {
+    const svc = service('ns1', 'svc1', {
+      type: 'LoadBalancer',
+      clusterIP: '172.30.1.1',
+      externalTrafficPolicy: 'Cluster',
+      ports: [port('', 80)],
+      healthCheckNodePort: 30000,
+      sessionAffinity: 'ClientIP',
+      sessionAffinityTimeoutSeconds: 10800,
+      loadBalancerIngress: [{ ip: '1.2.3.4' }],
+    });
+    const eps = slice('ns1', 'svc1', [{ name: '', port: 80 }], [
+      { ip: '10.0.1.1', node: TEST_NODE },
+      { ip: '10.0.1.2', node: TEST_NODE },
+      { ip: '10.0.1.3', node: 'another-host', ready: false, serving: true, terminating: true },
+      { ip: '10.0.1.4', node: 'another-host', ready: false, serving: false, terminating: true },
+      { ip: '10.0.1.5', node: 'another-host' },
+    ]);
+    const out = renderNodeRules(fakeCluster({ services: [svc], slices: [eps] }), TEST_NODE, { nfacct: false });
+    expect(normalizeDump(out)).toBe(normalizeDump(D.TERMINATING_CLUSTER_READY));
+  });
 });

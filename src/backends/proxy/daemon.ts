@@ -13,6 +13,8 @@ export interface DaemonOptions {
   seed: number;
   /** How long a dropped connection is held before it is closed (bounds resources). */
   holdMs?: number;
+  /** After the pod closed, how long a client may take to read the rest before it is closed. */
+  drainMs?: number;
   /** Upstream connect timeout. */
   connectTimeoutMs?: number;
   /** Describes a loopback address for messages (e.g. "127.9.1.1 (scenario 172.18.0.4)"). */
@@ -187,7 +189,16 @@ export class ProxyDaemon {
     });
     upstream.on('close', () => {
       clearTimeout(connectTimer);
-      cleanup();
+      this.conns.delete(tracked);
+      if (client.destroyed) return;
+      // The pod closed: the client still gets everything buffered for it (destroy() would drop
+      // it), its further bytes are discarded, and the socket closes once the client closes too.
+      client.unpipe(upstream);
+      client.on('data', () => undefined);
+      client.resume();
+      client.end();
+      const timer = setTimeout(() => client.destroy(), this.opts.drainMs ?? 60_000);
+      client.once('close', () => clearTimeout(timer));
     });
   }
 

@@ -8,7 +8,7 @@ import { resolve, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Backend, BackendName } from '../../backends/backend.js';
 import { backendNames, isBackendName } from '../../backends/registry.js';
-import { ExitCode, ScenarioError, SvclabError, UsageError } from '../../errors.js';
+import { BackendUnavailableError, ExitCode, ScenarioError, SvclabError, UsageError } from '../../errors.js';
 import type { CompiledScenario } from '../../model/scenario.js';
 import { ConsoleReporter, decideColor, decideLive } from '../../report/console.js';
 import type { ConsoleStream } from '../../report/console.js';
@@ -274,7 +274,12 @@ async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
   }
 
   const backend = await deps.loadBackend(args.backend);
-  await backend.check();
+  try {
+    await backend.check();
+  } catch (err) {
+    if (err instanceof SvclabError) throw err;
+    throw new BackendUnavailableError(`backend ${backend.name} is not usable here: ${err instanceof Error ? err.message : String(err)}`);
+  }
 
   const isTTY = deps.stdout.isTTY === true;
   const showConsole = args.reporters.includes('console');

@@ -1,3 +1,0 @@
-/** Fails to compile when any pair above differs. */
-export const schemaMatchesTypes = true;
-//# sourceMappingURL=schema-link.js.map

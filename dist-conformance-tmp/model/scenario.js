@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=scenario.js.map
