@@ -7,6 +7,7 @@ import type { Traffic } from '../model/scenario.js';
 import type { ClusterState, SourceLocation } from '../model/types.js';
 import type { ExactDistribution, Observation } from '../observe/observation.js';
 import type { AssertionResult } from '../report/result.js';
+import { displayPath } from '../runner/display-path.js';
 
 export interface AssertionContext {
   traffic: Traffic;
@@ -24,13 +25,7 @@ export type Assertion<E> = (expectation: E, observations: Observation[], context
 
 /** `scenarios/x.yaml:12:7`, relative to the context's directory when inside it. */
 export function formatLoc(loc: SourceLocation, cwd: string): string {
-  const rel = relativeTo(loc.file, cwd);
-  return `${rel}:${loc.line}:${loc.col}`;
-}
-
-function relativeTo(file: string, cwd: string): string {
-  const base = cwd.endsWith('/') ? cwd : cwd + '/';
-  return file.startsWith(base) ? file.slice(base.length) : file;
+  return `${displayPath(loc.file, cwd)}:${loc.line}:${loc.col}`;
 }
 
 /** Build a result; failures start with the expectation's file:line:col so every message names it. */

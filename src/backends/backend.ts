@@ -27,6 +27,16 @@ export interface BackendSession {
   close(): Promise<void>;
 }
 
+/** Backend-specific command-line options (`svclab run --kind-cluster/--kubeconfig/--keep`). */
+export interface BackendOptions {
+  /** kind: use (or create) the kind cluster with this name. */
+  kindCluster?: string;
+  /** kind: kubeconfig file; alone, its current context is used as is. */
+  kubeconfig?: string;
+  /** kind: keep clusters this run created. */
+  keep?: boolean;
+}
+
 export interface Backend {
   readonly name: BackendName;
   /** How many scenarios may run at once on this backend. */
@@ -34,4 +44,6 @@ export interface Backend {
   /** Throws BackendUnavailableError naming exactly what is missing. */
   check(): Promise<void>;
   start(scenario: CompiledScenario, ctx: BackendContext): Promise<BackendSession>;
+  /** Release what outlives sessions (kind: clusters this run created). Called once after the run, also on failure. */
+  dispose?(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 /** Backend name -> its module, loaded only when asked for, so `sim` never loads kind's code. */
 import { BackendUnavailableError } from '../errors.js';
-import type { Backend, BackendName } from './backend.js';
+import type { Backend, BackendName, BackendOptions } from './backend.js';
 
 export const backendNames: readonly BackendName[] = ['sim', 'proxy', 'netns', 'kind'];
 
@@ -9,11 +9,11 @@ export function isBackendName(name: string): name is BackendName {
 }
 
 interface BackendModule {
-  createBackend(): Backend;
+  createBackend(options?: BackendOptions): Backend;
 }
 
 /** Import `./<name>/index.js` (name checked against the known list) and create the backend. */
-export async function loadBackend(name: BackendName): Promise<Backend> {
+export async function loadBackend(name: BackendName, options: BackendOptions = {}): Promise<Backend> {
   if (!isBackendName(name)) throw new BackendUnavailableError(`unknown backend '${String(name)}' (known: ${backendNames.join(', ')})`);
   let mod: Partial<BackendModule>;
   try {
@@ -28,5 +28,5 @@ export async function loadBackend(name: BackendName): Promise<Backend> {
   if (typeof mod.createBackend !== 'function') {
     throw new BackendUnavailableError(`backend ${name} does not export createBackend()`);
   }
-  return mod.createBackend();
+  return mod.createBackend(options);
 }

@@ -118,7 +118,8 @@ function checkService(e: Entry): void {
     fail(`sessionAffinityConfig needs sessionAffinity: ClientIP`, atKey('sessionAffinityConfig'), ['expected sessionAffinity: ClientIP']);
   }
   const ingress = asObj(asObj(e.manifest.status).loadBalancer).ingress;
-  if (ingress !== undefined && type !== 'LoadBalancer') {
+  // After a patch that changes the type, a leftover status is ignored (the controller would clear it).
+  if (ingress !== undefined && type !== 'LoadBalancer' && e.patchOrigin === undefined) {
     fail(`status.loadBalancer.ingress is only meaningful on LoadBalancer Services`, locIn(e, ['status', 'loadBalancer', 'ingress'], true), [`expected type: LoadBalancer (this Service is ${type})`]);
   }
   if (spec.selector !== undefined && Object.keys(asObj(spec.selector)).length === 0) {

@@ -26,7 +26,7 @@ import type {
   RawSendStep,
 } from './raw.js';
 import { mergePatch } from '../model/merge-patch.js';
-import { HOST_FUNCTIONS, PORT_FUNCTIONS, ResolveError, resolveHost, resolvePort, variableNames } from '../model/variables.js';
+import { HOST_FUNCTIONS, PORT_FUNCTIONS, ResolveError, primaryAddress, resolveHost, resolvePort, variableNames } from '../model/variables.js';
 import type { Term } from '../model/variables.js';
 import type { Change, Expectation, Outcome, Responder, ResourceRef, Traffic, TrafficSource } from '../model/scenario.js';
 import type { ClusterState, Manifest, Protocol, SourceLocation } from '../model/types.js';
@@ -132,7 +132,7 @@ function resolveSource(ref: SourceRef, state: ClusterState, namespace: string, l
       const names = state.cluster.nodes.map((x) => x.name);
       at(`unknown node '${ref.name}'`, [`expected one of: ${names.join(', ')}`, ...didYouMean(ref.name, names)]);
     }
-    return { kind: 'node', name: n.name, address: n.addresses[0] };
+    return { kind: 'node', name: n.name, address: primaryAddress(n) };
   }
   const p = state.pods.find((x) => x.namespace === namespace && x.name === ref.name);
   if (p === undefined) {

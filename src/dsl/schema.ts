@@ -335,6 +335,7 @@ export const placementSchema: JsonSchema = {
   description: 'which nodes pods run on: <deployment>: [node, ...], <pod>: node, strategy: spread',
   properties: { strategy: oneOfStrings('how pods not listed are placed', ['spread'], 'spread') },
   additionalProperties: {
+    description: 'a node name, or a list of node names the pod slots go round-robin over',
     anyOf: [name('a node name'), list('node names, round-robin over pod slots', name('a node name'), { minItems: 1 })],
   },
 };

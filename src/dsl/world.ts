@@ -406,7 +406,8 @@ export class World {
         this.clusterIPs.mark(canon);
         alloc.clusterIP = canon;
       }
-      if (this.serviceNeedsNodePorts(spec)) {
+      // Fixed node ports count even on a LoadBalancer with allocateLoadBalancerNodePorts: false.
+      if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') {
         ((spec.ports as Obj[] | undefined) ?? []).forEach((p, i) => {
           if (p.nodePort === undefined) return;
           const pk = portKey(p.port as number, (p.protocol as string | undefined) ?? 'TCP');

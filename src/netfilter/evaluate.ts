@@ -141,6 +141,13 @@ export class CompiledRuleset {
     }
   }
 
+  /** `table/chain` of every chain dispatched through an index (for tests and diagnostics). */
+  indexedChains(): string[] {
+    const out: string[] = [];
+    for (const [t, chains] of this.tables) for (const c of chains.values()) if (c.index) out.push(`${t}/${c.name}`);
+    return out;
+  }
+
   hasChain(table: string, chain: string): boolean {
     return this.tables.get(table)?.has(chain) ?? false;
   }
@@ -381,7 +388,7 @@ function ruleKey(spec: RuleSpec): { dst?: number; proto: number; port: number } 
   }
   if (port === undefined) return undefined;
   if (spec.dst && !spec.dst.negate && spec.dst.value.bits === 32) return { dst: spec.dst.value.net, proto: spec.proto.value, port };
-  if (spec.dst) return undefined;
+  // Any other destination test stays in the rule; the port alone still rules it out.
   return { proto: spec.proto.value, port };
 }
 

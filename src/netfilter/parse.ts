@@ -426,8 +426,8 @@ function parseTarget(rule: RuleSpec, name: string, words: string[], i: number, f
   const unknown = (o: string): never => fail(`unknown option '${o}' for target ${name}`);
   let target: TargetSpec;
   if (!BUILTIN_TARGETS.has(name)) {
+    if (isKnownExtensionTarget(name)) fail(`unsupported target '${name}' (supported: ACCEPT, DROP, REJECT, RETURN, DNAT, SNAT, MASQUERADE, MARK, LOG, and jumps to chains)`);
     if (opts.length) fail(`chain jump '${name}' takes no options`);
-    if (isKnownExtensionTarget(name)) fail(`unsupported target '${name}'`);
     target = { kind: 'chain', name };
   } else {
     switch (name) {

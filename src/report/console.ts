@@ -4,6 +4,7 @@
  * and a closing line `N passed, N failed[, N skipped]` that CI log readers recognise.
  */
 import { createColors } from 'picocolors';
+import { displayPath } from '../runner/display-path.js';
 import type { RunResult, ScenarioResult, StepResult } from './result.js';
 
 /** Where console output goes (process.stdout fits). */
@@ -51,6 +52,14 @@ export interface ConsoleOptions {
   /** Redraw a status line (interactive terminal); otherwise only append whole lines. */
   live: boolean;
   cwd: string;
+  /** Also print `::error file=…,line=…::` workflow commands (GITHUB_ACTIONS=true), shown inline in a PR. */
+  github?: boolean;
+}
+
+/** Escape a GitHub workflow command's message (`property` also escapes `:` and `,`). */
+function escapeGithub(text: string, property = false): string {
+  const escaped = text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return property ? escaped.replace(/:/g, '%3A').replace(/,/g, '%2C') : escaped;
 }
 
 export class ConsoleReporter {
@@ -66,10 +75,7 @@ export class ConsoleReporter {
     this.c = createColors(options.color);
   }
 
-  private rel = (file: string): string => {
-    const base = this.options.cwd.endsWith('/') ? this.options.cwd : this.options.cwd + '/';
-    return file.startsWith(base) ? file.slice(base.length) : file;
-  };
+  private rel = (file: string): string => displayPath(file, this.options.cwd);
 
   /** The status line for the current state, cut to the terminal width before colouring. */
   private statusLine(): string {
@@ -102,7 +108,24 @@ export class ConsoleReporter {
 
   scenario(result: ScenarioResult): void {
     this.done++;
-    this.print(this.scenarioLines(result));
+    const lines = this.scenarioLines(result);
+    if (this.options.github === true) lines.push(...this.githubLines(result));
+    this.print(lines);
+  }
+
+  /** One `::error` per failed expectation or errored step, at its place in the scenario file. */
+  githubLines(r: ScenarioResult): string[] {
+    const out: string[] = [];
+    const emit = (loc: StepResult['loc'], message: string): void => {
+      const file = escapeGithub(this.rel(loc.file), true);
+      out.push(`::error file=${file},line=${loc.line},col=${loc.col},title=${escapeGithub(r.name, true)}::${escapeGithub(message)}`);
+    };
+    for (const step of r.steps) {
+      for (const a of step.assertions) if (!a.passed) emit(a.loc, a.message);
+      if (step.status === 'error') emit(step.loc, step.reason ?? 'error');
+    }
+    if (r.error !== undefined && !r.steps.some((s) => s.status === 'error')) emit({ file: r.steps[0]?.loc.file ?? r.file, line: 1, col: 1 }, r.error);
+    return out;
   }
 
   scenarioLines(r: ScenarioResult): string[] {

@@ -7,6 +7,7 @@ import type { AssertionContext } from '../assertions/index.js';
 import type { Backend, BackendSession } from '../backends/backend.js';
 import type { ChangeStep, CompiledScenario, SendStep, Step } from '../model/scenario.js';
 import type { ScenarioResult, Status, StepResult } from '../report/result.js';
+import { displayPath } from './display-path.js';
 import { Interrupted, messageOf, ScenarioTimeout, untilAborted } from './abort.js';
 import type { EngineTaskResult } from './engine.js';
 import { summarizeTraffic } from './summary.js';
@@ -26,11 +27,6 @@ export interface ScenarioRunOptions {
 
 /** Thrown by a step test so the engine records a failure; the details live in the StepResult. */
 export class StepFailed extends Error {}
-
-function relative(file: string, cwd: string): string {
-  const base = cwd.endsWith('/') ? cwd : cwd + '/';
-  return file.startsWith(base) ? file.slice(base.length) : file;
-}
 
 export class ScenarioExecution {
   readonly steps: (StepResult | undefined)[];
@@ -163,7 +159,7 @@ export class ScenarioExecution {
     const s = this.scenario;
     const r: ScenarioResult = {
       name: s.name,
-      file: relative(s.file, this.options.cwd),
+      file: displayPath(s.file, this.options.cwd),
       tags: s.tags,
       status: scenarioStatus(this.error, steps),
       seed: this.options.seed,

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { CompiledScenario } from '../model/scenario.js';
 import { UsageError } from '../errors.js';
+import { displayPath } from './display-path.js';
 
 export interface Shard {
   /** 1-based. */
@@ -47,19 +48,14 @@ export interface Selection {
   cwd: string;
 }
 
-function relative(file: string, cwd: string): string {
-  const base = cwd.endsWith('/') ? cwd : cwd + '/';
-  return file.startsWith(base) ? file.slice(base.length) : file;
-}
-
 /** --grep matches the scenario name or its file path; --tag keeps scenarios carrying any given tag. */
 export function selectScenarios(scenarios: CompiledScenario[], selection: Selection): CompiledScenario[] {
   let picked = scenarios;
   const grep = selection.grep;
-  if (grep !== undefined) picked = picked.filter((s) => grep.test(s.name) || grep.test(relative(s.file, selection.cwd)));
+  if (grep !== undefined) picked = picked.filter((s) => grep.test(s.name) || grep.test(displayPath(s.file, selection.cwd)));
   if (selection.tags.length > 0) picked = picked.filter((s) => s.tags.some((t) => selection.tags.includes(t)));
   if (selection.shard !== undefined) {
-    const sliced = new Set(shardSlice(picked, selection.shard, (s) => shardKey(relative(s.file, selection.cwd), s.name)));
+    const sliced = new Set(shardSlice(picked, selection.shard, (s) => shardKey(displayPath(s.file, selection.cwd), s.name)));
     picked = picked.filter((s) => sliced.has(s));
   }
   return picked;

@@ -104,7 +104,7 @@ steps: [{ send: 1 curl to CIP:CIPPORT from node n, expect: { outcome: ok } }]
       (e: Error) => e.message,
     );
     expect(msg).toContain("error: unknown key 'protocl' in Service port");
-    expect(msg).toMatch(/broken\.k8s\.yaml:4:34/);
+    expect(msg).toMatch(/broken\.k8s\.yaml:4:29/);
     expect(msg).toContain("= did you mean 'protocol'?");
   });
 });

@@ -116,4 +116,13 @@ describe('proxy routing decisions (kube-proxy iptables semantics)', () => {
     expect([...desiredListeners(state('n1', s)).keys()].sort()).toEqual(['127.9.1.1:30000', '127.9.150.1:80', '127.9.220.1:80']);
     expect([...desiredListeners(state('n2', s, { vipOwner: false })).keys()]).toEqual(['127.9.1.2:30000']);
   });
+  it('loadBalancerSourceRanges: LB IP traffic from other sources is dropped; an external IP that is a node address enters that node', () => {
+    const s = svc({ loadBalancerIPs: ['127.9.220.5'], loadBalancerAllowedSources: [CLIENT], externalIPs: ['127.9.1.2'] });
+    const st = state('n1', s, { vipRoutes: [{ source: CLIENT, vip: '127.9.220.5', viaNode: 'n2' }, { source: '127.9.10.2', vip: '127.9.220.5', viaNode: 'n2' }] });
+    const lb: ListenerRoute = { serviceKey: 'default/web:', kind: 'loadBalancer', address: '127.9.220.5', port: 80 };
+    expect(run(st, lb, CLIENT)).toMatchObject({ kind: 'forward', node: 'n2' });
+    expect(run(st, lb, '127.9.10.2')).toMatchObject({ kind: 'drop' });
+    const ext: ListenerRoute = { serviceKey: 'default/web:', kind: 'externalIP', address: '127.9.1.2', port: 80 };
+    expect(run(st, ext, '127.9.10.2')).toMatchObject({ kind: 'forward', node: 'n2', from: '127.9.1.2' });
+  });
 });

@@ -124,4 +124,20 @@ describe('proxy backend on the seed 004 NodePort lab', () => {
     await s.close();
     expect((await requestOnce(target)).outcome).toBe('refused');
   });
+  it('times out on a ClusterIP port the service does not declare, refuses on a node port nobody serves', async () => {
+    const state = lab004();
+    session = await createBackend().start(scenarioOf(state), context().ctx);
+    const wrongPort = observations(await session.send(sendStep(state, nodeSource(0), { address: CIP, port: 443 }, 2, 300)));
+    expect(wrongPort.map((o) => o.outcome)).toEqual(['timeout', 'timeout']);
+    const nodeOther = observations(await session.send(sendStep(state, MYPC, { address: NODES[1].ip, port: 9000 }, 2)));
+    expect(nodeOther.map((o) => o.outcome)).toEqual(['refused', 'refused']);
+  });
+
+  it("reaches a node's 127.0.0.1 node port from that node, masqueraded to the node", async () => {
+    const state = lab004();
+    session = await createBackend().start(scenarioOf(state), context().ctx);
+    const obs = observations(await session.send(sendStep(state, nodeSource(0), { address: '127.0.0.1', port: NPORT }, 20)));
+    expect(obs.every((o) => o.outcome === 'ok' && o.sourceSeen === NODES[0].ip)).toBe(true);
+    expect(await session.send(sendStep(state, MYPC, { address: '127.0.0.1', port: NPORT }, 1))).toMatchObject({ unsupported: expect.stringContaining('loopback') });
+  });
 });

@@ -3,12 +3,12 @@ import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { repo, requireBuild } from './harness.js';
+import { plainEnv, repo, requireBuild } from './harness.js';
 
 beforeAll(requireBuild);
 
 function svclab(args: string[], cwd = repo): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(repo, 'dist/cli/main.js'), ...args], { cwd, encoding: 'utf8', timeout: 30_000, env: { ...process.env, CI: '1' } });
+  const r = spawnSync(process.execPath, [join(repo, 'dist/cli/main.js'), ...args], { cwd, encoding: 'utf8', timeout: 30_000, env: { ...plainEnv(), CI: '1' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -122,6 +122,23 @@ describe('console reporter (plain)', () => {
   });
 });
 
+describe('GitHub annotations', () => {
+  it('adds one ::error per failed expectation, at its file and line', () => {
+    const { out, text } = capture();
+    const reporter = new ConsoleReporter(out, { color: false, live: false, cwd: '/labs', github: true });
+    reporter.scenario({ ...failed, steps: [{ ...failed.steps[1], assertions: [{ ...failed.steps[1].assertions[1], message: 'a: 50%, b\n' }] }] });
+    expect(text().split('\n').filter((l) => l.startsWith('::'))).toEqual([
+      '::error file=scenarios/nodeport.yaml,line=23,col=30,title=nodeport-local::a: 50%25, b%0A',
+    ]);
+  });
+
+  it('stays quiet unless asked', () => {
+    const { out, text } = capture();
+    new ConsoleReporter(out, { color: false, live: false, cwd: '/labs' }).scenario(failed);
+    expect(text()).not.toContain('::error');
+  });
+});
+
 describe('summary line', () => {
   it('counts scenarios; errors are failures; skipped only when any', () => {
     expect(summaryLine({ passed: 3, failed: 0, skipped: 0, errors: 0 })).toBe('3 passed, 0 failed');

@@ -81,9 +81,9 @@ export interface HarnessPlan {
   backend?: { maxConcurrency?: number; unavailable?: string; name?: string };
 }
 
-/** The environment without colour settings (vitest sets FORCE_COLOR for its workers). */
-function plainEnv(): Record<string, string | undefined> {
-  const { NO_COLOR: _n, FORCE_COLOR: _f, ...rest } = process.env;
+/** The environment without colour or CI-annotation settings (vitest sets FORCE_COLOR for its workers). */
+export function plainEnv(): Record<string, string | undefined> {
+  const { NO_COLOR: _n, FORCE_COLOR: _f, GITHUB_ACTIONS: _g, ...rest } = process.env;
   return rest;
 }
 

@@ -16,8 +16,8 @@ export const kubeProxyRules: RulesFor = (state, nodeName, caps) => renderNodeRul
 export function createBackend(): Backend {
   return {
     name: 'netns',
-    // Each scenario gets its own sandbox; two at a time keeps a 2-core machine responsive.
-    maxConcurrency: 2,
+    // Each scenario gets its own sandbox; runs mostly wait on timeouts, so three side by side.
+    maxConcurrency: 3,
     check: checkPrerequisites,
     async start(scenario: CompiledScenario, ctx: BackendContext): Promise<BackendSession> {
       await checkPrerequisites();
@@ -28,3 +28,4 @@ export function createBackend(): Backend {
 
 export { NetnsSession } from './session.js';
 export { Lab } from './lab.js';
+export { kernelRules } from './kernel-view.js';

@@ -10,7 +10,7 @@ import { ScenarioError } from '../../errors.js';
 import { Sandbox } from './sandbox.js';
 import { staleFlowDeletions } from './conntrack.js';
 import { inCIDR, isIPv4, nsName, ifName, parseCIDR } from './names.js';
-import { isCounterName, nfacctCounters, stripSaveComments, withoutNfacct } from './rules.js';
+import { NFACCT_DROPPED_NOTE, loadRulesInto, stripSaveComments } from './rules.js';
 import {
   clientBatch,
   endSysctls,
@@ -176,22 +176,10 @@ export class Lab {
 
   /** Loads (replaces) the node's filter and nat tables with the rules rendered for the current state. */
   private async loadRules(node: NodePlan): Promise<void> {
-    let rules = this.options.rulesFor(this.state, node.name, { nfacct: this.hasNfacctTool });
-    const counters = nfacctCounters(rules);
-    if (counters.length > 0 && this.hasNfacctTool && counters.every(isCounterName)) {
-      for (const name of counters) {
-        // Exists already after the first load; any other failure shows up in iptables-restore.
-        await this.sandbox.exec(['ip', 'netns', 'exec', node.ns, 'nfacct', 'add', name]);
-      }
-    } else if (counters.length > 0) {
-      rules = withoutNfacct(rules);
-      const note = 'nfacct counters dropped from the rules (install the `nfacct` tool to keep them)';
-      if (!this.notes.includes(note)) this.notes.push(note);
-    }
-    const res = await this.sandbox.exec(['ip', 'netns', 'exec', node.ns, 'iptables-restore'], rules);
-    if (res.code !== 0) {
-      throw new Error(`netns: iptables-restore on node ${node.name} failed: ${res.stderr.trim()}`);
-    }
+    const rules = this.options.rulesFor(this.state, node.name, { nfacct: this.hasNfacctTool });
+    const { dropped } = await loadRulesInto(this.sandbox, node.ns, node.name, rules, this.hasNfacctTool);
+    if (dropped && !this.notes.includes(NFACCT_DROPPED_NOTE)) this.notes.push(NFACCT_DROPPED_NOTE);
+  }
   }
 
   /** The rules as the node's kernel holds them (`iptables-save`, without timestamp comments). */

@@ -323,6 +323,9 @@ export function nodeSysctls(plan: FabricPlan, interfaces: string[]): string[] {
     'net.ipv4.conf.default.rp_filter=0',
     `net.ipv4.conf.all.route_localnet=${plan.localhostNodePorts ? 1 : 0}`,
   ];
+  // REJECT answers with ICMP, which the kernel rate-limits per destination (burst 6, then 1/s):
+  // a scenario's quick run of requests would see "refused" turn into "timeout" after six.
+  settings.push('net.ipv4.icmp_ratelimit=0');
   // Hairpin traffic leaves by the interface it came in on: no ICMP redirects for it.
   settings.push('net.ipv4.conf.all.send_redirects=0', 'net.ipv4.conf.default.send_redirects=0');
   for (const i of interfaces) settings.push(`net.ipv4.conf.${i}.rp_filter=0`, `net.ipv4.conf.${i}.send_redirects=0`);

@@ -69,6 +69,7 @@ export function proxiedServicePorts(state: ClusterState, map: AddressMap): Desir
       if (!headless) d.clusterIP = map.loopback(svc.clusterIP);
       if (sp.nodePort !== undefined && (svc.type === 'NodePort' || svc.type === 'LoadBalancer')) d.nodePort = sp.nodePort;
       if (svc.sessionAffinity === 'ClientIP') d.affinityTimeoutSeconds = svc.sessionAffinityTimeoutSeconds;
+      if (svc.type === 'LoadBalancer' && svc.externalTrafficPolicy === 'Local' && svc.healthCheckNodePort !== undefined) d.healthCheckNodePort = svc.healthCheckNodePort;
       if (svc.type === 'LoadBalancer' && svc.loadBalancerSourceRanges.length > 0) d.loadBalancerAllowedSources = allowedSources(state, svc, map);
       out.push(d);
     }
@@ -113,6 +114,7 @@ export function desiredStates(state: ClusterState, map: AddressMap): DesiredStat
     vipOwner: i === 0,
     vipRoutes: routes,
     masqueradeAll: state.cluster.kubeProxy.masqueradeAll,
+    detectLocal: state.cluster.kubeProxy.detectLocal,
     services,
   }));
 }

@@ -4,9 +4,10 @@
  * backpressure, held silently (a drop), or reset. Connections to endpoints that remain survive a
  * reconcile; connections to endpoints that were removed are closed.
  */
+import http from 'node:http';
 import net from 'node:net';
 import type { DesiredServicePort, DesiredState } from './desiredState.js';
-import { decide, desiredListeners, endpointKey, type AffinityTable, type ListenerRoute } from './routing.js';
+import { decide, desiredListeners, endpointKey, usableEndpoints, type AffinityTable, type ListenerRoute } from './routing.js';
 import { seededRng, type Rng } from './rng.js';
 
 export interface DaemonOptions {
@@ -105,7 +106,10 @@ export class ProxyDaemon {
 
   private listen(key: string, route: ListenerRoute): Promise<void> {
     // allowHalfOpen: a client that half-closes after its request still gets the whole answer.
-    const server = net.createServer({ allowHalfOpen: true }, (sock) => this.onConnection(key, sock));
+    const server: net.Server =
+      route.kind === 'healthCheck'
+        ? http.createServer((req, res) => this.healthCheck(route.serviceKey, req, res))
+        : net.createServer({ allowHalfOpen: true }, (sock) => this.onConnection(key, sock));
     return new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
         const why = err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be bound (${err.code ?? err.message})`;
@@ -124,6 +128,7 @@ export class ProxyDaemon {
     const server = this.servers.get(key);
     this.servers.delete(key);
     if (!server) return Promise.resolve();
+    if (server instanceof http.Server) server.closeAllConnections();
     // close() stops accepting; established connections stay (they are tracked separately).
     return new Promise((resolve) => server.close(() => resolve()));
   }
@@ -200,6 +205,17 @@ export class ProxyDaemon {
       const timer = setTimeout(() => client.destroy(), this.opts.drainMs ?? 60_000);
       client.once('close', () => clearTimeout(timer));
     });
+  }
+
+  /** kube-proxy's service health server: 200 with local endpoints on this node, else 503. */
+  private healthCheck(serviceKey: string, req: http.IncomingMessage, res: http.ServerResponse): void {
+    req.resume();
+    const svc = this.services.get(serviceKey);
+    const local = svc ? usableEndpoints(svc.endpoints.filter((e) => e.node === this.state?.node)).length : 0;
+    const [namespace, rest] = serviceKey.split('/');
+    const body = JSON.stringify({ service: { namespace, name: rest.replace(/:.*$/, '') }, localEndpoints: local, serviceProxyHealthy: true });
+    res.writeHead(local > 0 ? 200 : 503, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff', Connection: 'close' });
+    res.end(body);
   }
 
   /** A drop: the client gets no answer. Its bytes are discarded; it is closed after holdMs. */

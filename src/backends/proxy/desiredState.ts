@@ -30,6 +30,8 @@ export interface DesiredServicePort {
   internalTrafficPolicy: 'Cluster' | 'Local';
   /** ClientIP affinity timeout in seconds; absent when sessionAffinity is None. */
   affinityTimeoutSeconds?: number;
+  /** kube-proxy's health-check port (LoadBalancer with eTP Local): HTTP 200/503 on every node. */
+  healthCheckNodePort?: number;
   /** loadBalancerSourceRanges as the sources they let in; absent when the service sets none. */
   loadBalancerAllowedSources?: string[];
   endpoints: DesiredEndpoint[];
@@ -57,6 +59,8 @@ export interface DesiredState {
   vipRoutes: DesiredVipRoute[];
   /** SNAT every service connection (kube-proxy --masquerade-all). */
   masqueradeAll: boolean;
+  /** --detect-local-mode: ClusterCIDR (default when absent) tells pod traffic apart; None does not. */
+  detectLocal?: 'ClusterCIDR' | 'None';
   services: DesiredServicePort[];
 }
 
@@ -130,7 +134,7 @@ function servicePort(v: Json, path: string): DesiredServicePort {
     v,
     path,
     ['key', 'port', 'externalIPs', 'loadBalancerIPs', 'externalTrafficPolicy', 'internalTrafficPolicy', 'endpoints'],
-    ['clusterIP', 'nodePort', 'affinityTimeoutSeconds', 'loadBalancerAllowedSources'],
+    ['clusterIP', 'nodePort', 'healthCheckNodePort', 'affinityTimeoutSeconds', 'loadBalancerAllowedSources'],
   );
   const out: DesiredServicePort = {
     key: str(o.key, `${path}.key`),
@@ -146,6 +150,7 @@ function servicePort(v: Json, path: string): DesiredServicePort {
   }
   if (o.clusterIP !== undefined) out.clusterIP = loop(o.clusterIP, `${path}.clusterIP`);
   if (o.nodePort !== undefined) out.nodePort = port(o.nodePort, `${path}.nodePort`);
+  if (o.healthCheckNodePort !== undefined) out.healthCheckNodePort = port(o.healthCheckNodePort, `${path}.healthCheckNodePort`);
   if (o.affinityTimeoutSeconds !== undefined) {
     const t = o.affinityTimeoutSeconds;
     if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > 86400) fail(`${path}.affinityTimeoutSeconds`, 'an integer 1..86400', t);
@@ -156,7 +161,7 @@ function servicePort(v: Json, path: string): DesiredServicePort {
 
 /** Check a parsed request body completely; throws DesiredStateError naming the first bad field. */
 export function validateDesiredState(v: Json): DesiredState {
-  const o = obj(v, 'state', ['node', 'nodes', 'pods', 'vipOwner', 'vipRoutes', 'masqueradeAll', 'services']);
+  const o = obj(v, 'state', ['node', 'nodes', 'pods', 'vipOwner', 'vipRoutes', 'masqueradeAll', 'services'], ['detectLocal']);
   const state: DesiredState = {
     node: str(o.node, 'state.node'),
     nodes: arr(o.nodes, 'state.nodes').map((n, i) => {
@@ -181,6 +186,7 @@ export function validateDesiredState(v: Json): DesiredState {
     masqueradeAll: bool(o.masqueradeAll, 'state.masqueradeAll'),
     services: arr(o.services, 'state.services').map((s, i) => servicePort(s, `state.services[${i}]`)),
   };
+  if (o.detectLocal !== undefined) state.detectLocal = oneOf(o.detectLocal, 'state.detectLocal', ['ClusterCIDR', 'None'] as const);
   if (!state.nodes.some((n) => n.name === state.node)) throw new DesiredStateError(`state.node: '${state.node}' is not among state.nodes`);
   const keys = new Set<string>();
   for (const s of state.services) {

@@ -7,7 +7,7 @@ import type { DesiredEndpoint, DesiredServicePort, DesiredState } from './desire
 import type { Rng } from './rng.js';
 
 /** How a listener reaches its service. */
-export type ListenerKind = 'nodePort' | 'clusterIP' | 'externalIP' | 'loadBalancer';
+export type ListenerKind = 'nodePort' | 'clusterIP' | 'externalIP' | 'loadBalancer' | 'healthCheck';
 
 export interface ListenerRoute {
   serviceKey: string;
@@ -62,7 +62,9 @@ export function decide(
   if (route.kind === 'loadBalancer' && svc.loadBalancerAllowedSources && !svc.loadBalancerAllowedSources.includes(source)) {
     return { kind: 'drop', reason: `${source} is outside loadBalancerSourceRanges` };
   }
-  const fromPod = state.pods.some((p) => p.address === source);
+  // Without a local-traffic detector (--detect-local-mode None) pod traffic looks like any other.
+  const detector = (state.detectLocal ?? 'ClusterCIDR') === 'ClusterCIDR';
+  const fromPod = detector && state.pods.some((p) => p.address === source);
   const nodeAddrs = state.nodes.find((n) => n.name === node)?.addresses ?? [];
   const fromLocalNode = nodeAddrs.includes(source);
   const local = (): DesiredEndpoint[] => usableEndpoints(svc.endpoints.filter((e) => e.node === node));
@@ -71,8 +73,8 @@ export function decide(
   let snat: boolean;
   if (route.kind === 'clusterIP') {
     candidates = svc.internalTrafficPolicy === 'Local' ? local() : all;
-    // KUBE-SVC: `! -s <clusterCIDR> -d <clusterIP> -j KUBE-MARK-MASQ`.
-    snat = !fromPod;
+    // KUBE-SVC: `! -s <clusterCIDR> -d <clusterIP> -j KUBE-MARK-MASQ`, only written with a detector.
+    snat = detector && !fromPod;
   } else if (svc.externalTrafficPolicy === 'Cluster') {
     candidates = all;
     snat = true; // KUBE-EXT marks every external-destination packet for masquerade.
@@ -111,6 +113,8 @@ export function desiredListeners(state: DesiredState): Map<string, ListenerRoute
     if (!out.has(key)) out.set(key, { serviceKey, kind, address, port });
   };
   for (const svc of state.services) {
+    // The health server answers whether or not there are endpoints (503 without local ones).
+    if (svc.healthCheckNodePort !== undefined && me) for (const a of me.addresses) add(svc.key, 'healthCheck', a, svc.healthCheckNodePort);
     // No usable endpoint anywhere: no listener, so the kernel refuses (kube-proxy REJECTs).
     if (usableEndpoints(svc.endpoints).length === 0) continue;
     if (svc.nodePort !== undefined && me) {

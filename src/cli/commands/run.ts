@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Backend, BackendName } from '../../backends/backend.js';
+import type { Backend, BackendName, BackendOptions } from '../../backends/backend.js';
 import { backendNames, isBackendName } from '../../backends/registry.js';
 import { BackendUnavailableError, ExitCode, ScenarioError, SvclabError, UsageError } from '../../errors.js';
 import type { CompiledScenario } from '../../model/scenario.js';
@@ -14,6 +14,7 @@ import { ConsoleReporter, decideColor, decideLive } from '../../report/console.j
 import type { ConsoleStream } from '../../report/console.js';
 import type { RunResult } from '../../report/result.js';
 import { Interrupted } from '../../runner/abort.js';
+import { displayPath } from '../../runner/display-path.js';
 import { runScenarios } from '../../runner/run.js';
 import { parseShard, selectScenarios } from '../../runner/select.js';
 import type { Shard } from '../../runner/select.js';
@@ -49,6 +50,9 @@ Options:
   --bail               start no new scenario after the first failure
   --timeout MS         limit per scenario in ms, 0 for none (default: ${DEFAULT_TIMEOUT_MS})
   --concurrency N      scenarios at once, capped by the backend (default: ${DEFAULT_CONCURRENCY})
+  --kind-cluster NAME  kind: use this kind cluster (created if missing, deleted after unless --keep)
+  --kubeconfig PATH    kind: kubeconfig to use; alone, its current context is used as is
+  --keep               kind: keep clusters this run created
   --color, --no-color  force colour on or off (default: NO_COLOR, FORCE_COLOR, then terminal)
   -h, --help           show this help
 
@@ -72,6 +76,8 @@ export interface RunArgs {
   concurrency: number;
   color?: boolean;
   help: boolean;
+  /** --kind-cluster, --kubeconfig, --keep (kind only). */
+  backendOptions: BackendOptions;
 }
 
 function integer(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -101,6 +107,9 @@ export function parseRunArgs(argv: string[]): RunArgs {
         concurrency: { type: 'string' },
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
+        'kind-cluster': { type: 'string' },
+        kubeconfig: { type: 'string' },
+        keep: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -140,7 +149,14 @@ export function parseRunArgs(argv: string[]): RunArgs {
     timeoutMs: v.timeout === undefined ? DEFAULT_TIMEOUT_MS : integer('timeout', v.timeout, 0),
     concurrency: v.concurrency === undefined ? DEFAULT_CONCURRENCY : integer('concurrency', v.concurrency, 1, 1024),
     help: v.help === true,
+    backendOptions: {},
   };
+  if (v['kind-cluster'] !== undefined) args.backendOptions.kindCluster = v['kind-cluster'];
+  if (v.kubeconfig !== undefined) args.backendOptions.kubeconfig = v.kubeconfig;
+  if (v.keep === true) args.backendOptions.keep = true;
+  if (backend !== 'kind' && Object.keys(args.backendOptions).length > 0) {
+    throw new UsageError(`--kind-cluster, --kubeconfig and --keep only apply to --backend kind (got --backend ${backend})`);
+  }
   if (grep !== undefined) args.grep = grep;
   if (v.shard !== undefined) args.shard = parseShard(v.shard);
   if (v['no-color'] === true) args.color = false;
@@ -152,7 +168,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
 export interface RunDeps {
   discoverScenarioFiles(paths: string[]): Promise<string[]>;
   loadScenarioFile(path: string): Promise<CompiledScenario>;
-  loadBackend(name: BackendName): Promise<Backend>;
+  loadBackend(name: BackendName, options?: BackendOptions): Promise<Backend>;
   stdout: ConsoleStream;
   stderr: { write(text: string): unknown };
   env: Record<string, string | undefined>;
@@ -242,11 +258,6 @@ async function renderReport(name: Exclude<ReporterName, 'console'>, result: RunR
   }
 }
 
-function relativeTo(path: string, cwd: string): string {
-  const base = cwd.endsWith('/') ? cwd : cwd + '/';
-  return path.startsWith(base) ? path.slice(base.length) : path;
-}
-
 export async function runWith(args: RunArgs, deps: RunDeps): Promise<number> {
   try {
     return await execute(args, deps);
@@ -273,7 +284,7 @@ async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
     return ExitCode.failed;
   }
 
-  const backend = await deps.loadBackend(args.backend);
+  const backend = await deps.loadBackend(args.backend, args.backendOptions);
   try {
     await backend.check();
   } catch (err) {
@@ -287,6 +298,7 @@ async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
     color: decideColor(args.color, deps.env, isTTY),
     live: showConsole && decideLive(deps.env, isTTY),
     cwd: deps.cwd,
+    github: deps.env.GITHUB_ACTIONS === 'true',
   });
   if (showConsole) reporter.begin({ backend: backend.name, seed: args.seed, scenarios: scenarios.length, filtered: all.length - scenarios.length });
 
@@ -316,13 +328,15 @@ async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
     });
   } finally {
     stopListening();
+    // Clusters a kind run created go away also after failures and Ctrl-C.
+    await backend.dispose?.();
   }
 
   const written = await writeReports(result, args, deps.cwd);
   const interrupted = controller.signal.aborted;
   if (showConsole) {
     const notes: string[] = [];
-    if (written.length > 0) notes.push(`reports: ${written.map((p) => relativeTo(p, deps.cwd)).join(', ')}`);
+    if (written.length > 0) notes.push(`reports: ${written.map((p) => displayPath(p, deps.cwd)).join(', ')}`);
     if (interrupted) notes.push('run interrupted');
     reporter.end(result, notes);
   }

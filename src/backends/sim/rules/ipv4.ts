@@ -36,8 +36,11 @@ export function formatIPv4(value: number): string {
 
 /** Canonical text of an IPv4 address, or undefined when `text` is not IPv4 (e.g. IPv6). */
 export function canonicalIPv4(text: string): string | undefined {
-  const value = parseIPv4(text.trim());
-  return value === undefined ? undefined : formatIPv4(value);
+  const trimmed = text.trim();
+  const value = parseIPv4(trimmed);
+  if (value === undefined) return undefined;
+  // Most addresses are already canonical; reuse the string instead of rebuilding it.
+  return /(^|\.)0\d/.test(trimmed) ? formatIPv4(value) : trimmed;
 }
 
 /** An IPv4 network: base address (host bits cleared) and prefix length. */

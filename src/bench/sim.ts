@@ -1,0 +1,320 @@
+/**
+ * Simulator benchmarks. A "verdict" is one packet taken through one node's netfilter
+ * (`NetfilterHost.process`: conntrack lookup, nat PREROUTING, routing, filter FORWARD, nat
+ * POSTROUTING): for a NodePort SYN that is the DNAT to an endpoint plus the masquerade decision.
+ * Its baseline is the same call on the same host with an empty ruleset (every hook walked, no rule
+ * matches), so the ratio is what the rendered kube-proxy rules cost over the walk itself.
+ *
+ * Timing uses tinybench (v6: `latency`/`throughput` statistics, `retainSamples` for percentiles).
+ * Each tinybench iteration runs a batch of operations, because a single verdict (about a
+ * microsecond) is too close to the timer's own cost to time alone.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Bench } from 'tinybench';
+import type { ClusterState } from '../model/types.js';
+import { SimNetwork } from '../backends/sim/network.js';
+import { renderNodeRules } from '../backends/sim/rules/render.js';
+import { CompiledRuleset } from '../netfilter/evaluate.js';
+import { parseIptablesSave } from '../netfilter/parse.js';
+import { parseIPv4 } from '../netfilter/ip.js';
+import { CT, type Packet } from '../netfilter/packet.js';
+import { Rng } from '../netfilter/rng.js';
+import type { NetfilterHost, WalkOptions } from '../netfilter/host.js';
+import { SYNTHETIC_CLIENT, syntheticCluster } from './synthetic.js';
+
+/** An empty ruleset: every builtin chain present, policy ACCEPT, no rules. */
+export const EMPTY_RULES = [
+  '*filter',
+  ':INPUT ACCEPT [0:0]',
+  ':FORWARD ACCEPT [0:0]',
+  ':OUTPUT ACCEPT [0:0]',
+  'COMMIT',
+  '*nat',
+  ':PREROUTING ACCEPT [0:0]',
+  ':INPUT ACCEPT [0:0]',
+  ':OUTPUT ACCEPT [0:0]',
+  ':POSTROUTING ACCEPT [0:0]',
+  'COMMIT',
+  '',
+].join('\n');
+
+/** Result of timing a repeated operation. */
+export interface OpTiming {
+  opsPerSecond: number;
+  /** tinybench samples (batches). */
+  samples: number;
+  batch: number;
+  rmePercent: number;
+  /** Per operation, nanoseconds (batch latency / batch size). */
+  p50Ns: number;
+  p90Ns: number;
+  p99Ns: number;
+}
+
+/** Times `op` with tinybench for about `timeMs`, `batch` calls per sample. */
+export async function timeOps(name: string, op: () => void, opts: { batch: number; timeMs: number; signal?: AbortSignal }): Promise<OpTiming> {
+  const batch = opts.batch;
+  const bench = new Bench({ name, time: opts.timeMs, warmupTime: Math.min(500, opts.timeMs / 4), iterations: 16, retainSamples: true, throws: true, signal: opts.signal });
+  bench.add(name, () => {
+    for (let i = 0; i < batch; i++) op();
+  });
+  await bench.run();
+  const result = bench.tasks[0]?.result;
+  if (!result || result.state !== 'completed') throw new Error(`${name}: benchmark ended ${result?.state ?? 'without a result'}`);
+  const lat = result.latency;
+  const samples = lat.samples ?? [];
+  const at = (p: number): number => (samples.length ? samples[Math.min(samples.length - 1, Math.ceil((p / 100) * samples.length) - 1)] : NaN);
+  const perOpNs = (ms: number): number => (ms * 1e6) / batch;
+  return {
+    opsPerSecond: (batch * 1000) / lat.mean,
+    samples: lat.samplesCount,
+    batch,
+    rmePercent: lat.rme,
+    p50Ns: perOpNs(lat.p50),
+    p90Ns: perOpNs(at(90)),
+    p99Ns: perOpNs(lat.p99),
+  };
+}
+
+/** Where a NodePort SYN for the bench goes: an outside client to a node's address and node port. */
+export interface NodePortProbe {
+  client: string;
+  clientAddress: number;
+  node: string;
+  nodeAddress: string;
+  /** Node ports to cycle through (one per NodePort/LoadBalancer Service port, TCP). */
+  nodePorts: number[];
+}
+
+/** The first client, the first node and every TCP node port of the state. */
+export function nodePortProbe(state: ClusterState, limit = Infinity): NodePortProbe {
+  const client = state.cluster.clients[0];
+  const node = state.cluster.nodes[0];
+  if (!client || !node) throw new Error('the bench needs a cluster with at least one client and one node');
+  const nodePorts: number[] = [];
+  for (const s of state.services) {
+    for (const p of s.ports) if (p.nodePort !== undefined && p.protocol === 'TCP' && nodePorts.length < limit) nodePorts.push(p.nodePort);
+  }
+  if (nodePorts.length === 0) throw new Error('the bench needs a Service with a TCP node port');
+  const clientAddress = parseIPv4(client.address);
+  if (clientAddress === undefined) throw new Error(`client ${client.name} has no IPv4 address`);
+  return { client: client.name, clientAddress, node: node.name, nodeAddress: node.addresses[0], nodePorts };
+}
+
+/** A ring of distinct NodePort SYNs (source ports and node ports vary). */
+function synPackets(probe: NodePortProbe, count: number): Packet[] {
+  const dst = parseIPv4(probe.nodeAddress)!;
+  return Array.from({ length: count }, (_, i) => ({
+    src: probe.clientAddress,
+    dst,
+    proto: 6,
+    sport: 32768 + ((i * 7919) % 28000),
+    dport: probe.nodePorts[i % probe.nodePorts.length],
+    mark: 0,
+    inIface: '',
+    outIface: '',
+    ctstate: 0,
+  }));
+}
+
+/** A network whose node `probe.node` runs `rules` and every other node the empty ruleset. */
+function networkWith(state: ClusterState, node: string, rules: string): SimNetwork {
+  return new SimNetwork(state, (_s, n) => (n === node ? rules : EMPTY_RULES));
+}
+
+export interface VerdictBench {
+  rules: OpTiming;
+  empty: OpTiming;
+  /** What the first packet came to with the real rules (checked: DNAT to an endpoint). */
+  sample: { kind: string; dnat: boolean; to: string };
+}
+
+/**
+ * Verdicts per second on `probe.node` with `rules`, beside the same packets on an empty ruleset.
+ * Throws when the rules do not DNAT the first packet (the bench must measure the real path).
+ */
+export async function benchVerdicts(state: ClusterState, rules: string, probe: NodePortProbe, opts: { timeMs: number; signal?: AbortSignal }): Promise<VerdictBench> {
+  const packets = synPackets(probe, 4096);
+  const mask = packets.length - 1;
+  const time = async (net: SimNetwork, label: string): Promise<{ timing: OpTiming; first: ReturnType<NetfilterHost['process']> }> => {
+    const host = net.host(probe.node)!;
+    const rng = new Rng(1);
+    const walk: WalkOptions = { chance: (p) => rng.next() < p, now: 1, mutate: false };
+    const first = host.process(packets[0], 'eth0', walk);
+    let i = 0;
+    const timing = await timeOps(label, () => void host.process(packets[i++ & mask], 'eth0', walk), { batch: 1000, timeMs: opts.timeMs, signal: opts.signal });
+    return { timing, first };
+  };
+  const real = await time(networkWith(state, probe.node, rules), 'verdicts: rendered rules');
+  const dnat = (real.first.packet.ctstate & CT.DNAT) !== 0;
+  if (real.first.kind !== 'out' || !dnat) {
+    throw new Error(`bench packet to ${probe.nodeAddress}:${packets[0].dport} was not DNATed to an endpoint (${real.first.kind}); the rules do not serve the NodePort`);
+  }
+  const empty = await time(networkWith(state, probe.node, EMPTY_RULES), 'verdicts: empty ruleset');
+  const to = `${real.first.packet.dst >>> 24}.${(real.first.packet.dst >>> 16) & 255}.${(real.first.packet.dst >>> 8) & 255}.${real.first.packet.dst & 255}:${real.first.packet.dport}`;
+  return { rules: real.timing, empty: empty.timing, sample: { kind: real.first.kind, dnat, to } };
+}
+
+export interface RequestBench {
+  rules: OpTiming;
+  empty: OpTiming;
+  outcome: string;
+  emptyOutcome: string;
+}
+
+/**
+ * Whole NodePort requests per second through SimNetwork (forward walk, pod, reply walk back
+ * through conntrack), beside the same request on empty rulesets (the node itself answers refused).
+ */
+export async function benchRequests(state: ClusterState, probe: NodePortProbe, opts: { timeMs: number; signal?: AbortSignal }): Promise<RequestBench> {
+  const run = async (net: SimNetwork, label: string): Promise<{ timing: OpTiming; outcome: string }> => {
+    const rng = new Rng(2);
+    const chance = (p: number): boolean => rng.next() < p;
+    let i = 0;
+    const one = (): string => {
+      const now = i * 0.001;
+      const r = net.request({ kind: 'client', name: probe.client }, probe.nodeAddress, probe.nodePorts[i % probe.nodePorts.length], 'tcp', { chance, now, mutate: true, sport: 32768 + (i % 28000), trace: false });
+      // Keep conntrack at a steady size, as a real run's expiry would.
+      if (++i % 4096 === 0) for (const n of net.nodeNames()) net.host(n)!.conntrack.prune(now + 1e6);
+      return r.outcome;
+    };
+    const outcome = one();
+    const timing = await timeOps(label, () => void one(), { batch: 200, timeMs: opts.timeMs, signal: opts.signal });
+    return { timing, outcome };
+  };
+  const real = await run(new SimNetwork(state, renderNodeRules), 'requests: rendered rules');
+  const empty = await run(new SimNetwork(state, () => EMPTY_RULES), 'requests: empty rulesets');
+  return { rules: real.timing, empty: empty.timing, outcome: real.outcome, emptyOutcome: empty.outcome };
+}
+
+export interface SuiteTiming {
+  path: string;
+  runMs: number;
+  runExit: number | null;
+  totals?: { passed: number; failed: number; skipped: number; errors: number };
+  scenarios?: number;
+  validateMs: number;
+  validateExit: number | null;
+}
+
+/** Runs a CLI command to completion; `track` sees the child so an interrupt can stop it. */
+function runCli(cli: string, args: string[], cwd: string, track: (c: ChildProcess) => void): Promise<{ ms: number; code: number | null; stderr: string }> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    track(child);
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ ms: performance.now() - t0, code, stderr }));
+  });
+}
+
+/**
+ * Wall time of `svclab run <path> --backend sim` (a fresh process, as a user runs it) beside
+ * `svclab validate <path>` (the same process start, loading and compiling, no traffic).
+ */
+export async function timeSuite(cli: string, path: string, cwd: string, track: (c: ChildProcess) => void): Promise<SuiteTiming> {
+  const out = await mkdtemp(join(tmpdir(), 'svclab-bench-suite-'));
+  try {
+    const validate = await runCli(cli, ['validate', '--quiet', path], cwd, track);
+    const run = await runCli(cli, ['run', path, '--backend', 'sim', '--reporter', 'json', '--out', out], cwd, track);
+    if (run.code !== 0 && run.code !== 1) throw new Error(`svclab run ${path} exited ${run.code}: ${run.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+    let totals: SuiteTiming['totals'];
+    let scenarios: number | undefined;
+    try {
+      const result = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as { totals?: SuiteTiming['totals']; scenarios?: unknown[] };
+      totals = result.totals;
+      scenarios = result.scenarios?.length;
+    } catch {
+      totals = undefined;
+    }
+    return { path, runMs: run.ms, runExit: run.code, totals, scenarios, validateMs: validate.ms, validateExit: validate.code };
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
+/** What one scale child measures (plain data: it crosses a process boundary). */
+export interface ScaleResult {
+  nodes: number;
+  services: number;
+  endpoints: number;
+  generateMs: number;
+  /** Median of `renderRuns` renders of one node's rules. */
+  renderMs: number;
+  renderRuns: number[];
+  /** Median time to serialize the same ClusterState with JSON.stringify (the render baseline). */
+  stringifyMs: number;
+  rulesBytes: number;
+  rulesLines: number;
+  parseCompileMs: number;
+  verdicts: VerdictBench;
+  /** process.resourceUsage().maxRSS in bytes, after generating the input and at the end. */
+  maxRssAfterInputBytes: number;
+  maxRssBytes: number;
+  /** Largest heapUsed seen at the stage boundaries. */
+  heapHighWaterBytes: number;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** The scale measurement, meant to run alone in a child process so maxRSS is its own. */
+export async function measureScale(opts: { nodes: number; services: number; endpointsPerService: number; renderRuns: number; timeMs: number }): Promise<ScaleResult> {
+  let heap = 0;
+  const mark = (): void => {
+    heap = Math.max(heap, process.memoryUsage().heapUsed);
+  };
+  let t = performance.now();
+  const state = syntheticCluster(opts);
+  const generateMs = performance.now() - t;
+  mark();
+  const maxRssAfterInputBytes = process.resourceUsage().maxRSS * 1024;
+  const node = state.cluster.nodes[0].name;
+
+  const renderRuns: number[] = [];
+  let rules = '';
+  for (let i = 0; i < opts.renderRuns; i++) {
+    t = performance.now();
+    rules = renderNodeRules(state, node);
+    renderRuns.push(performance.now() - t);
+    mark();
+  }
+  const stringifyRuns: number[] = [];
+  for (let i = 0; i < opts.renderRuns; i++) {
+    t = performance.now();
+    JSON.stringify(state);
+    stringifyRuns.push(performance.now() - t);
+  }
+  mark();
+  t = performance.now();
+  new CompiledRuleset(parseIptablesSave(rules, 'synthetic rules'));
+  const parseCompileMs = performance.now() - t;
+  mark();
+
+  const probe = nodePortProbe(state);
+  if (state.cluster.clients[0].name !== SYNTHETIC_CLIENT.name) throw new Error('synthetic cluster without its bench client');
+  const verdicts = await benchVerdicts(state, rules, probe, { timeMs: opts.timeMs });
+  mark();
+  let lines = 0;
+  for (let i = rules.indexOf('\n'); i >= 0; i = rules.indexOf('\n', i + 1)) lines++;
+  return {
+    nodes: opts.nodes,
+    services: opts.services,
+    endpoints: state.endpointSlices.reduce((n, s) => n + s.endpoints.length, 0),
+    generateMs,
+    renderMs: median(renderRuns),
+    renderRuns,
+    stringifyMs: median(stringifyRuns),
+    rulesBytes: Buffer.byteLength(rules),
+    rulesLines: lines,
+    parseCompileMs,
+    verdicts,
+    maxRssAfterInputBytes,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    heapHighWaterBytes: heap,
+  };
+}

@@ -1,0 +1,94 @@
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { run, traceScenario } from '../../src/cli/commands/trace.js';
+import { UsageError } from '../../src/errors.js';
+import { NetfilterParseError } from '../../src/netfilter/parse.js';
+import { NODE_PORT, seed004 } from './seed004.js';
+
+const fixture = fileURLToPath(new URL('../netfilter/fixtures/trace-packet.rules', import.meta.url));
+
+async function capture(argv: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    const code = await run(argv);
+    return { code, out };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('svclab trace --rules', () => {
+  it('--json lists every endpoint with its exact probability, masquerade and the path', async () => {
+    const { code, out } = await capture(['--rules', fixture, '--node-ip', '192.168.0.2', '--from', '203.0.113.2', '--to', '172.30.0.44:80', '--json']);
+    expect(code).toBe(0);
+    const j = JSON.parse(out);
+    expect(j.verdict).toBe('ok');
+    expect(j.endpoints).toEqual([
+      { endpoint: '10.180.0.4:80', probability: 0.5 },
+      { endpoint: '10.180.0.5:80', probability: 0.5 },
+    ]);
+    expect(j.masquerade).toBe(true);
+    expect(j.path.some((h: { rule?: string }) => h.rule?.includes('KUBE-SVC-4SW47YFZTEDKD3PK'))).toBe(true);
+  });
+  it('prints tables, chains, rule texts, NAT rewrites and the verdict', async () => {
+    const { out } = await capture(['--rules', fixture, '--node-ip', '192.168.0.2', '--from', '203.0.113.2', '--to', '192.168.99.22:80']);
+    expect(out).toContain('[filter KUBE-EXTERNAL-SERVICES]');
+    expect(out).toContain('"ns2/svc2:p80 has no local endpoints"');
+    expect(out).toMatch(/verdict: drop/);
+  });
+  it('says none when nothing intercepts the packet, local for the node itself', async () => {
+    const none = JSON.parse((await capture(['--rules', fixture, '--node-ip', '192.168.0.2', '--from', '10.0.0.2', '--to', '10.0.0.3:80', '--json'])).out);
+    expect(none.verdict).toBe('none');
+    const local = JSON.parse((await capture(['--rules', fixture, '--node-ip', '192.168.0.2', '--from', '10.0.0.2', '--to', '192.168.0.2:22', '--json'])).out);
+    expect(local.verdict).toBe('local');
+  });
+  it('rejects bad arguments with a usage error', async () => {
+    await expect(run(['--rules', fixture, '--from', '1.2.3.4', '--to', '1.2.3.4:80'])).rejects.toThrow(UsageError);
+    await expect(run(['--rules', fixture, '--node-ip', '1.1.1.1', '--from', 'mypc', '--to', '1.2.3.4:80'])).rejects.toThrow(/--from must be an IPv4 address/);
+    await expect(run(['--rules', fixture, '--node-ip', '1.1.1.1', '--from', '1.1.1.2', '--to', '1.2.3.4'])).rejects.toThrow(/ADDR:PORT/);
+    await expect(run(['--rules', '/nonexistent/dump', '--node-ip', '1.1.1.1', '--from', '1.1.1.2', '--to', '1.2.3.4:80'])).rejects.toThrow(/cannot read/);
+  });
+  it('a dump with an unknown match fails naming the line', async () => {
+    const bad = fileURLToPath(new URL('../netfilter/fixtures/bad-match.rules', import.meta.url));
+    await expect(run(['--rules', bad, '--node-ip', '1.1.1.1', '--from', '1.1.1.2', '--to', '1.2.3.4:80'])).rejects.toThrow(NetfilterParseError);
+    await expect(run(['--rules', bad, '--node-ip', '1.1.1.1', '--from', '1.1.1.2', '--to', '1.2.3.4:80'])).rejects.toThrow(/bad-match.rules:5: unknown match '-m physdev'/);
+  });
+  it('--help prints usage', async () => {
+    const { code, out } = await capture(['--help']);
+    expect(code).toBe(0);
+    expect(out).toContain('svclab trace --rules DUMP');
+  });
+});
+
+describe('trace over a scenario state', () => {
+  const state = seed004({ etp: 'Local', podNodes: ['myk8s-worker', 'myk8s-worker2'] });
+  it('names pods and nodes of every endpoint', () => {
+    const s = traceScenario(state, { from: 'node:myk8s-control-plane', to: { host: '172.18.0.4', port: NODE_PORT }, proto: 'tcp' });
+    expect(s.verdict).toBe('ok');
+    expect(s.endpoints.map((e) => [e.pod, e.node, e.probability])).toEqual([
+      ['deploy-echo-0', 'myk8s-worker', 0.5],
+      ['deploy-echo-1', 'myk8s-worker2', 0.5],
+    ]);
+    expect(s.masquerade).toBe(true);
+  });
+  it('external client to the pod-less node under eTP=Local: drop', () => {
+    const s = traceScenario(state, { from: 'mypc', to: { host: 'myk8s-control-plane', port: NODE_PORT }, proto: 'tcp' });
+    expect(s.verdict).toBe('drop');
+    expect(s.branches[0]!.result.trace.some((h) => h.note === 'verdict DROP')).toBe(true);
+  });
+  it('--node forces the node whose rules the packet meets', () => {
+    const s = traceScenario(state, { from: 'mypc', to: { host: '172.18.0.5', port: NODE_PORT }, proto: 'tcp', node: 'myk8s-worker' });
+    expect(s.endpoints.map((e) => e.pod)).toEqual(['deploy-echo-0']);
+    expect(s.masquerade).toBe(false);
+  });
+  it('unknown names are usage errors listing the valid ones', () => {
+    expect(() => traceScenario(state, { from: 'nobody', to: { host: '172.18.0.5', port: 1 }, proto: 'tcp' })).toThrow(/unknown client 'nobody'; clients: mypc/);
+    expect(() => traceScenario(state, { from: 'pod:x', to: { host: '172.18.0.5', port: 1 }, proto: 'tcp' })).toThrow(/unknown pod 'x'/);
+  });
+});
