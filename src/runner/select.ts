@@ -18,7 +18,7 @@ export function parseShard(text: string): Shard {
   const count = Number(m[2]);
   if (!Number.isInteger(count) || count <= 0) throw new UsageError('--shard <count> must be a positive number');
   if (!Number.isInteger(index) || index <= 0) throw new UsageError('--shard <index> must be a positive number');
-  if (index > count) throw new UsageError('--shard <index> must be a positive number less then <count>');
+  if (index > count) throw new UsageError('--shard <index> must be a positive number no greater than <count>');
   return { index, count };
 }
 

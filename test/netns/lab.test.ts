@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterState } from '../../src/model/types.js';
 import type { Observation } from '../../src/observe/observation.js';
 import { Lab } from '../../src/backends/netns/lab.js';
-import { kubeProxyRules } from '../../src/backends/netns/index.js';
+import { kernelRules, kubeProxyRules } from '../../src/backends/netns/index.js';
 import { renderNodeRules } from '../../src/backends/sim/rules/render.js';
 import {
   CLIENT,
@@ -89,8 +89,9 @@ describe(title('netns lab (seed 004 shape)'), () => {
   it.skipIf(skip)('a service without endpoints is refused (REJECT), from outside and from a node', async () => {
     await withLab(seed004(), async (lab) => {
       await lab.apply(seed004({ replicas: 0 }));
-      expect(outcomes(await lab.send(traffic(fromClient(), NODES.w1.ip, NODE_PORT, 3)))).toEqual(['refused']);
-      expect(outcomes(await lab.send(traffic(fromNode(NODES.cp), CLUSTER_IP, 9000, 3)))).toEqual(['refused']);
+      // More than the kernel's default ICMP burst (6 per destination): the lab lifts the limit.
+      expect(outcomes(await lab.send(traffic(fromClient(), NODES.w1.ip, NODE_PORT, 12)))).toEqual(['refused']);
+      expect(outcomes(await lab.send(traffic(fromNode(NODES.cp), CLUSTER_IP, 9000, 12)))).toEqual(['refused']);
       // Scaling back up brings the answers back: rules were reloaded and pods recreated.
       await lab.apply(seed004({ replicas: 1 }));
       const back = await lab.send(traffic(fromClient(), NODES.cp.ip, NODE_PORT, 5));
@@ -126,6 +127,19 @@ describe(title('netns lab (seed 004 shape)'), () => {
       expect(kernel).toContain('--probability 0.33333333349');
       expect(kernel).toContain('--probability 0.50000000000');
       expect(kernel).toMatch(/-A KUBE-NODEPORTS -p tcp .*--dport 30898 -j KUBE-EXT-/);
+      // A reload replaces the tables: externalTrafficPolicy Local brings per-node KUBE-SVL chains.
+      expect(kernel).not.toContain('KUBE-SVL-');
+      await lab.apply(seed004({ externalTrafficPolicy: 'Local' }));
+      expect(await lab.iptablesSave(NODES.w1.name)).toMatch(/-A KUBE-SVL-\S+ .*-j KUBE-SEP-/);
     });
+  });
+
+  it.skipIf(skip)('kernelRules() shows one node\'s rules as the kernel holds them, without a whole lab', async () => {
+    const kernel = await kernelRules(seed004(), NODES.w3.name);
+    expect(kernel).toContain('*nat');
+    expect(kernel).toContain('*filter');
+    expect(kernel).toContain('--probability 0.33333333349');
+    expect(kernel).not.toMatch(/^#/m);
+    await expect(kernelRules(seed004(), 'nope')).rejects.toThrow(/unknown node 'nope'/);
   });
 });

@@ -15,10 +15,18 @@ const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
 const cli = path.join(root, 'dist/cli/main.js');
 
-let child: ChildProcess | undefined;
+const LAB = path.join(root, 'scenarios/labs/004-kans-nodeport.yaml');
+
+interface Proxyd {
+  child: ChildProcess;
+  banner: string;
+  vars: Record<string, string>;
+  /** Pod names from the printed address map. */
+  pods: string[];
+}
+
+const started: Proxyd[] = [];
 let dir = '';
-let banner = '';
-let vars: Record<string, string> = {};
 
 async function ensureCurl(): Promise<void> {
   try {
@@ -28,38 +36,47 @@ async function ensureCurl(): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  await ensureCurl();
-  // The CLI runs from dist/; build it (type errors elsewhere do not stop tsc from emitting).
-  await run('npx', ['tsc', '-p', root], { cwd: root }).catch(() => undefined);
-  expect(existsSync(path.join(root, 'dist/cli/commands/proxyd.js'))).toBe(true);
-  dir = await mkdtemp(path.join(os.tmpdir(), 'svclab-proxyd-test-'));
-  const stateFile = path.join(dir, 'lab004.json');
-  await writeFile(stateFile, JSON.stringify(lab004()));
-  child = spawn(process.execPath, [cli, 'proxyd', '--state', stateFile, '--seed', '4', '--hold-ms', '3000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startProxyd(args: string[]): Promise<Proxyd> {
+  const child = spawn(process.execPath, [cli, 'proxyd', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  banner = await new Promise<string>((resolve, reject) => {
+  const banner = await new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`proxyd did not come up:\n${out}\n${stderr}`)), 60_000);
-    child!.stdout!.on('data', (c: Buffer) => {
+    child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
       if (out.includes('Ctrl-C stops')) {
         clearTimeout(timer);
         resolve(out);
       }
     });
-    child!.once('exit', (code) => reject(new Error(`proxyd exited with ${code}:\n${out}\n${stderr}`)));
+    child.once('exit', (code) => reject(new Error(`proxyd exited with ${code}:\n${out}\n${stderr}`)));
   });
   const line = banner.split('\n').find((l) => l.trim().startsWith('CNODE='))!;
-  vars = Object.fromEntries(line.trim().split(/\s+/).map((kv) => kv.split('=') as [string, string]));
+  const vars = Object.fromEntries(line.trim().split(/\s+/).map((kv) => kv.split('=') as [string, string]));
+  const pods = [...banner.matchAll(/^  pod\s+(\S+)\s/gm)].map((m) => m[1]);
+  const p = { child, banner, vars, pods };
+  started.push(p);
+  return p;
+}
+
+async function stopProxyd(p: Proxyd): Promise<number | null> {
+  if (p.child.exitCode !== null) return p.child.exitCode;
+  const exited = new Promise<number | null>((r) => p.child.once('exit', r));
+  p.child.kill('SIGINT');
+  return exited;
+}
+
+beforeAll(async () => {
+  await ensureCurl();
+  // The CLI runs from dist/; build it (type errors elsewhere do not stop tsc from emitting).
+  await run('npx', ['tsc', '-p', root], { cwd: root }).catch(() => undefined);
+  expect(existsSync(path.join(root, 'dist/cli/commands/proxyd.js'))).toBe(true);
+  dir = await mkdtemp(path.join(os.tmpdir(), 'svclab-proxyd-test-'));
 });
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    child.kill('SIGINT');
-    await new Promise((r) => child!.once('exit', r));
-  }
+  for (const p of started) await stopProxyd(p);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -73,47 +90,85 @@ async function curl(url: string, extra: string[] = []): Promise<{ code: number; 
   }
 }
 
-describe('svclab proxyd standalone', () => {
+describe('svclab proxyd --scenario (seed 004 lab)', () => {
+  let lab: Proxyd;
+  beforeAll(async () => {
+    lab = await startProxyd(['--scenario', LAB, '--seed', '4', '--hold-ms', '3000']);
+  });
+
   it('prints the address map and the lab variables', () => {
-    expect(banner).toMatch(/node\s+myk8s-control-plane\s+172\.18\.0\.4\s+-> 127\.\d+\.1\.\d+/);
-    expect(Object.keys(vars)).toEqual(expect.arrayContaining(['CNODE', 'NODE1', 'NODE2', 'NODE3', 'NPORT', 'CIP', 'CIPPORT', 'MYPC']));
-    expect(vars.NPORT).toBe(String(NPORT));
-    expect(banner).toContain('for i in {1..100}; do curl -s $CNODE:$NPORT/hostname; echo; done | sort | uniq -c');
+    expect(lab.banner).toMatch(/node\s+myk8s-control-plane\s+172\.18\.0\.4\s+-> 127\.\d+\.1\.\d+/);
+    expect(Object.keys(lab.vars)).toEqual(expect.arrayContaining(['CNODE', 'NODE1', 'NODE2', 'NODE3', 'NPORT', 'CIP', 'CIPPORT', 'MYPC']));
+    expect(lab.vars.NPORT).toBe(String(NPORT));
+    expect(lab.pods).toHaveLength(3);
+    expect(lab.banner).toContain('for i in {1..100}; do curl -s $CNODE:$NPORT/hostname; echo; done | sort | uniq -c');
   });
 
   it('answers from all three pods through every node port, as real curl sees it', async () => {
     for (const node of ['CNODE', 'NODE1', 'NODE2', 'NODE3']) {
       const seen = new Set<string>();
-      for (let i = 0; i < 40 && seen.size < 3; i++) {
-        const r = await curl(`http://${vars[node]}:${vars.NPORT}/hostname`);
+      for (let i = 0; i < 60 && seen.size < 3; i++) {
+        const r = await curl(`http://${lab.vars[node]}:${lab.vars.NPORT}/hostname`);
         expect(r.code).toBe(0);
         seen.add(r.out);
       }
-      expect(seen).toEqual(new Set(PODS.map((p) => p.name)));
+      expect(seen).toEqual(new Set(lab.pods));
     }
   });
 
   it('runs the seed loop pasted into bash', async () => {
-    const varsLine = banner.split('\n').find((l) => l.trim().startsWith('CNODE='))!.trim();
+    const varsLine = lab.banner.split('\n').find((l) => l.trim().startsWith('CNODE='))!.trim();
     const loop = 'for i in {1..100}; do curl -s $CNODE:$NPORT/hostname; echo; done | sort | uniq -c';
     const { stdout } = await run('bash', ['-c', `${varsLine}\n${loop}`]);
     const counts = stdout.trim().split('\n').map((l) => l.trim().split(/\s+/) as [string, string]);
-    expect(counts.map(([, pod]) => pod).sort()).toEqual(PODS.map((p) => p.name).sort());
+    expect(counts.map(([, pod]) => pod).sort()).toEqual([...lab.pods].sort());
     expect(counts.reduce((a, [n]) => a + Number(n), 0)).toBe(100);
   });
 
   it('shows SNAT to the ingress node for a client, and no route to the ClusterIP from outside', async () => {
-    const seen = await curl(`http://${vars.NODE2}:${vars.NPORT}/clientip`, ['--interface', vars.MYPC]);
+    const seen = await curl(`http://${lab.vars.NODE2}:${lab.vars.NPORT}/clientip`, ['--interface', lab.vars.MYPC]);
     expect(seen.out).toMatch(/^172\.18\.0\.2:\d+$/);
-    const cip = await curl(`http://${vars.CIP}:${vars.CIPPORT}/hostname`, ['-m', '1', '--interface', vars.MYPC]);
+    const cip = await curl(`http://${lab.vars.CIP}:${lab.vars.CIPPORT}/hostname`, ['-m', '1', '--interface', lab.vars.MYPC]);
     expect(cip.code).toBe(28); // curl: operation timed out
   });
 
   it('stops everything on Ctrl-C', async () => {
-    child!.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child!.once('exit', r));
-    expect(code).toBe(130);
-    const after = await curl(`http://${vars.CNODE}:${vars.NPORT}/hostname`);
+    expect(await stopProxyd(lab)).toBe(130);
+    const after = await curl(`http://${lab.vars.CNODE}:${lab.vars.NPORT}/hostname`);
     expect(after.code).toBe(7); // curl: failed to connect (refused)
+  });
+});
+
+describe('svclab proxyd --at-step (externalTrafficPolicy Local, 2 pods)', () => {
+  it('drops on the pod-less node and keeps the client address on a node with a pod', async () => {
+    const lab = await startProxyd(['--scenario', LAB, '--at-step', '9', '--hold-ms', '3000']);
+    expect(lab.banner).toMatch(/at step 9/);
+    const drop = await curl(`http://${lab.vars.CNODE}:${lab.vars.NPORT}/hostname`, ['-m', '1', '--interface', lab.vars.MYPC]);
+    expect(drop.code).toBe(28);
+    const names = new Set<string>();
+    for (let i = 0; i < 10; i++) {
+      const r = await curl(`http://${lab.vars.NODE1}:${lab.vars.NPORT}/hostname`, ['--interface', lab.vars.MYPC]);
+      names.add(r.out);
+    }
+    expect(names.size).toBe(1);
+    const seen = await curl(`http://${lab.vars.NODE1}:${lab.vars.NPORT}/clientip`, ['--interface', lab.vars.MYPC]);
+    expect(seen.out).toMatch(/^172\.18\.0\.100:\d+$/);
+    expect(await stopProxyd(lab)).toBe(130);
+  });
+});
+
+describe('svclab proxyd --state', () => {
+  it('brings up a ClusterState given as JSON', async () => {
+    const stateFile = path.join(dir, 'lab004.json');
+    await writeFile(stateFile, JSON.stringify(lab004()));
+    const lab = await startProxyd(['--state', stateFile]);
+    const r = await curl(`http://${lab.vars.NODE1}:${lab.vars.NPORT}/hostname`);
+    expect(PODS.map((p) => p.name)).toContain(r.out);
+    expect(await stopProxyd(lab)).toBe(130);
+  });
+
+  it('rejects bad usage with exit code 2 and a message', async () => {
+    const bad = await run(process.execPath, [cli, 'proxyd', '--at-step', 'x', '--scenario', LAB]).catch((e: { code: number; stderr: string }) => e);
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('--at-step must be an integer') });
   });
 });

@@ -27,7 +27,7 @@ describe('svclab run arguments', () => {
     [['--concurrency', '0'], "--concurrency must be an integer from 1 to 1024 (got '0')"],
     [['--timeout', '1.5'], "--timeout must be an integer from 0"],
     [['--grep', '('], '--grep is not a valid regular expression'],
-    [['--shard', '5/4'], '--shard <index> must be a positive number less then <count>'],
+    [['--shard', '5/4'], '--shard <index> must be a positive number no greater than <count>'],
     [['--frobnicate'], "Unknown option '--frobnicate'"],
     [['--out', ''], '--out needs a directory'],
   ])('%j is a usage error', (argv, message) => {

@@ -13,7 +13,7 @@ describe('--shard', () => {
     ['1/x', '--shard <count> must be a positive number'],
     ['0/2', '--shard <index> must be a positive number'],
     ['1.5/2', '--shard <index> must be a positive number'],
-    ['3/2', '--shard <index> must be a positive number less then <count>'],
+    ['3/2', '--shard <index> must be a positive number no greater than <count>'],
   ])('rejects %s like vitest does', (text, message) => {
     expect(() => parseShard(text)).toThrow(message);
   });

@@ -4,7 +4,7 @@
  * missing. See docs/backends/kind.md.
  */
 import { randomBytes } from 'node:crypto';
-import type { Backend, BackendContext, BackendSession } from '../backend.js';
+import type { Backend, BackendContext, BackendOptions, BackendSession } from '../backend.js';
 import type { CompiledScenario } from '../../model/scenario.js';
 import { checkPrerequisites } from './check.js';
 import { ClusterManager } from './cluster.js';
@@ -42,11 +42,19 @@ export function createKindBackend(options: KindOptions, runner: CommandRunner, r
 }
 
 /** The registry's entry point; options come from `svclab run --kind-cluster/--kubeconfig/--keep`. */
-export function createBackend(options: KindOptions = {}): Backend {
-  const nodeImage = process.env[DEFAULT_NODE_IMAGE_ENV];
-  const merged: KindOptions = { ...options };
-  if (nodeImage && merged.nodeImage === undefined) merged.nodeImage = nodeImage;
-  return createKindBackend(merged, new ProcessRunner());
+export function createBackend(options: BackendOptions = {}): Backend {
+  return createKindBackend(kindOptions(options, process.env), new ProcessRunner());
+}
+
+/** CLI options (and SVCLAB_KIND_NODE_IMAGE) -> the kind backend's own options. */
+export function kindOptions(options: BackendOptions, env: Record<string, string | undefined>): KindOptions {
+  const out: KindOptions = {};
+  if (options.kindCluster !== undefined) out.cluster = options.kindCluster;
+  if (options.kubeconfig !== undefined) out.kubeconfig = options.kubeconfig;
+  if (options.keep === true) out.keep = true;
+  const nodeImage = env[DEFAULT_NODE_IMAGE_ENV];
+  if (nodeImage) out.nodeImage = nodeImage;
+  return out;
 }
 
 export { KindSession } from './session.js';

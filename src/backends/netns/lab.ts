@@ -180,7 +180,6 @@ export class Lab {
     const { dropped } = await loadRulesInto(this.sandbox, node.ns, node.name, rules, this.hasNfacctTool);
     if (dropped && !this.notes.includes(NFACCT_DROPPED_NOTE)) this.notes.push(NFACCT_DROPPED_NOTE);
   }
-  }
 
   /** The rules as the node's kernel holds them (`iptables-save`, without timestamp comments). */
   async iptablesSave(nodeName: string): Promise<string> {

@@ -99,6 +99,9 @@ export class ProxySession implements BackendSession {
   async send(step: SendStep): Promise<SendResult> {
     const state = this.lab.state ?? step.state;
     const t = step.traffic;
+    if (step.expect.some((e) => e.kind === 'distribution' && e.method === 'exact')) {
+      return { unsupported: 'method exact needs probabilities derived from kube-proxy rules; the proxy backend only samples (use method auto or sample)' };
+    }
     const why = unsupportedReason(state, t);
     if (why) return { unsupported: why };
     const map = this.lab.map;

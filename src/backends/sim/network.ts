@@ -6,15 +6,16 @@
  *
  * How traffic from outside reaches the cluster:
  *  - a node address: straight over the segment to that node;
+ *  - any address a static route of the client covers (`routes: [{to, via}]`, most specific
+ *    first): to the node the route names; this wins over the two cases below;
  *  - a LoadBalancer ingress IP: the cloud load balancer forwards the packet unchanged (VIP style,
  *    client source kept) to one healthy node, picked uniformly with the seeded RNG. Healthy = the
  *    node has a ready local endpoint when the Service has externalTrafficPolicy Local (what its
  *    healthCheckNodePort reports), every node otherwise. No healthy node: timeout;
- *  - an external IP: through the client's static route when one covers it, else the upstream
- *    router hands it to one node of the cluster picked uniformly with the seeded RNG;
- *  - anything else only through the client's static routes (`routes: [{to, via}]`); no route is
- *    a timeout. So a ClusterIP or pod IP from an external client times out unless a route says
- *    otherwise.
+ *  - an external IP: the upstream router hands it to one node of the cluster picked uniformly
+ *    with the seeded RNG;
+ *  - anything else: no route, a timeout. So a ClusterIP or pod IP from an external client times
+ *    out unless a route says otherwise.
  * Pods send through their node (PREROUTING with in-interface cni0); nodes send through OUTPUT.
  * Delivery: a pod answers on the ports it declares (all ports when it declares none), else the
  * connection is refused; a node answers only on health-check node ports, else refused; DROP and
@@ -368,14 +369,6 @@ export class SimNetwork {
       note(`${who} reaches node ${node.spec.name} over the shared segment`, node.spec.name);
       return node;
     }
-    const lb = this.state.services.find((s) => s.loadBalancerIngress.some((i) => parseIPv4(i.ip) === dst));
-    if (lb) {
-      const healthy = this.healthyNodes(lb);
-      if (healthy.length === 0) return `the load balancer for ${lb.namespace}/${lb.name} has no healthy node (externalTrafficPolicy Local and no ready local endpoint)`;
-      const chosen = pickUniform(healthy, chance);
-      note(`cloud load balancer of ${lb.namespace}/${lb.name} forwards ${formatIPv4(dst)} to node ${chosen.spec.name} (1 of ${healthy.length} healthy)`, chosen.spec.name);
-      return chosen;
-    }
     const client = [...this.clients.values()].find((c) => c.address === src);
     const route = client?.routes.find((r) => cidrContains(r.to, dst));
     if (route) {
@@ -383,6 +376,14 @@ export class SimNetwork {
       if (!via) return `route to ${formatIPv4(dst)} via ${formatIPv4(route.via)}, which is not a node`;
       note(`${who} routes ${formatIPv4(dst)} via node ${via.spec.name} (static route)`, via.spec.name);
       return via;
+    }
+    const lb = this.state.services.find((s) => s.loadBalancerIngress.some((i) => parseIPv4(i.ip) === dst));
+    if (lb) {
+      const healthy = this.healthyNodes(lb);
+      if (healthy.length === 0) return `the load balancer for ${lb.namespace}/${lb.name} has no healthy node (externalTrafficPolicy Local and no ready local endpoint)`;
+      const chosen = pickUniform(healthy, chance);
+      note(`cloud load balancer of ${lb.namespace}/${lb.name} forwards ${formatIPv4(dst)} to node ${chosen.spec.name} (1 of ${healthy.length} healthy)`, chosen.spec.name);
+      return chosen;
     }
     const ext = this.state.services.find((s) => s.externalIPs.some((e) => parseIPv4(e) === dst));
     if (ext) {
