@@ -17,8 +17,6 @@ import { Bench } from 'tinybench';
 import type { ClusterState } from '../model/types.js';
 import { SimNetwork } from '../backends/sim/network.js';
 import { renderNodeRules } from '../backends/sim/rules/render.js';
-import { CompiledRuleset } from '../netfilter/evaluate.js';
-import { parseIptablesSave } from '../netfilter/parse.js';
 import { parseIPv4 } from '../netfilter/ip.js';
 import { CT, type Packet } from '../netfilter/packet.js';
 import { Rng } from '../netfilter/rng.js';
@@ -128,9 +126,14 @@ function networkWith(state: ClusterState, node: string, rules: string): SimNetwo
 export interface VerdictBench {
   rules: OpTiming;
   empty: OpTiming;
+  /** ms to build the SimNetwork (parse + compile every node's rules) with the rendered rules / with empty ones. */
+  buildMs: number;
+  emptyBuildMs: number;
   /** What the first packet came to with the real rules (checked: DNAT to an endpoint). */
   sample: { kind: string; dnat: boolean; to: string };
 }
+
+const dotted = (a: number): string => `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
 
 /**
  * Verdicts per second on `probe.node` with `rules`, beside the same packets on an empty ruleset.
@@ -139,55 +142,76 @@ export interface VerdictBench {
 export async function benchVerdicts(state: ClusterState, rules: string, probe: NodePortProbe, opts: { timeMs: number; signal?: AbortSignal }): Promise<VerdictBench> {
   const packets = synPackets(probe, 4096);
   const mask = packets.length - 1;
-  const time = async (net: SimNetwork, label: string): Promise<{ timing: OpTiming; first: ReturnType<NetfilterHost['process']> }> => {
+  const time = async (text: string, label: string): Promise<{ timing: OpTiming; first: ReturnType<NetfilterHost['process']>; buildMs: number }> => {
+    const t0 = performance.now();
+    const net = networkWith(state, probe.node, text);
+    const buildMs = performance.now() - t0;
     const host = net.host(probe.node)!;
     const rng = new Rng(1);
     const walk: WalkOptions = { chance: (p) => rng.next() < p, now: 1, mutate: false };
     const first = host.process(packets[0], 'eth0', walk);
     let i = 0;
     const timing = await timeOps(label, () => void host.process(packets[i++ & mask], 'eth0', walk), { batch: 1000, timeMs: opts.timeMs, signal: opts.signal });
-    return { timing, first };
+    return { timing, first, buildMs };
   };
-  const real = await time(networkWith(state, probe.node, rules), 'verdicts: rendered rules');
+  const real = await time(rules, 'verdicts: rendered rules');
   const dnat = (real.first.packet.ctstate & CT.DNAT) !== 0;
   if (real.first.kind !== 'out' || !dnat) {
     throw new Error(`bench packet to ${probe.nodeAddress}:${packets[0].dport} was not DNATed to an endpoint (${real.first.kind}); the rules do not serve the NodePort`);
   }
-  const empty = await time(networkWith(state, probe.node, EMPTY_RULES), 'verdicts: empty ruleset');
-  const to = `${real.first.packet.dst >>> 24}.${(real.first.packet.dst >>> 16) & 255}.${(real.first.packet.dst >>> 8) & 255}.${real.first.packet.dst & 255}:${real.first.packet.dport}`;
-  return { rules: real.timing, empty: empty.timing, sample: { kind: real.first.kind, dnat, to } };
+  const empty = await time(EMPTY_RULES, 'verdicts: empty ruleset');
+  return {
+    rules: real.timing,
+    empty: empty.timing,
+    buildMs: real.buildMs,
+    emptyBuildMs: empty.buildMs,
+    sample: { kind: real.first.kind, dnat, to: `${dotted(real.first.packet.dst)}:${real.first.packet.dport}` },
+  };
 }
 
 export interface RequestBench {
   rules: OpTiming;
-  empty: OpTiming;
+  direct: OpTiming;
   outcome: string;
-  emptyOutcome: string;
+  directOutcome: string;
+  /** The pod address the direct requests go to. */
+  directTo: string;
 }
 
 /**
  * Whole NodePort requests per second through SimNetwork (forward walk, pod, reply walk back
- * through conntrack), beside the same request on empty rulesets (the node itself answers refused).
+ * through conntrack), beside the same client calling one endpoint pod straight (a static route via
+ * the same node, same rules: forwarding without the Service NAT).
  */
-export async function benchRequests(state: ClusterState, probe: NodePortProbe, opts: { timeMs: number; signal?: AbortSignal }): Promise<RequestBench> {
-  const run = async (net: SimNetwork, label: string): Promise<{ timing: OpTiming; outcome: string }> => {
+export async function benchRequests(state: ClusterState, probe: NodePortProbe, pod: { address: string; port: number }, opts: { timeMs: number; signal?: AbortSignal }): Promise<RequestBench> {
+  const routed: ClusterState = {
+    ...state,
+    cluster: {
+      ...state.cluster,
+      clients: state.cluster.clients.map((c) => (c.name === probe.client ? { ...c, routes: [...c.routes, { to: state.cluster.clusterCIDR, via: probe.nodeAddress }] } : c)),
+    },
+  };
+  const net = new SimNetwork(routed, renderNodeRules);
+  const run = async (label: string, to: (i: number) => { address: string; port: number }): Promise<{ timing: OpTiming; outcome: string }> => {
     const rng = new Rng(2);
     const chance = (p: number): boolean => rng.next() < p;
     let i = 0;
     const one = (): string => {
       const now = i * 0.001;
-      const r = net.request({ kind: 'client', name: probe.client }, probe.nodeAddress, probe.nodePorts[i % probe.nodePorts.length], 'tcp', { chance, now, mutate: true, sport: 32768 + (i % 28000), trace: false });
+      const dst = to(i);
+      const r = net.request({ kind: 'client', name: probe.client }, dst.address, dst.port, 'tcp', { chance, now, mutate: true, sport: 32768 + (i % 28000), trace: false });
       // Keep conntrack at a steady size, as a real run's expiry would.
       if (++i % 4096 === 0) for (const n of net.nodeNames()) net.host(n)!.conntrack.prune(now + 1e6);
       return r.outcome;
     };
     const outcome = one();
     const timing = await timeOps(label, () => void one(), { batch: 200, timeMs: opts.timeMs, signal: opts.signal });
+    for (const n of net.nodeNames()) net.host(n)!.conntrack.prune(Number.MAX_SAFE_INTEGER);
     return { timing, outcome };
   };
-  const real = await run(new SimNetwork(state, renderNodeRules), 'requests: rendered rules');
-  const empty = await run(new SimNetwork(state, () => EMPTY_RULES), 'requests: empty rulesets');
-  return { rules: real.timing, empty: empty.timing, outcome: real.outcome, emptyOutcome: empty.outcome };
+  const real = await run('requests: NodePort', (i) => ({ address: probe.nodeAddress, port: probe.nodePorts[i % probe.nodePorts.length] }));
+  const direct = await run('requests: direct to pod', () => pod);
+  return { rules: real.timing, direct: direct.timing, outcome: real.outcome, directOutcome: direct.outcome, directTo: `${pod.address}:${pod.port}` };
 }
 
 export interface SuiteTiming {
@@ -251,7 +275,6 @@ export interface ScaleResult {
   stringifyMs: number;
   rulesBytes: number;
   rulesLines: number;
-  parseCompileMs: number;
   verdicts: VerdictBench;
   /** process.resourceUsage().maxRSS in bytes, after generating the input and at the end. */
   maxRssAfterInputBytes: number;
@@ -290,10 +313,6 @@ export async function measureScale(opts: { nodes: number; services: number; endp
     stringifyRuns.push(performance.now() - t);
   }
   mark();
-  t = performance.now();
-  new CompiledRuleset(parseIptablesSave(rules, 'synthetic rules'));
-  const parseCompileMs = performance.now() - t;
-  mark();
 
   const probe = nodePortProbe(state);
   if (state.cluster.clients[0].name !== SYNTHETIC_CLIENT.name) throw new Error('synthetic cluster without its bench client');
@@ -311,7 +330,6 @@ export async function measureScale(opts: { nodes: number; services: number; endp
     stringifyMs: median(stringifyRuns),
     rulesBytes: Buffer.byteLength(rules),
     rulesLines: lines,
-    parseCompileMs,
     verdicts,
     maxRssAfterInputBytes,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,

@@ -20,6 +20,10 @@ const BUILTIN_TARGETS = new Set(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'DNAT', '
 
 /** Splits a rule line into words, honouring double and single quotes and backslash escapes. */
 export function tokenize(line: string): string[] {
+  // Fast path: most rule lines have no quoting at all.
+  if (line.indexOf('"') < 0 && line.indexOf("'") < 0 && line.indexOf('\\') < 0) {
+    return line.split(/[ \t]+/).filter((w) => w !== '');
+  }
   const out: string[] = [];
   let i = 0;
   const n = line.length;
@@ -41,8 +45,11 @@ export function tokenize(line: string): string[] {
           i++;
           continue;
         }
-        word += ch;
-        i++;
+        // Copy the run of plain characters up to the next quote or backslash in one slice.
+        let j = i + 1;
+        while (j < n && line[j] !== quote && line[j] !== '\\') j++;
+        word += line.slice(i, j);
+        i = j;
         continue;
       }
       if (ch === ' ' || ch === '\t') break;

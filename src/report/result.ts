@@ -12,6 +12,8 @@ export interface AssertionResult {
   /** outcome | responders | distribution | sourceSeen | sticky */
   kind: string;
   passed: boolean;
+  /** Set when this backend cannot judge the expectation (e.g. exact probabilities off the simulator): the reason. */
+  skipped?: string;
   /** One line: what was expected and what happened. */
   message: string;
   /** Where the expectation is written. */

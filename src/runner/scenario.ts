@@ -133,7 +133,10 @@ export class ScenarioExecution {
     const distribution = step.expect.find((e) => e.kind === 'distribution');
     const shares = distribution?.kind === 'distribution' ? expectedShares(distribution, sent.observations, context) : undefined;
     const traffic = summarizeTraffic(step.traffic, sent.observations, sent.exact, shares);
-    return record(assertions.every((a) => a.passed) ? 'pass' : 'fail', { traffic, assertions });
+    if (!assertions.every((a) => a.passed)) return record('fail', { traffic, assertions });
+    const skipped = assertions.find((a) => a.skipped !== undefined);
+    if (skipped !== undefined) return record('skip', { traffic, assertions, reason: `${this.options.backend.name}: ${skipped.skipped}` });
+    return record('pass', { traffic, assertions });
   }
 
   /** Close the session (safe when none started); a failing close is recorded as an error. */

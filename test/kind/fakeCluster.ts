@@ -168,11 +168,12 @@ export class FakeKind implements CommandRunner {
   private kubectl(a: string[], input: string): CommandResult {
     // Drop --kubeconfig X / --context Y.
     const args: string[] = [];
+    let ns: string | undefined;
     for (let i = 0; i < a.length; i++) {
       if (a[i] === '--kubeconfig' || a[i] === '--context') i++;
+      else if (a[i] === '-n') ns = a[++i];
       else args.push(a[i]);
     }
-    const ns = args.includes('-n') ? args[args.indexOf('-n') + 1] : undefined;
     const verb = args[0];
     if (verb === 'version') return ok('Client Version: v1.31.0\nKustomize Version: v5.4.2\n');
     if (verb === 'wait' || verb === 'rollout') return ok('condition met\n');
@@ -185,7 +186,7 @@ export class FakeKind implements CommandRunner {
       if (args[1] === 'endpointslices') return list([...this.services.values()].filter((s) => s.selector).map((s) => this.sliceJson(s)));
     }
     if (verb === 'delete') {
-      if (args[1] === 'pod') for (const p of args.slice(2).filter((x) => !x.startsWith('-') && x !== ns)) this.pods.delete(p);
+      if (args[1] === 'pod') for (const p of args.slice(2).filter((x) => !x.startsWith('-'))) this.pods.delete(p);
       else if (args[1] === 'namespace') {
         this.namespaces.delete(args[2]);
         this.pods.clear();
@@ -194,7 +195,7 @@ export class FakeKind implements CommandRunner {
       return ok();
     }
     if (verb === 'exec') {
-      const podName = args[3];
+      const podName = args[1];
       const pod = this.pods.get(podName);
       if (!pod) return fail(1, `Error from server (NotFound): pods "${podName}" not found\n`);
       return this.curl(pod.ip, undefined, args.slice(args.indexOf('curl') + 1));

@@ -14,7 +14,7 @@ const ns = 'svclab-kans-nodeport-a1b2c';
 describe('manifests the kind backend applies', () => {
   it('namespace: fresh, validated, labelled', () => {
     expect(namespaceName('kans-nodeport', 'a1b2c')).toBe(ns);
-    expect(namespaceName('Weird Name_with/slashes and a very long tail that goes on and on', 'zz9')).toBe('svclab-weird-name-with-slashes-and-a-very-long-tai-zz9');
+    expect(namespaceName('Weird Name_with/slashes and a very long tail that goes on and on', 'zz9')).toBe('svclab-weird-name-with-slashes-and-a-very-long-zz9');
     expect(namespaceManifest(ns)).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'app.kubernetes.io/managed-by': 'svclab' } } });
     expect(() => namespaceManifest('Bad;Name')).toThrow(/not a valid Kubernetes name/);
   });

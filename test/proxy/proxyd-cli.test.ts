@@ -73,7 +73,7 @@ beforeAll(async () => {
   await run('npx', ['tsc', '-p', root], { cwd: root }).catch(() => undefined);
   expect(existsSync(path.join(root, 'dist/cli/commands/proxyd.js'))).toBe(true);
   dir = await mkdtemp(path.join(os.tmpdir(), 'svclab-proxyd-test-'));
-});
+}, 300_000);
 
 afterAll(async () => {
   for (const p of started) await stopProxyd(p);

@@ -75,6 +75,14 @@ export class ProxyLab {
     this.map.addState(state);
     const specs = echoPodSpecs(state, this.map);
     const wanted = new Map(specs.map((s) => [`${s.name}@${s.loopbackIP}:${s.port}`, s]));
+    // A new pod reusing a gone pod's address:port takes the socket over (the old one stops first).
+    const wantedAddrs = new Set(specs.map((s) => `${s.loopbackIP}:${s.port}`));
+    for (const [key, pod] of [...this.pods]) {
+      if (!wanted.has(key) && wantedAddrs.has(pod.key)) {
+        this.pods.delete(key);
+        await pod.stop();
+      }
+    }
     for (const [key, spec] of wanted) {
       if (this.pods.has(key)) continue;
       const pod = new EchoPod(spec, (a) => this.map.scenario(a));

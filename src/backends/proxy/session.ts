@@ -65,6 +65,14 @@ export function unsupportedReason(state: ClusterState, t: Traffic): string | und
   return undefined;
 }
 
+/** One line for reports: what the proxy did with a request, as far as the client can tell. */
+function traceNote(o: Observation): string {
+  if (o.outcome === 'ok') return o.pod ? `proxied to ${o.endpoint} (pod ${o.pod}), which saw ${o.sourceSeen}` : `answered (${o.detail ?? 'not an echo pod'})`;
+  if (o.outcome === 'timeout') return 'no answer: accepted and held (a drop), or nothing routed it';
+  if (o.outcome === 'refused') return 'refused: nothing listens there (no endpoints, or not a service port)';
+  return `${o.outcome}: ${o.detail ?? ''}`.trim();
+}
+
 export class ProxySession implements BackendSession {
   private closing: Promise<void> | undefined;
 
@@ -146,6 +154,7 @@ export class ProxySession implements BackendSession {
           o.sourceSeen = r.answer.clientip.replace(/:\d+$/, '');
         }
         if (ingressNode !== undefined) o.ingressNode = ingressNode;
+        o.trace = [{ ...(ingressNode !== undefined ? { node: ingressNode } : {}), table: 'proxy', note: traceNote(o) }];
         return o;
       },
       this.ctx.signal,
