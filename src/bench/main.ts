@@ -9,6 +9,7 @@
  * Every child process and server is stopped on exit and on SIGINT/SIGTERM.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,6 +25,7 @@ import {
   figure,
   formatMachine,
   formatSection,
+  formatValue,
   growthRows,
   machineInfo,
   target,
@@ -78,6 +80,8 @@ interface Settings {
 
 const nsPerOp = (t: OpTiming): Figure['stats'] => ({ samples: t.samples, rmePercent: round2(t.rmePercent), p50: round2(t.p50Ns), p90: round2(t.p90Ns), p99: round2(t.p99Ns), statsUnit: 'ns per operation' });
 const round2 = (x: number): number => Math.round(x * 100) / 100;
+/** The CPU-time rate, which other work on the machine does not dilute. */
+const perCpu = (t: OpTiming): string => `${formatValue(t.opsPerCpuSecond, 'per CPU-second')}`;
 
 /** Runs one scale measurement in a child process, so its peak memory is its own. */
 function scaleInChild(params: Parameters<typeof measureScale>[0], signal: AbortSignal): Promise<ScaleResult> {
@@ -130,7 +134,7 @@ function scaleFigures(r: ScaleResult, idTag: string, label: string, withTargets:
       baseline: { label: 'empty-ruleset walk, same host', value: v.empty.opsPerSecond },
       target: withTargets ? target('>=', 200_000, 'at least 200,000 verdicts/s', v.rules.opsPerSecond) : undefined,
       stats: nsPerOp(v.rules),
-      note: `first packet DNATed to ${v.sample.to}`,
+      note: `${perCpu(v.rules)}; first packet DNATed to ${v.sample.to}`,
     }),
     figure({
       id: `sim.${idTag}.peakRss`,
@@ -164,7 +168,7 @@ async function simSection(s: Settings, section: Section): Promise<void> {
       baseline: { label: 'empty-ruleset walk, same host', value: verdicts.empty.opsPerSecond },
       target: target('>=', 1_000_000, 'at least 1,000,000 verdicts/s on one core', verdicts.rules.opsPerSecond),
       stats: nsPerOp(verdicts.rules),
-      note: `${probe.client} -> ${probe.node} ${probe.nodeAddress}:${probe.nodePorts[0]}, DNAT to ${verdicts.sample.to}`,
+      note: `${perCpu(verdicts.rules)} (baseline ${perCpu(verdicts.empty)}); ${probe.client} -> ${probe.node} ${probe.nodeAddress}:${probe.nodePorts[0]}, DNAT to ${verdicts.sample.to}`,
     }),
   );
   log('sim: seed-004 whole NodePort requests');
@@ -407,6 +411,7 @@ async function main(argv: string[]): Promise<number> {
     only: s.only,
     interrupted: false,
     machine: machineInfo(),
+    loadAverageAtEnd: [],
     sections: [],
     targets: [],
   };
@@ -414,6 +419,7 @@ async function main(argv: string[]): Promise<number> {
     report.finishedAt = new Date().toISOString();
     report.durationMs = Math.round(performance.now() - t0);
     report.targets = collectTargets(report.sections);
+    report.loadAverageAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
     await writeReport(s.out, report);
   };
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;

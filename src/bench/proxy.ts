@@ -2,9 +2,15 @@
  * Benchmark of the proxy daemon: requests per second and latency percentiles through proxyd (a
  * NodePort on a node's loopback address) beside a direct connection to the same echo pod, at
  * several concurrency levels, measured in the same run. A bounded load loop of our own: tinybench
- * times one function at a time, while this needs N connections in flight at once.
+ * times one function at a time, while this needs N connections in flight at once. The daemon runs
+ * as its own process (`svclab proxyd --daemon`, fed through the control API) like HAProxy beside it.
  */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { ClusterState } from '../model/types.js';
+import { desiredStates } from '../backends/proxy/buildDesired.js';
+import { putState } from '../backends/proxy/controlApi.js';
 import { ProxyLab } from '../backends/proxy/lab.js';
 import { requestOnce, runBounded } from '../backends/proxy/trafficClient.js';
 
@@ -19,6 +25,12 @@ export interface ProxyBenchOptions {
   signal?: AbortSignal;
   /** Progress lines. */
   log?: (line: string) => void;
+  /**
+   * Where the daemon runs: `process` (default) is `svclab proxyd --daemon` as its own process, as
+   * in real use, so the load loop and echo pod do not share its event loop; `in-process` needs no
+   * build (for tests).
+   */
+  daemon?: 'process' | 'in-process';
 }
 
 /** One measurement: one path at one concurrency. Latencies in milliseconds. */
@@ -37,6 +49,7 @@ export interface ProxyBenchFigure {
 
 export interface ProxyBenchResult {
   name: 'proxy';
+  daemon: 'process' | 'in-process';
   node: string;
   platform: string;
   figures: ProxyBenchFigure[];
@@ -122,12 +135,64 @@ async function measure(
   };
 }
 
+/** The built CLI (dist/cli/main.js), also when this module runs from src/ under a test runner. */
+function cliPath(): string {
+  const here = fileURLToPath(import.meta.url);
+  return here.endsWith('.ts') ? fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url)) : fileURLToPath(new URL('../cli/main.js', import.meta.url));
+}
+
+/** Start `svclab proxyd --daemon` and wait for its control socket. */
+async function startDaemonProcess(): Promise<{ socketPath: string; stop: () => Promise<void> }> {
+  const cli = cliPath();
+  if (!existsSync(cli)) throw new Error(`proxy bench: ${cli} is missing (run npm run build)`);
+  const child = spawn(process.execPath, [cli, 'proxyd', '--daemon'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGINT');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    const socketPath = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      let err = '';
+      const timer = setTimeout(() => reject(new Error(`proxy bench: proxyd --daemon did not start:\n${out}${err}`)), 30_000);
+      child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /control socket (\S+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`proxy bench: proxyd --daemon exited with ${code}:\n${out}${err}`));
+      });
+    });
+    return { socketPath, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
 /** Run the benchmark; everything it starts is stopped before it returns or throws. */
 export async function benchProxy(opts: ProxyBenchOptions = {}): Promise<ProxyBenchResult> {
   const concurrencies = opts.concurrencies ?? [1, 64, 1000];
   const state = benchState();
-  const lab = await ProxyLab.start(state, { seed: opts.seed ?? 1, holdMs: 5_000 });
+  const where = opts.daemon ?? 'process';
+  const lab = await ProxyLab.start(state, { seed: opts.seed ?? 1, holdMs: 5_000, withoutDaemons: where === 'process' });
+  let stopDaemon: (() => Promise<void>) | undefined;
   try {
+    if (where === 'process') {
+      const d = await startDaemonProcess();
+      stopDaemon = d.stop;
+      await putState(d.socketPath, desiredStates(state, lab.map)[0]);
+    }
     const localAddress = lab.map.loopback('172.18.0.100');
     const viaProxy = { host: lab.map.loopback('172.18.0.2'), port: 30080, localAddress };
     const direct = { host: lab.map.loopback('10.10.1.2'), port: 8080, localAddress };
@@ -143,8 +208,9 @@ export async function benchProxy(opts: ProxyBenchOptions = {}): Promise<ProxyBen
         figures.push(f);
       }
     }
-    return { name: 'proxy', node: process.version, platform: `${process.platform}-${process.arch}`, figures };
+    return { name: 'proxy', daemon: where, node: process.version, platform: `${process.platform}-${process.arch}`, figures };
   } finally {
+    await stopDaemon?.();
     await lab.close();
   }
 }

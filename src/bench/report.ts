@@ -101,6 +101,8 @@ export interface BenchReport {
   only: SectionName[];
   interrupted: boolean;
   machine: MachineInfo;
+  /** 1/5/15-minute load average when the bench ended. */
+  loadAverageAtEnd: number[];
   sections: Section[];
   /** Every target, met or missed (a miss is recorded, never an exit code). */
   targets: { id: string; text: string; value: number; unit: string; met: boolean }[];
@@ -208,7 +210,10 @@ export function formatGrowthLine(g: GrowthRow): string {
 export function formatSection(s: Section, color = false): string[] {
   const head = `== ${s.name}: ${s.title} (${s.status}${s.reason ? `: ${s.reason}` : ''}, ${formatValue(s.durationMs, 'ms')}) ==`;
   const lines = [color ? pc.bold(head) : head];
-  for (const f of s.figures) lines.push(formatFigureLine(f, color));
+  for (const f of s.figures) {
+    lines.push(formatFigureLine(f, color));
+    if (f.note) lines.push(`      ${color ? pc.dim(f.note) : f.note}`);
+  }
   for (const p of s.skippedParts ?? []) lines.push(`  skipped ${p.part}: ${p.reason}`);
   if (s.growth?.length) {
     lines.push('  growth from the small to the large synthetic cluster:');

@@ -50,16 +50,25 @@ export interface OpTiming {
   p50Ns: number;
   p90Ns: number;
   p99Ns: number;
+  /**
+   * Operations per second of this process's CPU time (user + system) over the whole run, warmup
+   * included: the single-core rate even when other work shares the machine.
+   */
+  opsPerCpuSecond: number;
 }
 
 /** Times `op` with tinybench for about `timeMs`, `batch` calls per sample. */
 export async function timeOps(name: string, op: () => void, opts: { batch: number; timeMs: number; signal?: AbortSignal }): Promise<OpTiming> {
   const batch = opts.batch;
   const bench = new Bench({ name, time: opts.timeMs, warmupTime: Math.min(500, opts.timeMs / 4), iterations: 16, retainSamples: true, throws: true, signal: opts.signal });
+  let total = 0;
   bench.add(name, () => {
     for (let i = 0; i < batch; i++) op();
+    total += batch;
   });
+  const cpu0 = process.cpuUsage();
   await bench.run();
+  const cpu = process.cpuUsage(cpu0);
   const result = bench.tasks[0]?.result;
   if (!result || result.state !== 'completed') throw new Error(`${name}: benchmark ended ${result?.state ?? 'without a result'}`);
   const lat = result.latency;
@@ -74,6 +83,7 @@ export async function timeOps(name: string, op: () => void, opts: { batch: numbe
     p50Ns: perOpNs(lat.p50),
     p90Ns: perOpNs(at(90)),
     p99Ns: perOpNs(lat.p99),
+    opsPerCpuSecond: total / ((cpu.user + cpu.system) / 1e6),
   };
 }
 

@@ -23,12 +23,13 @@ import type {
   RawPatchStep,
   RawResponders,
   RawScaleStep,
+  RawDivergence,
   RawSendStep,
 } from './raw.js';
 import { mergePatch } from '../model/merge-patch.js';
 import { HOST_FUNCTIONS, PORT_FUNCTIONS, ResolveError, primaryAddress, resolveHost, resolvePort, variableNames } from '../model/variables.js';
 import type { Term } from '../model/variables.js';
-import type { Change, Expectation, Outcome, Responder, ResourceRef, Traffic, TrafficSource } from '../model/scenario.js';
+import type { Change, Divergence, Expectation, Outcome, Responder, ResourceRef, Traffic, TrafficSource } from '../model/scenario.js';
 import type { ClusterState, Manifest, Protocol, SourceLocation } from '../model/types.js';
 
 export function sourceLocation(loc: Locator): SourceLocation {
@@ -281,10 +282,33 @@ function compileExpect(raw: RawExpect, loc: Locator, traffic: Traffic, state: Cl
   return out;
 }
 
-export function compileSend(raw: RawSendStep, loc: Locator, state: ClusterState, namespace: string): { traffic: Traffic; title: string; expect: Expectation[] } {
+export function compileSend(
+  raw: RawSendStep,
+  loc: Locator,
+  state: ClusterState,
+  namespace: string,
+): { traffic: Traffic; title: string; expect: Expectation[]; diverges?: Divergence[] } {
   const { traffic, title } = compileTraffic(raw, loc, state, namespace);
   const expect = compileExpect(raw.expect, sub(loc, 'expect'), traffic, state, namespace);
-  return { traffic, title, expect };
+  if (raw.diverges === undefined) return { traffic, title, expect };
+  return { traffic, title, expect, diverges: compileDiverges(raw.diverges, sub(loc, 'diverges')) };
+}
+
+/** `diverges:` entries; one per backend, so a step never states two different truths for it. */
+function compileDiverges(raw: RawDivergence[], loc: Locator): Divergence[] {
+  const seen = new Map<string, number>();
+  return raw.map((d, i) => {
+    const first = seen.get(d.backend);
+    if (first !== undefined) {
+      fail(`backend '${d.backend}' already has a divergence on this step (entry ${first + 1})`, sub(sub(loc, i), 'backend'), [
+        'expected one entry per backend: describe everything it does differently in that one',
+      ]);
+    }
+    seen.set(d.backend, i);
+    const out: Divergence = { backend: d.backend, does: d.does, why: d.why, loc: sourceLocation(sub(loc, i)) };
+    if (d.link !== undefined) out.link = d.link;
+    return out;
+  });
 }
 
 // ------------------------------------------------------------------ changes

@@ -19,7 +19,7 @@ import type {
   RawScenario,
   RawSendStep,
 } from './raw.js';
-import type { CompiledScenario, Step } from '../model/scenario.js';
+import type { CompiledScenario, SendStep, Step } from '../model/scenario.js';
 
 export const DEFAULT_NAMESPACE = 'default';
 
@@ -57,7 +57,9 @@ export async function compileScenarioFile(file: string): Promise<CompiledScenari
     const base = { index, loc: sourceLocation(loc) };
     if (kind === 'send') {
       const s = compileSend(step as unknown as RawSendStep, loc, current, namespace);
-      steps.push({ ...base, kind: 'send', title: title ?? s.title, state: current, traffic: s.traffic, expect: s.expect });
+      const send: SendStep = { ...base, kind: 'send', title: title ?? s.title, state: current, traffic: s.traffic, expect: s.expect };
+      if (s.diverges !== undefined) send.diverges = s.diverges;
+      steps.push(send);
       continue;
     }
     let result: { change: import('../model/scenario.js').Change; title: string };

@@ -222,10 +222,18 @@ export interface RawSendSpec {
   timeout?: string;
 }
 
+export interface RawDivergence {
+  backend: 'sim' | 'proxy' | 'netns' | 'kind';
+  does: string;
+  why: string;
+  link?: string;
+}
+
 export interface RawSendStep {
   name?: string;
   send: string | RawSendSpec;
   expect: RawExpect;
+  diverges?: RawDivergence[];
 }
 
 export interface RawScaleStep {

@@ -33,6 +33,7 @@ export type SchemaMatchesTypes = [
   SameKeys<keyof R.RawExpect, Props<typeof S.expectSchema>>,
   SameKeys<keyof R.RawSendSpec, Props<typeof S.sendSpecSchema>>,
   SameKeys<keyof R.RawSendStep, Props<typeof S.sendStepSchema>>,
+  SameKeys<keyof R.RawDivergence, Props<typeof S.divergenceSchema>>,
   SameKeys<keyof R.RawScaleStep, Props<typeof S.scaleStepSchema>>,
   SameKeys<keyof R.RawPatchStep, Props<typeof S.patchStepSchema>>,
   SameKeys<keyof R.RawDeleteStep, Props<typeof S.deleteStepSchema>>,

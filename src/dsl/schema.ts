@@ -415,12 +415,25 @@ export const sendSpecSchema = obj(
   ['count', 'to', 'from'],
 );
 
+/** A known, explained difference of one backend on a send step (see docs/compare.md). */
+export const divergenceSchema = obj(
+  'divergence',
+  {
+    backend: oneOfStrings('the backend that behaves differently', ['sim', 'proxy', 'netns', 'kind']),
+    does: str('what it does instead, e.g. "refused instead of timeout"', { minLength: 1 }),
+    why: str('why it differs (a documented limitation, a design choice)', { minLength: 1 }),
+    link: str('where the difference is documented (http or https URL, or a docs/ path)', { pattern: '^(https?://[^\\s]+|docs/[^\\s]+)$' }),
+  },
+  ['backend', 'does', 'why'],
+);
+
 export const sendStepSchema = obj(
   'send step',
   {
     name: stepName,
     send: { description: 'traffic: "100 curls to CNODE:NPORT from mypc" or { count, to, from, protocol, timeout }', anyOf: [str('shorthand', { minLength: 1 }), sendSpecSchema] },
     expect: expectSchema,
+    diverges: list('known differences of backends on this step: each shows as known in svclab compare and fails when the backend agrees again', divergenceSchema, { minItems: 1 }),
   },
   ['send', 'expect'],
 );

@@ -53,6 +53,21 @@ export interface SendStep extends StepBase {
   kind: 'send';
   traffic: Traffic;
   expect: Expectation[];
+  /** Known differences of some backends on this step (`diverges:`); absent when none are stated. */
+  diverges?: Divergence[];
+}
+
+/**
+ * A stated, explained difference: on `backend`, this step behaves differently from the other
+ * backends. `svclab compare` shows it as known and fails it when the backend agrees again.
+ */
+export interface Divergence {
+  backend: 'sim' | 'proxy' | 'netns' | 'kind';
+  /** What the backend does instead, e.g. "refused instead of timeout". */
+  does: string;
+  why: string;
+  link?: string;
+  loc: SourceLocation;
 }
 
 export interface ChangeStep extends StepBase {

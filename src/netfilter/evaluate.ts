@@ -74,6 +74,14 @@ interface CRule {
   dportLo: number;
   dportHi: number;
   dportNeg: boolean;
+  /** Hoisted pure matches (0 absent, 1 match, 2 negated): mark, conntrack state, addrtype LOCAL. */
+  mmMode: number;
+  mmValue: number;
+  mmMask: number;
+  ctMode: number;
+  ctStates: number;
+  srcLocalMode: number;
+  dstLocalMode: number;
   preds: Pred[];
   kind: K;
   chain?: CChain;
@@ -191,6 +199,13 @@ export class CompiledRuleset {
       dportLo: -1,
       dportHi: -1,
       dportNeg: false,
+      mmMode: 0,
+      mmValue: 0,
+      mmMask: 0,
+      ctMode: 0,
+      ctStates: 0,
+      srcLocalMode: 0,
+      dstLocalMode: 0,
       preds,
       kind: K.NONE,
       chain: undefined,
@@ -202,16 +217,11 @@ export class CompiledRuleset {
     };
     if (spec.inIface) preds.push(ifacePred(spec.inIface.value, spec.inIface.negate, (p) => p.inIface));
     if (spec.outIface) preds.push(ifacePred(spec.outIface.value, spec.outIface.negate, (p) => p.outIface));
-    // Hoisting a --dport test ahead of the other matches is safe only when no match with a side
-    // effect (recent --set/--update/--remove) could be skipped by it.
-    const hoistable = !spec.matches.some((m) => m.module === 'recent');
+    // Testing a pure match out of order (as inline fields) is safe only when no match with an
+    // effect (recent updates its list, statistic draws a random number) could be skipped by it.
+    const hoistable = !spec.matches.some((m) => m.module === 'recent' || m.module === 'statistic');
     for (const m of spec.matches) {
-      if (hoistable && m.module === 'ports' && rule.dportLo < 0 && m.dport && !m.sport && !m.either && m.dport.value.length === 1) {
-        rule.dportLo = m.dport.value[0]!.from;
-        rule.dportHi = m.dport.value[0]!.to;
-        rule.dportNeg = m.dport.negate;
-        continue;
-      }
+      if (hoistable && this.hoist(rule, m)) continue;
       const pred = this.compileMatch(m);
       if (pred) preds.push(pred);
     }
@@ -257,6 +267,38 @@ export class CompiledRuleset {
         break;
     }
     return rule;
+  }
+
+  /** Moves a pure match into the rule's inline fields; false when it has to stay a closure. */
+  private hoist(rule: CRule, m: MatchSpec): boolean {
+    const onlyLocal = (t?: { value: string[] }) => t !== undefined && t.value.length === 1 && t.value[0] === 'LOCAL';
+    switch (m.module) {
+      case 'ports':
+        if (rule.dportLo >= 0 || !m.dport || m.sport || m.either || m.dport.value.length !== 1) return false;
+        rule.dportLo = m.dport.value[0]!.from;
+        rule.dportHi = m.dport.value[0]!.to;
+        rule.dportNeg = m.dport.negate;
+        return true;
+      case 'mark':
+        if (rule.mmMode) return false;
+        rule.mmMode = m.negate ? 2 : 1;
+        rule.mmValue = m.value;
+        rule.mmMask = m.mask;
+        return true;
+      case 'conntrack':
+        if (rule.ctMode) return false;
+        rule.ctMode = m.negate ? 2 : 1;
+        rule.ctStates = m.states;
+        return true;
+      case 'addrtype':
+        if (rule.srcLocalMode || rule.dstLocalMode) return false;
+        if ((m.srcType && !onlyLocal(m.srcType)) || (m.dstType && !onlyLocal(m.dstType))) return false;
+        if (m.srcType) rule.srcLocalMode = m.srcType.negate ? 2 : 1;
+        if (m.dstType) rule.dstLocalMode = m.dstType.negate ? 2 : 1;
+        return true;
+      default:
+        return false;
+    }
   }
 
   private compileMatch(m: MatchSpec): Pred | null {
@@ -459,6 +501,10 @@ function ruleMatches(r: CRule, p: Packet, env: EvalEnv): boolean {
   if (r.dstMode !== 0 && (((p.dst & r.dstMask) >>> 0) === r.dstNet) !== (r.dstMode === 1)) return false;
   if (r.proto !== 0 && (p.proto === r.proto) === r.protoNeg) return false;
   if (r.dportLo >= 0 && (p.dport >= r.dportLo && p.dport <= r.dportHi) === r.dportNeg) return false;
+  if (r.mmMode !== 0 && (((p.mark & r.mmMask) >>> 0) === r.mmValue) !== (r.mmMode === 1)) return false;
+  if (r.ctMode !== 0 && ((p.ctstate & r.ctStates) !== 0) !== (r.ctMode === 1)) return false;
+  if (r.dstLocalMode !== 0 && env.isLocal(p.dst) !== (r.dstLocalMode === 1)) return false;
+  if (r.srcLocalMode !== 0 && env.isLocal(p.src) !== (r.srcLocalMode === 1)) return false;
   const preds = r.preds;
   for (let j = 0; j < preds.length; j++) if (!preds[j]!(p, env)) return false;
   return true;

@@ -81,7 +81,6 @@ export function parseIptablesSave(text: string, source = '<rules>'): Ruleset {
   const fail = (lineNo: number, msg: string, lineText: string): never => {
     throw new NetfilterParseError(`${source}:${lineNo}: ${msg}\n  ${lineText.trim()}`);
   };
-  const pending: { rule: string[]; lineNo: number; raw: string; table: TableSpec }[] = [];
 
   for (let idx = 0; idx < lines.length; idx++) {
     const lineNo = idx + 1;
@@ -123,7 +122,11 @@ export function parseIptablesSave(text: string, source = '<rules>'): Ruleset {
       return fail(lineNo, (err as Error).message, raw);
     }
     if (words[0] === '-A' || words[0] === '--append') {
-      pending.push({ rule: words, lineNo, raw: line, table: t });
+      // iptables-save declares every chain of a table before its rules, so rules parse at once.
+      const rule = parseRule(words, lineNo, line, t, (msg) => fail(lineNo, msg, raw));
+      const chain = t.chains.get(rule.chain);
+      if (!chain) fail(lineNo, `chain '${rule.chain}' is not declared in table '${t.name}'`, raw);
+      chain!.rules.push(rule);
       continue;
     }
     if (words[0] === '-N' || words[0] === '--new-chain') {
@@ -136,12 +139,6 @@ export function parseIptablesSave(text: string, source = '<rules>'): Ruleset {
   }
   if (table) throw new NetfilterParseError(`${source}: table '${table.name}' has no COMMIT`);
 
-  for (const p of pending) {
-    const rule = parseRule(p.rule, p.lineNo, p.raw, p.table, (msg) => fail(p.lineNo, msg, p.raw));
-    const chain = p.table.chains.get(rule.chain);
-    if (!chain) fail(p.lineNo, `chain '${rule.chain}' is not declared in table '${p.table.name}'`, p.raw);
-    chain!.rules.push(rule);
-  }
   // Jump targets must exist: an unknown one is a dump we cannot walk.
   for (const t of tables.values()) {
     for (const chain of t.chains.values()) {

@@ -57,8 +57,6 @@ export class FakeKind implements CommandRunner {
   containers = new Map<string, string>();
   missing = new Set<string>();
   daemonDown = false;
-  /** Fail the first command whose argv contains this word (for cleanup-on-failure tests). */
-  failOn: string | undefined;
   private rr = 0;
   private nextIP = 10;
   private nextClientIP = 100;
@@ -78,24 +76,26 @@ export class FakeKind implements CommandRunner {
     this.history.push([file, ...args]);
     if (options.input !== undefined) this.inputs.push(options.input);
     if (this.missing.has(file)) throw Object.assign(new Error(`spawn ${file} ENOENT`), { code: 'ENOENT' });
-    if (this.failOn !== undefined && args.includes(this.failOn)) {
-      this.failOn = undefined;
-      return fail(1, `error: injected failure for ${args.join(' ')}`);
-    }
     const a = [...args];
-    if (file === 'kind') return this.kind(a);
+    if (file === 'kind') return this.kind(a, options);
     if (file === 'docker') return this.docker(a);
     if (file === 'kubectl') return this.kubectl(a, options.input ?? '');
     return fail(127, `${file}: not faked`);
   }
 
-  private kind(a: string[]): CommandResult {
+  private kind(a: string[], options: CommandOptions): CommandResult {
     if (a[0] === 'version') return ok('kind v0.24.0 go1.22.6 linux/amd64\n');
+    if (a[0] === 'get' && a[1] === 'kubeconfig') {
+      const name = a[a.indexOf('--name') + 1];
+      return ok(`apiVersion: v1\nclusters:\n- cluster:\n    server: https://127.0.0.1:40123\n  name: kind-${name}\ncontexts:\n- context:\n    cluster: kind-${name}\n    user: kind-${name}\n  name: kind-${name}\ncurrent-context: kind-${name}\nkind: Config\n`);
+    }
     if (a[0] === 'get' && a[1] === 'clusters') return this.clusters.size ? ok([...this.clusters].join('\n') + '\n') : fail(0, 'No kind clusters found.\n');
     const name = a[a.indexOf('--name') + 1];
     if (a[0] === 'create') {
       this.addCluster(name);
-      return fail(0, `Creating cluster "${name}" ...\n ✓ Ensuring node image (kindest/node:v1.31.0) 🖼\n`);
+      const stderr = `Creating cluster "${name}" ...\n • Ensuring node image (kindest/node:v1.31.0) 🖼  ...\r ✓ Ensuring node image (kindest/node:v1.31.0) 🖼\n • Preparing nodes 📦 📦 📦 📦   ...\r ✓ Preparing nodes 📦 📦 📦 📦 \n`;
+      for (const line of stderr.split(/[\r\n]/)) if (line.trim()) options.onStderrLine?.(line.trim());
+      return fail(0, stderr);
     }
     if (a[0] === 'delete') {
       this.clusters.delete(name);

@@ -34,6 +34,7 @@ describe('manifests the kind backend applies', () => {
     expect(first.spec).toEqual({
       nodeName: 'svclab-1a2b3c4d-worker',
       terminationGracePeriodSeconds: 0,
+      tolerations: [{ operator: 'Exists' }],
       containers: [
         {
           name: 'echo-8080',

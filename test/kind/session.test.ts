@@ -3,7 +3,7 @@
  * real tools' output shapes: what gets created, how scenario names and addresses come back, and
  * that everything is cleaned up (also when a step fails or the run is aborted).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createKindBackend } from '../../src/backends/kind/index.js';
 import type { BackendContext } from '../../src/backends/backend.js';
 import type { SendStep } from '../../src/model/scenario.js';
@@ -25,12 +25,15 @@ describe('kind session on a fake cluster (seed 004)', () => {
     const session = await backend.start(scenario, c);
     const cluster = [...fake.clusters][0];
     expect(cluster).toMatch(/^svclab-[0-9a-f]{8}$/);
+    // A private kubeconfig: the user's current context is never switched.
+    const kc = `--kubeconfig ${backend.clusters.kubeconfigFor(cluster)} --context kind-${cluster}`;
+    expect(backend.clusters.kubeconfigFor(cluster)).toMatch(new RegExp(`/svclab-kubeconfig-\\w+/${cluster}\\.kubeconfig$`));
     const lines = fake.lines();
     expect(lines).toContain(`kind get clusters`);
-    expect(lines.find((l) => l.startsWith('kind create cluster'))).toMatch(new RegExp(`^kind create cluster --name ${cluster} --config /\\S+/kind-config.yaml --wait 0s$`));
-    expect(lines).toContain(`kubectl --context kind-${cluster} wait --for=condition=Ready nodes --all --timeout=300s`);
-    expect(lines).toContain(`kubectl --context kind-${cluster} -n kube-system rollout status daemonset/kube-proxy --timeout=300s`);
-    expect(lines).toContain(`kubectl --context kind-${cluster} apply -n svclab-kans-nodeport-a1b2c -f -`);
+    expect(lines.find((l) => l.startsWith('kind create cluster'))).toMatch(new RegExp(`^kind create cluster --name ${cluster} --config /\\S+/kind-config.yaml --wait 0s --kubeconfig ${backend.clusters.kubeconfigFor(cluster)}$`));
+    expect(lines).toContain(`kubectl ${kc} wait --for=condition=Ready nodes --all --timeout=300s`);
+    expect(lines).toContain(`kubectl ${kc} -n kube-system rollout status daemonset/kube-proxy --timeout=300s`);
+    expect(lines).toContain(`kubectl ${kc} apply -n svclab-kans-nodeport-a1b2c -f -`);
     expect(fake.history).toContainEqual(['docker', 'run', '-d', '--rm', '--name', 'svclab-a1b2c-mypc', '--network', 'kind', '--cap-add', 'NET_ADMIN', '--label', 'app.kubernetes.io/managed-by=svclab', '--label', 'svclab.dev/namespace=svclab-kans-nodeport-a1b2c', 'registry.k8s.io/e2e-test-images/agnhost:2.53', 'pause']);
     // Scenario worker order -> real worker, worker2, worker3.
     expect([...fake.pods.values()].map((p) => [p.name, p.node])).toEqual([
@@ -38,6 +41,17 @@ describe('kind session on a fake cluster (seed 004)', () => {
       ['deploy-echo-2', `${cluster}-worker2`],
       ['deploy-echo-3', `${cluster}-worker3`],
     ]);
+    // Progress while the cluster comes up: kind's own lines, then what is awaited.
+    expect(c.lines.slice(0, 6)).toEqual([
+      `kind: creating cluster ${cluster} (1 control-plane, 3 workers, pods 10.10.0.0/16, services 10.200.1.0/24, kube-proxy iptables); first run pulls kindest/node`,
+      `kind: Creating cluster "${cluster}" ...`,
+      'kind: • Ensuring node image (kindest/node:v1.31.0) 🖼  ...',
+      'kind: ✓ Ensuring node image (kindest/node:v1.31.0) 🖼',
+      'kind: • Preparing nodes 📦 📦 📦 📦   ...',
+      'kind: ✓ Preparing nodes 📦 📦 📦 📦',
+    ]);
+    expect(c.lines).toContain(`kind: ${cluster}: waiting for nodes Ready`);
+    expect(c.lines).toContain(`kind: cluster ${cluster} is ready`);
     expect(c.lines.some((l) => l.includes('image mendhak/http-https-echo of deploy-echo replaced by registry.k8s.io/e2e-test-images/agnhost:2.53'))).toBe(true);
 
     const sends = scenario.steps.filter((s): s is SendStep => s.kind === 'send');
@@ -63,7 +77,7 @@ describe('kind session on a fake cluster (seed 004)', () => {
     // patch ETP=Local, scale to 2: through kubectl, then the pod on worker3 is gone.
     const changes = scenario.steps.filter((s) => s.kind === 'change');
     for (const step of changes) expect(await session.apply(step)).toEqual({ applied: true });
-    expect(fake.lines()).toContain(`kubectl --context kind-${cluster} delete pod -n svclab-kans-nodeport-a1b2c --wait=true --ignore-not-found deploy-echo-3`);
+    expect(fake.lines()).toContain(`kubectl ${kc} delete pod -n svclab-kans-nodeport-a1b2c --wait=true --ignore-not-found deploy-echo-3`);
     expect(fake.services.get('svc-nodeport')?.etp).toBe('Local');
     const local = await session.send({ ...sends[7], traffic: { ...sends[7].traffic, count: 3 } });
     if ('unsupported' in local) throw new Error(local.unsupported);
@@ -79,10 +93,14 @@ describe('kind session on a fake cluster (seed 004)', () => {
     await session.close();
     await session.close();
     expect(fake.lines().filter((l) => l === 'docker rm -f svclab-a1b2c-mypc')).toHaveLength(1);
-    expect(fake.lines()).toContain(`kubectl --context kind-${cluster} delete namespace svclab-kans-nodeport-a1b2c --wait=false --ignore-not-found`);
+    // Services first and waited for (their fixed node ports must be free for the next scenario), then the namespace.
+    const services = fake.lines().indexOf(`kubectl ${kc} delete services --all -n svclab-kans-nodeport-a1b2c --wait=true --ignore-not-found`);
+    expect(services).toBeGreaterThan(0);
+    expect(fake.lines().indexOf(`kubectl ${kc} delete namespace svclab-kans-nodeport-a1b2c --wait=false --ignore-not-found`)).toBe(services + 1);
     expect(fake.clusters.has(cluster)).toBe(true);
+    const kubeconfig = backend.clusters.kubeconfigFor(cluster);
     await backend.dispose();
-    expect(fake.lines().at(-1)).toBe(`kind delete cluster --name ${cluster}`);
+    expect(fake.lines().at(-1)).toBe(`kind delete cluster --name ${cluster} --kubeconfig ${kubeconfig}`);
     expect(fake.clusters.size).toBe(0);
   });
 
@@ -123,7 +141,8 @@ describe('kind session on a fake cluster (seed 004)', () => {
     await backend.dispose();
     expect(fake.lines().some((l) => l.startsWith('kind create'))).toBe(false);
     expect(fake.lines().some((l) => l.startsWith('kind delete'))).toBe(false);
-    expect(fake.lines()).toContain('kubectl --context kind-mylab get nodes -o json');
+    expect(fake.lines()).toContain('kind get kubeconfig --name mylab');
+    expect(fake.lines().some((l) => /^kubectl --kubeconfig \S+\/mylab\.kubeconfig --context kind-mylab get nodes -o json$/.test(l))).toBe(true);
 
     const fake2 = new FakeKind();
     const kept = createKindBackend({ keep: true }, fake2, () => 'zzzzz');
@@ -158,12 +177,10 @@ describe('kind session on a fake cluster (seed 004)', () => {
 
   it('a failing setup step still removes client containers and the namespace, and dispose deletes the cluster', async () => {
     const fake = new FakeKind();
-    fake.failOn = 'apply';
-    // The namespace apply is the first `apply`; fail the second (the scenario objects) instead.
     const backend = createKindBackend({}, fake, () => 'fffff');
     const original = fake.run.bind(fake);
     let applies = 0;
-    fake.failOn = undefined;
+    // The scenario objects fail to apply (the namespace apply before it succeeds).
     fake.run = async (file, args, options) => {
       if (file === 'kubectl' && args.includes('apply') && args.includes('svclab-kans-nodeport-fffff')) {
         applies++;
@@ -186,8 +203,9 @@ describe('kind session on a fake cluster (seed 004)', () => {
     const controller = new AbortController();
     const session = await backend.start(await seed004(), ctx(controller.signal));
     controller.abort(new Error('Ctrl-C'));
+    // Nobody calls close(): the abort signal alone starts the cleanup.
+    await vi.waitFor(() => expect(fake.lines()).toContain('docker rm -f svclab-aaaaa-mypc'));
     await session.close();
-    expect(fake.lines()).toContain('docker rm -f svclab-aaaaa-mypc');
     expect(fake.lines().filter((l) => l.includes('delete namespace'))).toHaveLength(1);
     await backend.dispose();
   });

@@ -28,7 +28,17 @@ function tree(root: number): number[] {
   const all = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
   const out = [root];
   for (let i = 0; i < out.length; i++) for (const pid of all) if (parentOf(pid) === out[i]) out.push(pid);
-  return out.filter((pid) => existsSync(`/proc/${pid}`));
+  return out.filter(running);
+}
+
+/** A process that still runs (a zombie waiting for a reaper holds no namespace and counts as gone). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 function netnsOf(pid: number): string | undefined {
@@ -74,7 +84,7 @@ describe(title('netns cleanup'), () => {
     expect(existsSync(join(runDir, `${lab.pid}.json`))).toBe(true);
     await lab.close();
     await lab.close();
-    expect(pids.filter((p) => existsSync(`/proc/${p}`))).toEqual([]);
+    expect(pids.filter(running)).toEqual([]);
     expect(processesIn(namespaces)).toEqual([]);
     expect(existsSync(join(runDir, `${lab.pid}.json`))).toBe(false);
   });
@@ -84,8 +94,8 @@ describe(title('netns cleanup'), () => {
     const { pids, namespaces } = footprint(lab.pid);
     const agent = pids.find((p) => parentOf(p) === lab.pid)!;
     process.kill(agent, 'SIGKILL');
-    await settle(() => pids.every((p) => !existsSync(`/proc/${p}`)));
-    expect(pids.filter((p) => existsSync(`/proc/${p}`))).toEqual([]);
+    await settle(() => pids.every((p) => !running(p)));
+    expect(pids.filter(running)).toEqual([]);
     expect(processesIn(namespaces)).toEqual([]);
     await lab.close();
     expect(existsSync(join(runDir, `${lab.pid}.json`))).toBe(false);
@@ -109,12 +119,12 @@ describe(title('netns cleanup'), () => {
     process.kill(agent, 'SIGSTOP');
     owner.kill('SIGKILL');
     await new Promise((r) => owner.once('exit', r));
-    expect(existsSync(`/proc/${unsharePid}`)).toBe(true);
+    expect(running(unsharePid)).toBe(true);
     expect(existsSync(join(runDir, `${unsharePid}.json`))).toBe(true);
     // (Another test file's Sandbox.open() may sweep it first; either way it must go.)
     expect(sweepStale()).toBeLessThanOrEqual(1);
-    await settle(() => pids.every((p) => !existsSync(`/proc/${p}`)));
-    expect(pids.filter((p) => existsSync(`/proc/${p}`))).toEqual([]);
+    await settle(() => pids.every((p) => !running(p)));
+    expect(pids.filter(running)).toEqual([]);
     expect(processesIn(namespaces)).toEqual([]);
     expect(existsSync(join(runDir, `${unsharePid}.json`))).toBe(false);
   });

@@ -55,6 +55,9 @@ describe(title('netns lab (seed 004 shape)'), () => {
           // another node, the node's pod gateway address toward a pod on the same node.
           expect(o.sourceSeen).toBe(o.node === node.name ? gatewayOf(node.name) : node.ip);
           expect(o.endpoint).toMatch(/^10\.10\.\d\.2:8080$/);
+          // The kernel's own account, from the ingress node's conntrack table.
+          expect(o.trace?.[0]?.node).toBe(node.name);
+          expect(o.trace?.[0]?.note).toContain(`DNAT ${node.ip}:${NODE_PORT} to ${o.endpoint}, SNAT ${CLIENT.ip}:`);
         }
       }
     });
@@ -72,6 +75,7 @@ describe(title('netns lab (seed 004 shape)'), () => {
         expect(outcomes(obs)).toEqual(['ok']);
         expect(pods(obs)).toEqual([ECHO_POD_NAMES[node === NODES.w1 ? 0 : 1]]);
         expect(new Set(obs.map((o) => o.sourceSeen))).toEqual(new Set([CLIENT.ip]));
+        for (const o of obs) expect(o.trace?.[0]?.note).not.toContain('SNAT');
       }
     });
   });

@@ -3,7 +3,7 @@ import { benchProxy } from '../../src/bench/proxy.js';
 
 describe('benchProxy', () => {
   it('measures proxyd and a direct connection to the same pod at each concurrency, without errors', async () => {
-    const result = await benchProxy({ concurrencies: [1, 8], requests: 40, warmup: 5 });
+    const result = await benchProxy({ concurrencies: [1, 8], requests: 40, warmup: 5, daemon: 'in-process' });
     expect(result.figures.map((f) => `${f.path}@${f.concurrency}`)).toEqual(['direct@1', 'proxyd@1', 'direct@8', 'proxyd@8']);
     for (const f of result.figures) {
       expect(f.errors).toBe(0);

@@ -9,7 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NPORT, PODS, lab004 } from './fixtures.js';
+import { NODES, NPORT, PODS, lab004 } from './fixtures.js';
+import { ProxyLab } from '../../src/backends/proxy/lab.js';
+import { desiredStates } from '../../src/backends/proxy/buildDesired.js';
+import { controlRequest } from '../../src/backends/proxy/controlApi.js';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -172,3 +175,34 @@ describe('svclab proxyd --state', () => {
     expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('--at-step must be an integer') });
   });
 });
+
+describe('svclab proxyd --daemon', () => {
+  it('runs one bare daemon that takes its state over the control API', async () => {
+    const lab = await ProxyLab.start(lab004(), { seed: 2, withoutDaemons: true });
+    try {
+      const child = spawn(process.execPath, [cli, 'proxyd', '--daemon'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const p: Proxyd = { child, banner: '', vars: {}, pods: [] };
+      started.push(p);
+      const socketPath = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout!.on('data', (c: Buffer) => {
+          out += c.toString();
+          const m = /control socket (\S+)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`proxyd --daemon exited with ${code}: ${out}`)));
+      });
+      const desired = desiredStates(lab004(), lab.map)[1];
+      const bad = await controlRequest(socketPath, 'PUT', '/state', JSON.stringify({ ...desired, node: 7 }));
+      expect(bad.status).toBe(400);
+      const ok = await controlRequest(socketPath, 'PUT', '/state', JSON.stringify(desired));
+      expect(ok.status).toBe(200);
+      const r = await curl(`http://${lab.map.loopback(NODES[1].ip)}:${NPORT}/hostname`);
+      expect(PODS.map((x) => x.name)).toContain(r.out);
+      expect(await stopProxyd(p)).toBe(130);
+    } finally {
+      await lab.close();
+    }
+  });
+});
+

@@ -52,7 +52,7 @@ describe('proxy daemon under load', () => {
 
     // A client that half-closes right after its request still gets the whole answer.
     const half = net.connect({ host, port: NPORT, localAddress: from, allowHalfOpen: true });
-    cleanups.push(() => half.destroy());
+    cleanups.push(() => void half.destroy());
     await once(half, 'connect');
     half.end('GET /hostname HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     const chunks: Buffer[] = [];
@@ -106,7 +106,7 @@ describe('proxy daemon under load', () => {
       ],
     });
     const client = net.connect({ host: `127.${run}.1.1`, port: 30500, localAddress: `127.${run}.10.1` });
-    cleanups.push(() => client.destroy());
+    cleanups.push(() => void client.destroy());
     client.pause();
     await stall;
     // Kernel socket buffers on four sockets hold a few MB; without backpressure all 96 MB would flow.

@@ -91,15 +91,26 @@ describe('proxy backend on the seed 004 NodePort lab', () => {
     expect(new Set(obs.map((o) => o.pod)).size).toBe(1);
   });
 
-  it('answers unsupported for UDP and for hairpin traffic instead of faking it', async () => {
+  it('answers unsupported for UDP instead of faking it', async () => {
     const state = lab004();
     session = await createBackend().start(scenarioOf(state), context().ctx);
     const udp = { ...sendStep(state, MYPC, { address: NODES[1].ip, port: NPORT }, 1) };
     udp.traffic = { ...udp.traffic, protocol: 'UDP' };
     expect(await session.send(udp)).toMatchObject({ unsupported: expect.stringContaining('UDP') });
+  });
+
+  it('masquerades hairpin traffic to the pod gateway; other pods see the pod itself', async () => {
+    const state = lab004();
+    session = await createBackend().start(scenarioOf(state), context(9).ctx);
     const pod = PODS[0];
-    const hairpin = sendStep(state, { kind: 'pod', name: pod.name, address: pod.ip, node: pod.node }, { address: CIP, port: 9000 }, 1);
-    expect(await session.send(hairpin)).toMatchObject({ unsupported: expect.stringContaining('hairpin') });
+    const obs = observations(await session.send(sendStep(state, { kind: 'pod', name: pod.name, address: pod.ip, node: pod.node }, { address: CIP, port: 9000 }, 60)));
+    expect(obs.every((o) => o.outcome === 'ok')).toBe(true);
+    const self = obs.filter((o) => o.pod === pod.name);
+    const others = obs.filter((o) => o.pod !== pod.name);
+    expect(self.length).toBeGreaterThan(0);
+    expect(others.length).toBeGreaterThan(0);
+    expect(new Set(self.map((o) => o.sourceSeen))).toEqual(new Set(['10.10.2.1']));
+    expect(new Set(others.map((o) => o.sourceSeen))).toEqual(new Set([pod.ip]));
   });
 
   it('stops everything on close, so the addresses are free again', async () => {
@@ -139,5 +150,16 @@ describe('proxy backend on the seed 004 NodePort lab', () => {
     const obs = observations(await session.send(sendStep(state, nodeSource(0), { address: '127.0.0.1', port: NPORT }, 20)));
     expect(obs.every((o) => o.outcome === 'ok' && o.sourceSeen === NODES[0].ip)).toBe(true);
     expect(await session.send(sendStep(state, MYPC, { address: '127.0.0.1', port: NPORT }, 1))).toMatchObject({ unsupported: expect.stringContaining('loopback') });
+  });
+  it('lets a replacement pod take over the address of a deleted pod', async () => {
+    const initial = lab004();
+    const replaced = lab004();
+    replaced.pods = replaced.pods.map((p) => (p.name === 'deploy-echo-c' ? { ...p, name: 'deploy-echo-d' } : p));
+    replaced.endpointSlices[0].endpoints = replaced.endpointSlices[0].endpoints.map((e) => (e.pod === 'deploy-echo-c' ? { ...e, pod: 'deploy-echo-d' } : e));
+    session = await createBackend().start(scenarioOf(initial, [replaced]), context().ctx);
+    expect(await session.apply(changeStep(replaced))).toEqual({ applied: true });
+    const obs = observations(await session.send(sendStep(replaced, MYPC, { address: NODES[3].ip, port: NPORT }, 60)));
+    expect(new Set(obs.map((o) => o.pod))).toEqual(new Set(['deploy-echo-a', 'deploy-echo-b', 'deploy-echo-d']));
+    expect(obs[0].trace?.[0]).toMatchObject({ node: NODES[3].name, table: 'proxy' });
   });
 });

@@ -136,3 +136,13 @@ describe('exact mode', () => {
     expect(probs[1]).toBeCloseTo(0.75 * 0.3333333333, 12);
   });
 });
+
+describe('kube-proxy modes', () => {
+  it('a scenario in nftables mode is reported unsupported, never simulated with iptables semantics', async () => {
+    const state = seed004();
+    state.cluster.kubeProxy.mode = 'nftables';
+    const s = await startSim(state);
+    const r = await s.send(sendStep(state, mypc, '172.18.0.4', NODE_PORT, 1));
+    expect(r).toEqual({ unsupported: expect.stringMatching(/iptables mode only.*nftables/) });
+  });
+});

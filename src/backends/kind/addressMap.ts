@@ -115,7 +115,10 @@ export class AddressMap {
         if (!r) continue;
         const p = this.realServicePort(svc, r, (sp) => sp.nodePort === port);
         if (p?.nodePort !== undefined) return { ip: real.internalIP, port: p.nodePort, ingressNode: node.name };
-        if (svc.healthCheckNodePort === port) return { unsupported: `health check node port of ${svc.name} is allocated by the real cluster and not mapped` };
+        if (svc.healthCheckNodePort === port) {
+          if (r.healthCheckNodePort === undefined) return { unsupported: `service ${svc.name} has no health check node port on the cluster` };
+          return { ip: real.internalIP, port: r.healthCheckNodePort, ingressNode: node.name };
+        }
       }
       return { ip: real.internalIP, port, ingressNode: node.name };
     }

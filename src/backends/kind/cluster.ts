@@ -6,8 +6,11 @@
  *    use and shared by every scenario of the same shape in this run.
  * Clusters this run created are deleted by `dispose()` unless `--keep` is set, also after a
  * failed or aborted run (the CLI disposes the backend in a finally block).
+ * Without `--kubeconfig`, kind clusters are reached through a private kubeconfig file (written by
+ * `kind create` or `kind get kubeconfig`), so the user's current kubectl context never changes.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterSpec } from '../../model/types.js';
@@ -45,6 +48,8 @@ export class ClusterManager {
   /** Clusters created by this run: name -> config YAML. */
   private readonly created = new Map<string, string>();
   private pending = new Map<string, Promise<void>>();
+  /** Private kubeconfig directory (only when the user gave no --kubeconfig). */
+  private privateDir: string | undefined;
 
   constructor(
     private readonly runner: CommandRunner,
@@ -53,12 +58,19 @@ export class ClusterManager {
     if (options.cluster !== undefined) checkClusterName(options.cluster);
   }
 
-  private kindArgs(): string[] {
-    return this.options.kubeconfig ? ['--kubeconfig', this.options.kubeconfig] : [];
+  /** Kubeconfig file for kind cluster `name`: the user's, or a private one per cluster. */
+  kubeconfigFor(name: string): string {
+    if (this.options.kubeconfig !== undefined) return this.options.kubeconfig;
+    this.privateDir ??= mkdtempSync(join(tmpdir(), 'svclab-kubeconfig-'));
+    return join(this.privateDir, `${name}.kubeconfig`);
+  }
+
+  private kindArgs(name: string): string[] {
+    return ['--kubeconfig', this.kubeconfigFor(name)];
   }
 
   private kubectlFor(name: string): string[] {
-    return [...(this.options.kubeconfig ? ['--kubeconfig', this.options.kubeconfig] : []), '--context', `kind-${name}`];
+    return ['--kubeconfig', this.kubeconfigFor(name), '--context', `kind-${name}`];
   }
 
   /** The cluster for a scenario with this cluster spec (creating it when needed). */
@@ -79,6 +91,10 @@ export class ClusterManager {
       const existing = parseKindClusters(await runChecked(this.runner, 'kind', ['get', 'clusters'], { signal }));
       if (existing.includes(name)) {
         log(`kind: reusing existing cluster ${name}`);
+        if (this.options.kubeconfig === undefined) {
+          const cmd = this.kubeconfigCommand(name);
+          await writeFile(this.kubeconfigFor(name), await runChecked(this.runner, cmd.file, cmd.args, { signal }), { mode: 0o600 });
+        }
       } else {
         const creation = this.create(name, config.yaml, spec, log, signal);
         this.pending.set(name, creation);
@@ -95,11 +111,16 @@ export class ClusterManager {
     return { kindName: name, kubectlArgs: this.kubectlFor(name), sameShape, differences };
   }
 
+  /** The command that prints an existing kind cluster's kubeconfig. */
+  kubeconfigCommand(name: string): { file: string; args: string[] } {
+    return { file: 'kind', args: ['get', 'kubeconfig', '--name', name] };
+  }
+
   /** Command lines for creating `name` from `configPath` and waiting until it is usable. */
   createCommands(name: string, configPath: string, spec: ClusterSpec): { file: string; args: string[] }[] {
     const kubectl = this.kubectlFor(name);
     const cmds = [
-      { file: 'kind', args: ['create', 'cluster', '--name', name, '--config', configPath, '--wait', '0s', ...this.kindArgs()] },
+      { file: 'kind', args: ['create', 'cluster', '--name', name, '--config', configPath, '--wait', '0s', ...this.kindArgs(name)] },
       { file: 'kubectl', args: [...kubectl, 'wait', '--for=condition=Ready', 'nodes', '--all', `--timeout=${READY_TIMEOUT}`] },
     ];
     if ((spec.kubeProxy.mode as string) !== 'none') {
@@ -122,7 +143,13 @@ export class ClusterManager {
       const labels = ['creating node containers', 'waiting for nodes Ready', 'waiting for kube-proxy'];
       for (const [i, cmd] of steps.entries()) {
         if (i > 0) log(`kind: ${name}: ${labels[i]}`);
-        await runChecked(this.runner, cmd.file, cmd.args, { signal, timeoutMs: CREATE_TIMEOUT_MS });
+        // kind prints its progress (" ✓ Preparing nodes 📦") on stderr: pass it on as it comes.
+        const seen = new Set<string>();
+        const onStderrLine = (line: string): void => {
+          if (!seen.has(line)) log(`kind: ${line}`);
+          seen.add(line);
+        };
+        await runChecked(this.runner, cmd.file, cmd.args, { signal, timeoutMs: CREATE_TIMEOUT_MS, ...(cmd.file === 'kind' ? { onStderrLine } : {}) });
       }
       log(`kind: cluster ${name} is ready`);
     } finally {
@@ -132,7 +159,12 @@ export class ClusterManager {
 
   /** The command that deletes a cluster this run created. */
   deleteCommand(name: string): { file: string; args: string[] } {
-    return { file: 'kind', args: ['delete', 'cluster', '--name', name, ...this.kindArgs()] };
+    return { file: 'kind', args: ['delete', 'cluster', '--name', name, ...this.kindArgs(name)] };
+  }
+
+  private removePrivateDir(): void {
+    if (this.privateDir !== undefined) rmSync(this.privateDir, { recursive: true, force: true });
+    this.privateDir = undefined;
   }
 
   /** Delete every cluster this run created, unless --keep. Returns the names deleted or kept. */
@@ -140,7 +172,8 @@ export class ClusterManager {
     const names = [...this.created.keys()];
     this.created.clear();
     if (this.options.keep) {
-      for (const n of names) log(`kind: keeping cluster ${n} (--keep); delete it with: kind delete cluster --name ${n}`);
+      for (const n of names) log(`kind: keeping cluster ${n} (--keep); use it with: kind export kubeconfig --name ${n}; delete it with: kind delete cluster --name ${n}`);
+      this.removePrivateDir();
       return { deleted: [], kept: names };
     }
     const deleted: string[] = [];
@@ -150,6 +183,7 @@ export class ClusterManager {
       if (r.code === 0) deleted.push(name);
       else log(`kind: \`${formatCommand(cmd.file, cmd.args)}\` failed: ${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}`);
     }
+    this.removePrivateDir();
     return { deleted, kept: [] };
   }
 }

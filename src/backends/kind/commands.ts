@@ -32,6 +32,10 @@ export const deleteObject = (base: string[], namespace: string, kind: string, na
   return kubectl(base, 'delete', `${kind.toLowerCase()}/${name}`, '-n', checkLabelName(namespace, 'namespace'), '--wait=true', '--ignore-not-found');
 };
 
+/** Services go first and synchronously: their fixed node ports and ClusterIPs must be free for the next scenario on the same cluster. */
+export const deleteAllServices = (base: string[], namespace: string): Command =>
+  kubectl(base, 'delete', 'services', '--all', '-n', checkLabelName(namespace, 'namespace'), '--wait=true', '--ignore-not-found');
+
 export const deleteNamespace = (base: string[], namespace: string): Command =>
   kubectl(base, 'delete', 'namespace', checkLabelName(namespace, 'namespace'), '--wait=false', '--ignore-not-found');
 

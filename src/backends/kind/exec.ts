@@ -22,6 +22,8 @@ export interface CommandOptions {
   signal?: AbortSignal;
   /** Extra environment (e.g. KUBECONFIG). */
   env?: Record<string, string>;
+  /** Called with each non-empty line the program writes to stderr, as it comes (progress). */
+  onStderrLine?: (line: string) => void;
 }
 
 /** Starts one program with an argument array. */
@@ -60,8 +62,15 @@ export class ProcessRunner implements CommandRunner {
       child.stdout.setEncoding('utf8').on('data', (d: string) => {
         if (stdout.length < MAX_OUTPUT) stdout += d;
       });
+      let partial = '';
       child.stderr.setEncoding('utf8').on('data', (d: string) => {
         if (stderr.length < MAX_OUTPUT) stderr += d;
+        if (options.onStderrLine) {
+          // kind redraws its spinner with \r; every \r or \n ends a line worth showing.
+          const parts = (partial + d).split(/[\r\n]/);
+          partial = parts.pop() ?? '';
+          for (const p of parts) if (p.trim() !== '') options.onStderrLine(p.trim());
+        }
       });
       const timer = setTimeout(() => {
         timedOut = true;

@@ -87,7 +87,9 @@ export function podManifest(pod: Pod, options: ManifestOptions): { manifest: Man
       readinessProbe: pod.ready ? { httpGet: { path: '/healthz', port }, periodSeconds: 1 } : { exec: { command: ['false'] }, periodSeconds: 1 },
     };
   });
-  const spec = { nodeName: node, terminationGracePeriodSeconds: 0, containers };
+  // nodeName skips the scheduler; the toleration keeps kubelet admission from refusing a pod the
+  // scenario places on a tainted node (the control-plane).
+  const spec = { nodeName: node, terminationGracePeriodSeconds: 0, tolerations: [{ operator: 'Exists' }], containers };
   const labels = { ...pod.labels, [MANAGED_LABEL]: 'svclab', ...(pod.owner ? { 'svclab.dev/owner': pod.owner } : {}) };
   for (const [k, v] of Object.entries(labels)) {
     if (!/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(k) || !/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/.test(v)) {

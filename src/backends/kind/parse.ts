@@ -164,6 +164,7 @@ export interface RealService {
   ports: { name: string; protocol: string; port: number; nodePort?: number }[];
   externalIPs: string[];
   loadBalancerIngress: string[];
+  healthCheckNodePort?: number;
 }
 
 /** `kubectl get services -o json`. */
@@ -172,6 +173,7 @@ export function parseServicesJson(text: string): RealService[] {
     const o = obj(item);
     const spec = obj(o.spec);
     return {
+      ...(typeof spec.healthCheckNodePort === 'number' ? { healthCheckNodePort: spec.healthCheckNodePort } : {}),
       name: str(obj(o.metadata).name) ?? '',
       type: str(spec.type) ?? 'ClusterIP',
       clusterIP: str(spec.clusterIP) ?? '',

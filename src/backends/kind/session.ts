@@ -77,21 +77,21 @@ export class KindSession implements BackendSession {
   private namespaceCreated = false;
 
   private constructor(
-    private readonly scenario: CompiledScenario,
+    initial: ClusterState,
     private readonly ctx: BackendContext,
     private readonly deps: SessionDeps,
     private readonly cluster: ClusterHandle,
     readonly namespace: string,
     private readonly suffix: string,
   ) {
-    this.state = scenario.initial;
+    this.state = initial;
   }
 
   static async start(scenario: CompiledScenario, ctx: BackendContext, deps: SessionDeps): Promise<KindSession> {
     const cluster = await deps.clusters.acquire(scenario.initial.cluster, ctx.log, ctx.signal);
     for (const d of cluster.differences) ctx.log(`kind: note: ${d}`);
     const suffix = deps.random();
-    const session = new KindSession(scenario, ctx, deps, cluster, namespaceName(scenario.name, suffix), suffix);
+    const session = new KindSession(scenario.initial, ctx, deps, cluster, namespaceName(scenario.name, suffix), suffix);
     const onAbort = (): void => void session.close();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -397,7 +397,10 @@ export class KindSession implements BackendSession {
         }
       };
       if (this.clientContainers.size > 0) await attempt(cmd.removeContainers([...this.clientContainers.values()]));
-      if (this.namespaceCreated) await attempt(cmd.deleteNamespace(this.k, this.namespace));
+      if (this.namespaceCreated) {
+        await attempt(cmd.deleteAllServices(this.k, this.namespace));
+        await attempt(cmd.deleteNamespace(this.k, this.namespace));
+      }
       for (const e of errors) this.ctx.log(`kind: cleanup failed: ${e}`);
     })();
     return this.closing;

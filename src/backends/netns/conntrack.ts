@@ -1,7 +1,9 @@
 /**
- * Which conntrack entries to delete after a change, the way kube-proxy does: UDP flows DNATed to an
- * endpoint that no longer serves, and UDP flows to a Service IP that went away. (TCP needs nothing:
- * kube-proxy leaves established TCP alone, and every probe opens a fresh connection.)
+ * Reading and cleaning the nodes' conntrack tables. Reading: a request's entry tells what the
+ * kernel did to it (DNAT, SNAT) and which node it entered. Cleaning, the way kube-proxy does it
+ * after a change: UDP flows DNATed to an endpoint that no longer serves, and UDP flows to a
+ * Service IP that went away. (TCP needs nothing: kube-proxy leaves established TCP alone, and
+ * every probe opens a fresh connection.)
  */
 import type { ClusterState } from '../../model/types.js';
 
@@ -41,4 +43,37 @@ export function staleFlowDeletions(before: ClusterState, after: ClusterState): s
     if (!nowServices.has(ip)) commands.push(['conntrack', '-D', '-p', 'udp', '--orig-dst', ip]);
   }
   return commands;
+}
+
+/** One conntrack entry: original and reply tuples, on a node. */
+export interface Flow {
+  node: string;
+  orig: { src: string; dst: string; sport: number; dport: number };
+  reply: { src: string; dst: string; sport: number; dport: number };
+  /** e.g. "TIME_WAIT [ASSURED]", "[UNREPLIED]". */
+  state: string;
+}
+
+/** Parses a `conntrack -L` line (tcp/udp); undefined for anything else. */
+export function parseConntrackLine(line: string, node: string): Flow | undefined {
+  const tuple = /src=(\S+) dst=(\S+) sport=(\d+) dport=(\d+)/g;
+  const orig = tuple.exec(line);
+  const reply = tuple.exec(line);
+  if (!orig || !reply) return undefined;
+  const state = [/^\S+\s+\d+\s+\d+\s+([A-Z_]+)\s/.exec(line)?.[1], ...(line.match(/\[[A-Z]+\]/g) ?? [])].filter(Boolean).join(' ');
+  const t = (m: RegExpExecArray) => ({ src: m[1], dst: m[2], sport: Number(m[3]), dport: Number(m[4]) });
+  return { node, orig: t(orig), reply: t(reply), state };
+}
+
+/** What the kernel did to a connection, from its conntrack entry: "DNAT …, SNAT … (TIME_WAIT [ASSURED])". */
+export function describeFlow(flow: Flow): string {
+  const parts: string[] = [];
+  if (flow.reply.src !== flow.orig.dst || flow.reply.sport !== flow.orig.dport) {
+    parts.push(`DNAT ${flow.orig.dst}:${flow.orig.dport} to ${flow.reply.src}:${flow.reply.sport}`);
+  }
+  if (flow.reply.dst !== flow.orig.src || flow.reply.dport !== flow.orig.sport) {
+    parts.push(`SNAT ${flow.orig.src}:${flow.orig.sport} to ${flow.reply.dst}:${flow.reply.dport}`);
+  }
+  if (parts.length === 0) parts.push('no NAT');
+  return `${parts.join(', ')} on ${flow.node}${flow.state ? ` (conntrack ${flow.state})` : ''}`;
 }

@@ -8,7 +8,7 @@ import type { Traffic } from '../../model/scenario.js';
 import type { Observation } from '../../observe/observation.js';
 import { ScenarioError } from '../../errors.js';
 import { Sandbox } from './sandbox.js';
-import { staleFlowDeletions } from './conntrack.js';
+import { describeFlow, parseConntrackLine, staleFlowDeletions, type Flow } from './conntrack.js';
 import { inCIDR, isIPv4, nsName, ifName, parseCIDR } from './names.js';
 import { NFACCT_DROPPED_NOTE, loadRulesInto, stripSaveComments } from './rules.js';
 import {
@@ -348,7 +348,7 @@ export class Lab {
         : [];
     const results = [...first, ...rest];
     const ingressNode = this.ingressNode(traffic);
-    const spread = ingressNode === undefined ? await this.ingressByConntrack(traffic) : undefined;
+    const flows = await this.flows(traffic, ingressNode);
     const byName = new Map([...this.pods.values()].map((p) => [p.plan.name, p.plan]));
     return results.map((r) => {
       const obs: Observation = { outcome: r.outcome, latencyMs: Math.round(r.latencyMs * 1000) / 1000 };
@@ -364,38 +364,41 @@ export class Lab {
         if (r.local !== undefined && r.localPort !== undefined) obs.endpoint = `${r.local}:${r.localPort}`;
         obs.sourceSeen = r.peer;
       }
-      const entered = ingressNode ?? (r.sourcePort !== undefined ? spread?.get(r.sourcePort) : undefined);
+      const flow = r.sourcePort !== undefined ? flows.get(r.sourcePort) : undefined;
+      const entered = ingressNode ?? flow?.node;
       if (entered !== undefined) obs.ingressNode = entered;
+      if (flow) obs.trace = [{ node: flow.node, table: 'conntrack', note: describeFlow(flow) }];
       if (r.detail !== undefined) obs.detail = r.detail;
       return obs;
     });
   }
 
   /**
-   * For traffic the fabric spreads over nodes (load-balancer and external IPs), which node each
-   * connection entered: the node whose conntrack table holds the client's source port.
+   * The conntrack entries of this step's connections, by the sender's source port: on the node
+   * the traffic entered, or, for traffic the fabric spreads over nodes (load-balancer and external
+   * IPs), on every node (the one holding the entry is the one the connection entered).
    */
-  private async ingressByConntrack(traffic: Traffic): Promise<Map<number, string> | undefined> {
-    if (traffic.from.kind !== 'client' || !this.fabricRoutes.has(traffic.to.address)) return undefined;
-    const client = this.fabric.clients.find((c) => c.name === traffic.from.name);
-    if (!client) return undefined;
-    const bySport = new Map<number, string>();
-    for (const node of this.fabric.nodes) {
+  private async flows(traffic: Traffic, ingressNode: string | undefined): Promise<Map<number, Flow>> {
+    const spread = traffic.from.kind === 'client' && this.fabricRoutes.has(traffic.to.address);
+    const nodes = ingressNode !== undefined ? [this.node(ingressNode)] : spread ? this.fabric.nodes : [];
+    const bySport = new Map<number, Flow>();
+    for (const node of nodes) {
       const res = await this.sandbox.exec([
-        'ip', 'netns', 'exec', node.ns, 'conntrack', '-L', '-p', traffic.protocol.toLowerCase(),
-        '-s', client.address, '-d', traffic.to.address,
+        'ip', 'netns', 'exec', node.ns, 'conntrack', '-L', '-p', traffic.protocol.toLowerCase(), '-d', traffic.to.address,
       ]);
       for (const line of res.stdout.split('\n')) {
-        const m = /\bsport=(\d+)/.exec(line);
-        if (m) bySport.set(Number(m[1]), node.name);
+        const flow = parseConntrackLine(line, node.name);
+        if (flow && flow.orig.dport === traffic.to.port) bySport.set(flow.orig.sport, flow);
       }
     }
     return bySport;
   }
+
 
   /** Tears everything down (the sandbox's end takes every namespace and process with it). */
   async close(): Promise<void> {
     await this.sandbox.close();
   }
 }
+
 

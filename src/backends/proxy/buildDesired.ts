@@ -4,7 +4,7 @@
  */
 import type { ClusterState, Service, ServicePort } from '../../model/types.js';
 import type { AddressMap } from './addressMap.js';
-import { inCidr } from './cidr.js';
+import { firstHost, inCidr } from './cidr.js';
 import type { DesiredEndpoint, DesiredServicePort, DesiredState, DesiredVipRoute } from './desiredState.js';
 import type { EchoPodSpec } from './echoPod.js';
 
@@ -96,6 +96,12 @@ export function vipRoutes(state: ClusterState, map: AddressMap): DesiredVipRoute
   return out;
 }
 
+/** Loopback address of a node's pod gateway (first host of its pod CIDR), when mapped. */
+function gatewayOf(podCIDR: string | undefined, map: AddressMap): string | undefined {
+  const gw = firstHost(podCIDR ?? '');
+  return gw !== undefined && map.has(gw) ? map.loopback(gw) : undefined;
+}
+
 /** The desired state of every node's daemon; the first node's daemon owns the VIP listeners. */
 export function desiredStates(state: ClusterState, map: AddressMap): DesiredState[] {
   const localhost = state.cluster.kubeProxy.localhostNodePorts;
@@ -103,6 +109,7 @@ export function desiredStates(state: ClusterState, map: AddressMap): DesiredStat
     name: n.name,
     addresses: n.addresses.filter((a) => map.has(a)).map((a) => map.loopback(a)),
     ...(localhost ? { localhost: map.nodeLocalhost(n.name) } : {}),
+    ...(gatewayOf(n.podCIDR, map) !== undefined ? { podGateway: gatewayOf(n.podCIDR, map) } : {}),
   }));
   const pods = state.pods.filter((p) => p.ip && map.has(p.ip)).map((p) => ({ address: map.loopback(p.ip), node: p.node }));
   const services = proxiedServicePorts(state, map);

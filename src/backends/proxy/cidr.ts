@@ -13,3 +13,11 @@ export function inCidr(ip: string, cidr: string): boolean {
   const mask = (~0 << (32 - bits)) >>> 0;
   return ((toInt(ip) & mask) >>> 0) === ((toInt(base) & mask) >>> 0);
 }
+
+/** First host address of an IPv4 CIDR (a node's pod gateway), or undefined for a bad CIDR. */
+export function firstHost(cidr: string): string | undefined {
+  const [base, bits] = cidr.split('/');
+  if (!net.isIPv4(base) || bits === undefined || Number(bits) > 30) return undefined;
+  const n = (toInt(base) + 1) >>> 0;
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}

@@ -49,9 +49,10 @@ export interface DesiredState {
   node: string;
   /**
    * Every node with its loopback addresses (the first is the primary, used for SNAT) and, when
-   * localhost node ports are on, the address standing for that node's 127.0.0.1.
+   * localhost node ports are on, the address standing for that node's 127.0.0.1; `podGateway` is
+   * the node's pod-side address (hairpin traffic is masqueraded to it).
    */
-  nodes: { name: string; addresses: string[]; localhost?: string }[];
+  nodes: { name: string; addresses: string[]; localhost?: string; podGateway?: string }[];
   /** Pod loopback addresses and their nodes (traffic from these counts as cluster-internal). */
   pods: { address: string; node: string }[];
   /** Whether this daemon owns the VIP listeners (ClusterIP, external and LB IPs). */
@@ -166,11 +167,12 @@ export function validateDesiredState(v: Json): DesiredState {
     node: str(o.node, 'state.node'),
     nodes: arr(o.nodes, 'state.nodes').map((n, i) => {
       const p = `state.nodes[${i}]`;
-      const no = obj(n, p, ['name', 'addresses'], ['localhost']);
+      const no = obj(n, p, ['name', 'addresses'], ['localhost', 'podGateway']);
       const addresses = arr(no.addresses, `${p}.addresses`).map((a, j) => loop(a, `${p}.addresses[${j}]`));
       if (addresses.length === 0) throw new DesiredStateError(`${p}.addresses: expected at least one address`);
       const node: DesiredState['nodes'][number] = { name: str(no.name, `${p}.name`), addresses };
       if (no.localhost !== undefined) node.localhost = loop(no.localhost, `${p}.localhost`);
+      if (no.podGateway !== undefined) node.podGateway = loop(no.podGateway, `${p}.podGateway`);
       return node;
     }),
     pods: arr(o.pods, 'state.pods').map((x, i) => {

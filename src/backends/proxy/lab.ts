@@ -19,6 +19,8 @@ export interface LabOptions {
   holdMs?: number;
   /** Preferred run octet (the second octet of every loopback address). */
   run?: number;
+  /** Start no daemons (echo pods and the address map only): for a daemon run elsewhere. */
+  withoutDaemons?: boolean;
 }
 
 export interface LabNode {
@@ -89,7 +91,7 @@ export class ProxyLab {
       await pod.start();
       this.pods.set(key, pod);
     }
-    const desired = desiredStates(state, this.map);
+    const desired = this.opts.withoutDaemons ? [] : desiredStates(state, this.map);
     for (const d of desired) {
       let node = this.nodes.get(d.node);
       if (!node) {

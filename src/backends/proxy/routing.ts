@@ -100,6 +100,12 @@ export function decide(
   }
   chosen ??= candidates[Math.min(candidates.length - 1, Math.floor(rng() * candidates.length))];
   if (svc.affinityTimeoutSeconds !== undefined) affinity.set(source, { endpoint: endpointKey(chosen), lastUsed: now });
+  // Hairpin: a pod landing on itself is masqueraded (KUBE-SEP `-s <endpoint> -j KUBE-MARK-MASQ`)
+  // to the address of the interface toward the pod, its node's pod gateway.
+  if (chosen.address === source) {
+    const gw = state.nodes.find((n) => n.name === node)?.podGateway;
+    return { kind: 'forward', endpoint: chosen, node, from: gw ?? nodeAddrs[0] ?? source, snat: true };
+  }
   const from = snat ? (nodeAddrs[0] ?? source) : source;
   return { kind: 'forward', endpoint: chosen, node, from, snat };
 }

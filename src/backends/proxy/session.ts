@@ -51,17 +51,6 @@ export function unsupportedReason(state: ClusterState, t: Traffic): string | und
       return `which node external/LoadBalancer IP ${t.to.address} enters is not known without a client route (add routes: [{to: ${t.to.address}/32, via: <node ip>}])`;
     }
   }
-  if (t.from.kind === 'pod') {
-    // Hairpin: kube-proxy SNATs a pod reaching itself through a service; loopback cannot show that.
-    const from = t.from.address;
-    const services = state.services.filter(
-      (s) => s.clusterIP === t.to.address || s.externalIPs.includes(t.to.address) || s.loadBalancerIngress.some((i) => i.ip === t.to.address) || (target.kind === 'node' && s.ports.some((p) => p.nodePort === t.to.port)),
-    );
-    for (const s of services) {
-      const hit = state.endpointSlices.some((sl) => sl.namespace === s.namespace && sl.serviceName === s.name && sl.endpoints.some((e) => e.addresses.includes(from)));
-      if (hit) return `pod ${t.from.name} is an endpoint of ${s.namespace}/${s.name}: hairpin SNAT is not reproducible on loopback`;
-    }
-  }
   return undefined;
 }
 

@@ -8,7 +8,7 @@ import type { ChangeStep, CompiledScenario, SendStep, TrafficSource } from '../.
 import type { ClusterState } from '../../model/types.js';
 import type { Observation, SendResult } from '../../observe/observation.js';
 import { Rng } from '../../netfilter/rng.js';
-import { parseIPv4 } from '../../netfilter/ip.js';
+import { formatIPv4, parseIPv4 } from '../../netfilter/ip.js';
 import { renderNodeRules } from './rules/render.js';
 import { SimNetwork, type Sender } from './network.js';
 import { exactRequest } from './exact.js';
@@ -66,7 +66,7 @@ export class SimSession implements BackendSession {
     for (const name of this.net.nodeNames()) {
       this.net.host(name)!.conntrack.deleteWhere((e) => {
         if (!e.dnat || e.original.proto === 6) return false;
-        const target = `${fmt(e.reply.src)}:${e.reply.sport}/${protoName(e.original.proto)}`;
+        const target = `${formatIPv4(e.reply.src)}:${e.reply.sport}/${protoName(e.original.proto)}`;
         return !alive.has(target);
       });
     }
@@ -74,10 +74,14 @@ export class SimSession implements BackendSession {
   }
 
   async send(step: SendStep): Promise<SendResult> {
+    const mode = step.state.cluster.kubeProxy.mode;
+    if (mode !== 'iptables') {
+      return { unsupported: `the simulator models kube-proxy in iptables mode only; this scenario runs kube-proxy in ${mode} mode` };
+    }
     const t = step.traffic;
     const sender = this.senderFor(t.from);
     const protocol = t.protocol.toLowerCase();
-    const exact = exactRequest(this.net, { sender, address: t.to.address, port: t.to.port, protocol, now: this.now + SECONDS_PER_REQUEST, sport: this.peekPort() });
+    const exact = exactRequest(this.net, { sender, address: t.to.address, port: t.to.port, protocol, now: this.now + SECONDS_PER_REQUEST, sport: this.nextPort() });
     const observations: Observation[] = [];
     for (let i = 0; i < t.count; i++) {
       if (this.ctx.signal.aborted || this.closed) break;
@@ -112,15 +116,8 @@ export class SimSession implements BackendSession {
     return senderOf(from);
   }
 
-  private peekPort(): number {
-    return EPHEMERAL_FIRST + (this.requests % EPHEMERAL_COUNT);
-  }
-
+  /** Source port of the next connection (each request is a new connection). */
   private nextPort(): number {
     return EPHEMERAL_FIRST + (this.requests % EPHEMERAL_COUNT);
   }
-}
-
-function fmt(a: number): string {
-  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
 }

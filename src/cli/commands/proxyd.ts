@@ -9,10 +9,13 @@ import type { ClusterState } from '../../model/types.js';
 import type { CompiledScenario } from '../../model/scenario.js';
 import { ProxyLab } from '../../backends/proxy/lab.js';
 import { renderBanner } from '../../backends/proxy/banner.js';
+import { startControlServer } from '../../backends/proxy/controlApi.js';
+import { ProxyDaemon } from '../../backends/proxy/daemon.js';
 
 export const summary = 'run the proxy daemon for a scenario (real TCP on loopback)';
 
 export const help = `Usage: svclab proxyd --scenario FILE [--at-step N] [--seed N]
+       svclab proxyd --daemon [--seed N]
 
 Bring a scenario's lab up on this machine: every node, pod, client and service address gets its
 own 127.x.y.z address; one proxy daemon per node listens on the node ports (and the ClusterIP,
@@ -23,6 +26,8 @@ Options:
   --scenario FILE   scenario to bring up
   --at-step N       use the cluster state step N (1-based) runs against (default: the initial state)
   --state FILE      a ClusterState as JSON instead of a scenario (for scripts and tests)
+  --daemon          run one bare daemon: print its control socket and wait for PUT /state
+                    (curl --unix-socket SOCK -X PUT -H 'Content-Type: application/json' -d @state.json http://proxyd/state)
   --seed N          seed for endpoint choices (default: 1)
   --hold-ms MS      how long a dropped connection is held before it is closed (default: 120000)
   -h, --help        show this help
@@ -57,6 +62,29 @@ async function loadState(values: { scenario?: string; state?: string; 'at-step'?
   return { state, later: scenario.steps.map((s) => s.state), title };
 }
 
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
+/** One daemon, as kube-proxy runs one per node: it waits for its desired state on the control API. */
+async function runBareDaemon(seed: number, holdMs: number): Promise<number> {
+  const daemon = new ProxyDaemon({ seed, holdMs });
+  const control = await startControlServer(daemon, 'proxyd');
+  const signalled = untilSignal();
+  try {
+    process.stdout.write(`svclab proxyd: control socket ${control.socketPath}\nready: PUT /state, GET /state, GET /status; Ctrl-C stops\n`);
+    const sig = await signalled;
+    process.stderr.write(`svclab proxyd: ${sig}, stopping\n`);
+    return ExitCode.interrupted;
+  } finally {
+    await daemon.close();
+    await control.close();
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
   let values;
   try {
@@ -68,6 +96,7 @@ export async function run(argv: string[]): Promise<number> {
         state: { type: 'string' },
         seed: { type: 'string' },
         'hold-ms': { type: 'string' },
+        daemon: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -82,15 +111,16 @@ export async function run(argv: string[]): Promise<number> {
   if (values.scenario !== undefined && values.state !== undefined) throw new UsageError('svclab proxyd: give --scenario or --state, not both');
   const seed = integer('seed', values.seed, 1, 0, 2 ** 32 - 1);
   const holdMs = integer('hold-ms', values['hold-ms'], 120_000, 1, 3_600_000);
+  if (values.daemon) {
+    if (values.scenario !== undefined || values.state !== undefined) throw new UsageError('svclab proxyd: --daemon takes its state from the control API, not --scenario or --state');
+    return runBareDaemon(seed, holdMs);
+  }
   const { state, later, title } = await loadState(values);
 
   const lab = await ProxyLab.start(state, { seed, laterStates: later, holdMs });
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopping ??= lab.close());
-  const signalled = new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const signalled = untilSignal();
   try {
     if (state !== lab.state) await lab.update(state);
     process.stdout.write(renderBanner(lab, state, title));

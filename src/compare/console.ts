@@ -1,0 +1,101 @@
+/**
+ * The comparison matrix as a compact console table: one line per step with one column per backend
+ * and the verdict, followed (indented) by the observations side by side where backends differ, the
+ * state of each `diverges:` annotation, and the reason of every skip. Ends with a totals line.
+ */
+import { createColors } from 'picocolors';
+import { displayPath } from '../runner/display-path.js';
+import type { Cell, CompareResult, StepRow, Verdict } from './model.js';
+import { countsText } from './observations.js';
+
+export interface CompareConsoleOptions {
+  color: boolean;
+  cwd: string;
+  /** Terminal width for truncating step titles (default 120). */
+  columns?: number;
+}
+
+const CELL_WIDTH = 7;
+const VERDICT_TEXT: Record<Verdict, string> = { agree: 'same', known: 'known', disagree: 'DIFFERS', stale: 'STALE', error: 'ERROR' };
+const CELL_TEXT: Record<Cell['status'], string> = { pass: 'pass', fail: 'FAIL', skip: 'skip', error: 'ERROR', unavailable: 'n/a' };
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+function truncate(text: string, width: number): string {
+  return text.length <= width ? text : text.slice(0, Math.max(1, width - 1)) + '…';
+}
+
+export function renderCompareConsole(result: CompareResult, options: CompareConsoleOptions): string {
+  const c = createColors(options.color);
+  const names = result.backends.map((b) => b.name);
+  const width = Math.max(8, ...names.map((n) => n.length + 1), CELL_WIDTH);
+  const titleWidth = Math.max(30, Math.min(70, (options.columns ?? 120) - names.length * width - 12));
+  const colourCell = (status: Cell['status'], text: string): string =>
+    status === 'pass' ? c.green(text) : status === 'fail' || status === 'error' ? c.red(text) : c.yellow(text);
+  const colourVerdict = (v: Verdict, text: string): string =>
+    v === 'agree' ? c.dim(text) : v === 'known' ? c.cyan(text) : c.red(c.bold(text));
+  const lines: string[] = [];
+
+  lines.push(c.bold(`svclab compare · backends ${names.join(', ')} · seed ${result.seed}`));
+  for (const b of result.backends) {
+    if (b.state !== 'ran') lines.push(c.yellow(`  ${b.name}: ${b.state}: ${b.reason ?? ''}`));
+  }
+  lines.push('');
+  lines.push(c.dim(`${pad('', titleWidth + 5)}${names.map((n) => pad(n, width)).join('')}`));
+
+  for (const s of result.scenarios) {
+    lines.push(`${colourVerdict(s.verdict, s.verdict === 'agree' ? '✓' : s.verdict === 'known' ? '≈' : '✗')} ${c.bold(s.name)} ${c.dim(s.file)}`);
+    for (const [backend, error] of Object.entries(s.errors)) lines.push(c.red(`    ${backend}: ${error}`));
+    for (const step of s.steps) {
+      const label = pad(truncate(`${step.index + 1} ${step.title}`, titleWidth), titleWidth);
+      const cells = names.map((n) => {
+        const cell = step.cells[n];
+        return colourCell(cell.status, pad(CELL_TEXT[cell.status], width));
+      });
+      lines.push(`    ${label} ${cells.join('')}${colourVerdict(step.verdict, VERDICT_TEXT[step.verdict])}`);
+      lines.push(...stepDetails(step, names, options.cwd).map((l) => c.dim(`        ${l}`)));
+    }
+  }
+
+  lines.push('');
+  for (const b of result.backends) {
+    if (b.report !== undefined) lines.push(`${b.name} report: ${b.report}`);
+  }
+  const t = result.totals;
+  const parts = [`${t.agree} same`, `${t.known} known`, `${t.disagree} differ`, `${t.stale} stale`, `${t.error} errors`];
+  const steps = Object.values(t).reduce((a, b) => a + b, 0);
+  lines.push(
+    `${steps} steps on ${names.length} backends: ${parts.join(', ')} · ${(result.durationMs / 1000).toFixed(1)} s` +
+      (result.exitCode === 0 ? '' : c.red(' · backends disagree outside the stated divergences')),
+  );
+  return lines.join('\n') + '\n';
+}
+
+/** The indented lines under a step: differences side by side, annotation states, skip reasons. */
+export function stepDetails(step: StepRow, names: string[], cwd: string): string[] {
+  const out: string[] = [];
+  for (const d of step.differences) {
+    for (const x of d.differences) out.push(`${d.known ? 'known' : 'differs'}: ${d.backend} vs ${d.against}, ${x.aspect}: ${x.detail}`);
+  }
+  for (const d of step.divergences) {
+    if (d.state === 'stale') out.push(`stale annotation (${displayPath(d.loc.file, cwd)}:${d.loc.line}): ${d.note}`);
+    else if (d.state === 'unchecked') out.push(`annotation for ${d.backend} not checked: ${d.note}`);
+    else out.push(`known on ${d.backend}: ${d.does} (${d.why})`);
+  }
+  for (const n of names) {
+    const cell = step.cells[n];
+    if ((cell.status === 'skip' || cell.status === 'error') && cell.reason !== undefined && !cell.reason.startsWith('known divergence')) {
+      out.push(`${cell.status} on ${n}: ${cell.reason}`);
+    }
+  }
+  return out;
+}
+
+/** `ok×100; pods a×50 b×50; sources 10.0.0.1×100`: one backend's observations in a line. */
+export function observedLine(cell: Cell): string {
+  const o = cell.observed;
+  if (o === undefined) return cell.reason ?? cell.status;
+  return `${countsText(o.outcomes)}; pods ${countsText(o.pods)}; sources ${countsText(o.sourcesSeen)}`;
+}

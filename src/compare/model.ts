@@ -1,0 +1,99 @@
+/**
+ * The comparison matrix: scenario × step × backend, plus a verdict per step saying whether the
+ * backends agree. Plain JSON data, written as `compare.json` and read by the console and HTML views.
+ */
+import type { Divergence } from '../model/scenario.js';
+import type { SourceLocation } from '../model/types.js';
+import type { RunResult, Status } from '../report/result.js';
+import type { Difference, Observed } from './observations.js';
+
+/** A step's status on one backend; `unavailable` when the backend could not run here at all. */
+export type CellStatus = Status | 'unavailable';
+
+/** One backend's result for one step. */
+export interface Cell {
+  status: CellStatus;
+  /** Why it was skipped, the error, or why the backend is unavailable. */
+  reason?: string;
+  /** What the backend observed (send steps that ran). */
+  observed?: Observed;
+}
+
+/**
+ * - agree: every backend that ran the step saw the same (or only one ran it: see `compared`)
+ * - known: some backends differ, and each such difference is stated in `diverges:`
+ * - disagree: a backend differs and no annotation states it
+ * - stale: an annotation states a difference that is gone (the backend agrees now)
+ * - error: a backend errored on the step, so agreement cannot be judged
+ */
+export type Verdict = 'agree' | 'known' | 'disagree' | 'stale' | 'error';
+
+/** Verdicts that make `svclab compare` exit 1. */
+export const FAILING_VERDICTS: readonly Verdict[] = ['disagree', 'stale', 'error'];
+
+/** A backend outside the reference group, and what it differs in. */
+export interface BackendDifference {
+  backend: string;
+  /** The reference backend it was compared with. */
+  against: string;
+  differences: Difference[];
+  /** Stated by an annotation on the step. */
+  known: boolean;
+}
+
+/** What became of one `diverges:` entry in this comparison. */
+export interface DivergenceCheck extends Divergence {
+  /** known: the backend differs as stated; stale: it agrees now (fails); unchecked: nothing to compare. */
+  state: 'known' | 'stale' | 'unchecked';
+  note: string;
+}
+
+export interface StepRow {
+  index: number;
+  kind: 'send' | 'change';
+  title: string;
+  loc: SourceLocation;
+  /** Backend name -> its cell, for every backend column. */
+  cells: Record<string, Cell>;
+  verdict: Verdict;
+  /** How many backends' observations were compared (under 2: nothing to disagree with). */
+  compared: number;
+  /** Backends that agree with each other and serve as the reference for the rest. */
+  reference: string[];
+  differences: BackendDifference[];
+  divergences: DivergenceCheck[];
+}
+
+export interface ScenarioRow {
+  name: string;
+  file: string;
+  steps: StepRow[];
+  verdict: Verdict;
+  /** Scenario-level errors per backend (session failed to start, cleanup failed). */
+  errors: Record<string, string>;
+}
+
+/** One backend column of the matrix. */
+export interface BackendColumn {
+  name: string;
+  state: 'ran' | 'unavailable' | 'failed';
+  /** Why it is unavailable or failed. */
+  reason?: string;
+  /** Its own full report, relative to the compare output folder. */
+  report?: string;
+  totals?: RunResult['totals'];
+  durationMs?: number;
+}
+
+export interface CompareResult {
+  tool: { name: 'svclab'; version: string };
+  seed: number;
+  startedAt: string;
+  durationMs: number;
+  backends: BackendColumn[];
+  scenarios: ScenarioRow[];
+  /** Number of steps per verdict. */
+  totals: Record<Verdict, number>;
+  /** 1 when any step disagrees outside the stated divergences, is stale or errored; else 0. */
+  exitCode: 0 | 1;
+}
