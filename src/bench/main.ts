@@ -80,8 +80,10 @@ interface Settings {
 
 const nsPerOp = (t: OpTiming): Figure['stats'] => ({ samples: t.samples, rmePercent: round2(t.rmePercent), p50: round2(t.p50Ns), p90: round2(t.p90Ns), p99: round2(t.p99Ns), statsUnit: 'ns per operation' });
 const round2 = (x: number): number => Math.round(x * 100) / 100;
+const ms = (x: number): string => formatValue(x, 'ms');
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 /** The CPU-time rate, which other work on the machine does not dilute. */
-const perCpu = (t: OpTiming): string => `${formatValue(t.opsPerCpuSecond, 'per CPU-second')}`;
+const perCpu = (t: OpTiming, unit = 'verdicts/s'): string => `${formatValue(t.opsPerCpuSecond, unit)} of CPU time`;
 
 /** Runs one scale measurement in a child process, so its peak memory is its own. */
 function scaleInChild(params: Parameters<typeof measureScale>[0], signal: AbortSignal): Promise<ScaleResult> {
@@ -114,7 +116,7 @@ function scaleFigures(r: ScaleResult, idTag: string, label: string, withTargets:
       higherIsBetter: false,
       baseline: { label: 'JSON.stringify of the same ClusterState', value: r.stringifyMs },
       target: withTargets ? target('<', 2000, 'rules for one node rendered in under 2 s', r.renderMs) : undefined,
-      note: `${r.rulesLines.toLocaleString('en-US')} lines, ${(r.rulesBytes / 2 ** 20).toFixed(1)} MiB of iptables-save; median of ${r.renderRuns.length}`,
+      note: `CPU time ${ms(median(r.renderCpuRuns))} (baseline ${ms(r.stringifyCpuMs)}); ${r.rulesLines.toLocaleString('en-US')} lines, ${(r.rulesBytes / 2 ** 20).toFixed(1)} MiB of iptables-save; median of ${r.renderRuns.length}`,
     }),
     figure({
       id: `sim.${idTag}.parseCompile`,
@@ -123,7 +125,7 @@ function scaleFigures(r: ScaleResult, idTag: string, label: string, withTargets:
       unit: 'ms',
       higherIsBetter: false,
       baseline: { label: 'same network, empty rulesets', value: r.verdicts.emptyBuildMs },
-      note: 'building the SimNetwork: that node with the rendered rules, every other node empty',
+      note: `CPU time ${ms(r.verdicts.buildCpuMs)} (baseline ${ms(r.verdicts.emptyBuildCpuMs)}); building the SimNetwork: that node with the rendered rules, every other node empty`,
     }),
     figure({
       id: `sim.${idTag}.verdicts`,
@@ -134,7 +136,7 @@ function scaleFigures(r: ScaleResult, idTag: string, label: string, withTargets:
       baseline: { label: 'empty-ruleset walk, same host', value: v.empty.opsPerSecond },
       target: withTargets ? target('>=', 200_000, 'at least 200,000 verdicts/s', v.rules.opsPerSecond) : undefined,
       stats: nsPerOp(v.rules),
-      note: `${perCpu(v.rules)}; first packet DNATed to ${v.sample.to}`,
+      note: `${perCpu(v.rules)} (baseline ${perCpu(v.empty)}); first packet DNATed to ${v.sample.to}`,
     }),
     figure({
       id: `sim.${idTag}.peakRss`,
@@ -183,7 +185,7 @@ async function simSection(s: Settings, section: Section): Promise<void> {
       higherIsBetter: true,
       baseline: { label: `client straight to pod ${requests.directTo} via the node`, value: requests.direct.opsPerSecond },
       stats: nsPerOp(requests.rules),
-      note: `outcome ${requests.outcome} (direct: ${requests.directOutcome}); forward walk, pod, reply through conntrack`,
+      note: `${perCpu(requests.rules, 'requests/s')} (baseline ${perCpu(requests.direct, 'requests/s')}); outcome ${requests.outcome} (direct: ${requests.directOutcome}); forward walk, pod, reply through conntrack`,
     }),
   );
   section.raw = { seed004: { probe, verdicts, requests } };
@@ -351,9 +353,8 @@ async function netnsSection(s: Settings, section: Section): Promise<void> {
     );
   }
   const bare = await bareNamespaceMs(5);
-  const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const up = med(result.lab.upMs);
-  const down = med(result.lab.downMs);
+  const up = median(result.lab.upMs);
+  const down = median(result.lab.downMs);
   const base = { label: 'one bare netns created+destroyed (unshare --net true)', value: bare };
   section.figures.push(
     figure({ id: 'netns.lab.up', title: '4-node lab up', value: up, unit: 'ms', higherIsBetter: false, baseline: base, note: `median of ${result.lab.upMs.length}: ${result.lab.upMs.join(', ')} ms` }),
@@ -370,6 +371,8 @@ const titles: Record<SectionName, string> = {
   proxy: 'proxy daemon (proxyd, HAProxy, direct)',
   netns: 'kernel backend (kube-proxy rules in network namespaces)',
 };
+/** Longest each section may take (halved with --quick); together under the issue's 10 minutes. */
+const sectionLimitMs: Record<SectionName, number> = { sim: 240_000, proxy: 180_000, netns: 150_000 };
 const runners: Record<SectionName, (s: Settings, section: Section) => Promise<void>> = { sim: simSection, proxy: proxySection, netns: netnsSection };
 
 function parseSettings(argv: string[], signal: AbortSignal): Settings | 'help' {
@@ -425,6 +428,7 @@ async function main(argv: string[]): Promise<number> {
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
 
   let interrupts = 0;
+  let current: Section | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
     interrupts++;
     report.interrupted = true;
@@ -434,6 +438,7 @@ async function main(argv: string[]): Promise<number> {
     // Sections clean up in their finally blocks; give them a moment, then go regardless.
     const force = (): void => {
       killChildren('SIGKILL');
+      if (current) current.status = 'interrupted';
       void save().finally(() => process.exit(130));
     };
     if (interrupts > 1) force();
@@ -448,11 +453,25 @@ async function main(argv: string[]): Promise<number> {
   for (const name of s.only) {
     if (controller.signal.aborted) break;
     const section: Section = { name, title: titles[name], status: 'ok', durationMs: 0, figures: [] };
+    current = section;
     report.sections.push(section);
     const started = performance.now();
+    const limitMs = sectionLimitMs[name] * (s.quick ? 0.5 : 1);
+    const local = new AbortController();
+    const stop = (): void => local.abort(controller.signal.reason);
+    controller.signal.addEventListener('abort', stop, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((done) => {
+      timer = setTimeout(() => {
+        local.abort(new Error(`did not finish within ${limitMs / 1000} s`));
+        // Work that ignores the signal is left behind (it is killed at exit); the bench moves on.
+        setTimeout(() => done('timeout'), 10_000);
+      }, limitMs);
+    });
     try {
-      await runners[name](s, section);
+      const outcome = await Promise.race([runners[name]({ ...s, signal: local.signal }, section).then(() => 'done' as const), timedOut]);
       if (controller.signal.aborted) section.status = 'interrupted';
+      else if (outcome === 'timeout' || local.signal.aborted) throw local.signal.reason;
     } catch (err) {
       if (controller.signal.aborted) section.status = 'interrupted';
       else if (err instanceof BackendUnavailableError) {
@@ -460,11 +479,15 @@ async function main(argv: string[]): Promise<number> {
         section.reason = err.message;
       } else {
         section.status = 'error';
-        section.reason = (err as Error).message;
+        section.reason = local.signal.aborted ? `${(local.signal.reason as Error).message} (partial figures kept)` : (err as Error).message;
         failed = true;
       }
+    } finally {
+      clearTimeout(timer);
+      controller.signal.removeEventListener('abort', stop);
     }
     section.durationMs = Math.round(performance.now() - started);
+    current = undefined;
     process.stdout.write('\n' + formatSection(section, color).join('\n') + '\n');
     await save();
   }

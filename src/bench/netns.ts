@@ -4,11 +4,14 @@
  * bring a 4-node lab up and tear it down. Needs root (see docs/backends/netns.md); the CLI's bench
  * reports the BackendUnavailableError it throws elsewhere.
  *
- * Both traffic paths run from the external client through the same node: `kernel-nat` to that
- * node's NodePort (PREROUTING DNAT, FORWARD, MASQUERADE), `direct` to the pod IP over a client
- * route via the node (plain forwarding). The difference is the cost of the rules and NAT.
+ * Both traffic paths run from the external client through the same node, `myk8s-worker`, to its
+ * own pod: `kernel-nat` to that node's NodePort of a one-endpoint Service (PREROUTING DNAT,
+ * FORWARD, MASQUERADE), `direct` to the pod IP over a client route via that node (plain
+ * forwarding). The difference is the cost of the rules and NAT. (The route must go via the pod's
+ * own node: via another node the replies would bypass it, and kube-proxy's `--ctstate INVALID`
+ * drop there would discard the client's next packets.)
  */
-import type { ClusterState } from '../model/types.js';
+import type { ClusterState, EndpointSlice, Pod, Service } from '../model/types.js';
 import type { Observation } from '../observe/observation.js';
 import type { Traffic } from '../model/scenario.js';
 import { checkPrerequisites } from '../backends/netns/check.js';
@@ -57,7 +60,10 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-/** Four nodes as in seed 004; one echo pod per worker; the client routes pod IPs via the control plane. */
+/**
+ * Four nodes as in seed 004, one echo pod per worker behind svc-nodeport; svc-bench (node port
+ * 30899) has only the pod on myk8s-worker, and the client routes that node's pod CIDR via it.
+ */
 export function netnsBenchState(): ClusterState {
   const nodes = [
     { name: 'myk8s-control-plane', ip: '172.18.0.4', cidr: '10.10.0.0/24' },
@@ -65,12 +71,12 @@ export function netnsBenchState(): ClusterState {
     { name: 'myk8s-worker2', ip: '172.18.0.2', cidr: '10.10.2.0/24' },
     { name: 'myk8s-worker3', ip: '172.18.0.3', cidr: '10.10.3.0/24' },
   ];
-  const pods = nodes.slice(1).map((n, i) => ({
+  const pods: Pod[] = nodes.slice(1).map((n, i) => ({
     namespace: 'default',
     name: `deploy-echo-${i}`,
     node: n.name,
     ip: n.cidr.replace('.0/24', '.2'),
-    labels: { app: 'echo' },
+    labels: i === 0 ? { app: 'echo', bench: 'yes' } : ({ app: 'echo' } as Record<string, string>),
     owner: 'deploy-echo',
     ports: [{ containerPort: 8080, protocol: 'TCP' as const }],
     ready: true,
@@ -80,7 +86,7 @@ export function netnsBenchState(): ClusterState {
   return {
     cluster: {
       nodes: nodes.map((n, i) => ({ name: n.name, role: i === 0 ? 'control-plane' : 'worker', addresses: [n.ip], podCIDR: n.cidr })),
-      clients: [{ name: 'mypc', address: '172.18.0.100', routes: [{ to: '10.10.0.0/16', via: '172.18.0.4' }] }],
+      clients: [{ name: 'mypc', address: '172.18.0.100', routes: [{ to: '10.10.1.0/24', via: '172.18.0.5' }] }],
       clusterCIDR: '10.10.0.0/16',
       serviceCIDR: '10.200.1.0/24',
       nodePortRange: { min: 30000, max: 32767 },
@@ -90,32 +96,42 @@ export function netnsBenchState(): ClusterState {
     deployments: [{ namespace: 'default', name: 'deploy-echo', replicas: 3, selector: { app: 'echo' } }],
     pods,
     services: [
-      {
-        namespace: 'default',
-        name: 'svc-nodeport',
-        type: 'NodePort',
-        clusterIP: '10.200.1.10',
-        selector: { app: 'echo' },
-        ports: [{ name: 'svc-webport', protocol: 'TCP', port: 9000, targetPort: 8080, nodePort: 30898 }],
-        externalIPs: [],
-        loadBalancerIngress: [],
-        externalTrafficPolicy: 'Cluster',
-        internalTrafficPolicy: 'Cluster',
-        sessionAffinity: 'None',
-        sessionAffinityTimeoutSeconds: 10800,
-        loadBalancerSourceRanges: [],
-      },
+      nodePortService('svc-nodeport', '10.200.1.10', { app: 'echo' }, 30898),
+      nodePortService('svc-bench', '10.200.1.11', { bench: 'yes' }, 30899),
     ],
     endpointSlices: [
-      {
-        namespace: 'default',
-        name: 'svc-nodeport-1',
-        serviceName: 'svc-nodeport',
-        addressType: 'IPv4',
-        ports: [{ name: 'svc-webport', port: 8080, protocol: 'TCP' }],
-        endpoints: pods.map((p) => ({ addresses: [p.ip], conditions: { ready: true, serving: true, terminating: false }, nodeName: p.node, pod: p.name })),
-      },
+      slice('svc-nodeport', pods),
+      slice('svc-bench', pods.slice(0, 1)),
     ],
+  };
+}
+
+function nodePortService(name: string, clusterIP: string, selector: Record<string, string>, nodePort: number): Service {
+  return {
+    namespace: 'default',
+    name,
+    type: 'NodePort',
+    clusterIP,
+    selector,
+    ports: [{ name: 'web', protocol: 'TCP', port: 9000, targetPort: 8080, nodePort }],
+    externalIPs: [],
+    loadBalancerIngress: [],
+    externalTrafficPolicy: 'Cluster',
+    internalTrafficPolicy: 'Cluster',
+    sessionAffinity: 'None',
+    sessionAffinityTimeoutSeconds: 10800,
+    loadBalancerSourceRanges: [],
+  };
+}
+
+function slice(serviceName: string, pods: Pod[]): EndpointSlice {
+  return {
+    namespace: 'default',
+    name: `${serviceName}-1`,
+    serviceName,
+    addressType: 'IPv4',
+    ports: [{ name: 'web', port: 8080, protocol: 'TCP' }],
+    endpoints: pods.map((p) => ({ addresses: [p.ip], conditions: { ready: true, serving: true, terminating: false }, nodeName: p.node, pod: p.name })),
   };
 }
 
@@ -156,14 +172,14 @@ export async function benchNetns(opts: NetnsBenchOptions = {}): Promise<NetnsBen
   try {
     const from = { kind: 'client' as const, name: 'mypc', address: '172.18.0.100' };
     const targets = {
-      'kernel-nat': { address: '172.18.0.4', port: 30898 },
+      'kernel-nat': { address: '172.18.0.5', port: 30899 },
       direct: { address: '10.10.1.2', port: 8080 },
     } as const;
     const figures: NetnsBenchFigure[] = [];
     for (const c of opts.concurrencies ?? [1, 16]) {
       const requests = Math.max(opts.requests ?? 2000, c * 4);
       for (const path of ['direct', 'kernel-nat'] as const) {
-        const t = (count: number): Traffic => ({ count, from, to: targets[path], targetText: path, protocol: 'TCP', timeoutMs: 5000 });
+        const t = (count: number): Traffic => ({ count, from, to: targets[path], targetText: path, protocol: 'TCP', timeoutMs: 2000 });
         await lab.send(t(Math.max(1, opts.warmup ?? 200)), Math.min(c, 16));
         const started = performance.now();
         const obs = await lab.send(t(requests), c);

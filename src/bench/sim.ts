@@ -139,8 +139,17 @@ export interface VerdictBench {
   /** ms to build the SimNetwork (parse + compile every node's rules) with the rendered rules / with empty ones. */
   buildMs: number;
   emptyBuildMs: number;
+  /** CPU time (user + system) of those builds, ms. */
+  buildCpuMs: number;
+  emptyBuildCpuMs: number;
   /** What the first packet came to with the real rules (checked: DNAT to an endpoint). */
   sample: { kind: string; dnat: boolean; to: string };
+}
+
+/** CPU time (user + system) of this process since `start`, ms. */
+export function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
 }
 
 const dotted = (a: number): string => `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
@@ -152,17 +161,19 @@ const dotted = (a: number): string => `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 
 export async function benchVerdicts(state: ClusterState, rules: string, probe: NodePortProbe, opts: { timeMs: number; signal?: AbortSignal }): Promise<VerdictBench> {
   const packets = synPackets(probe, 4096);
   const mask = packets.length - 1;
-  const time = async (text: string, label: string): Promise<{ timing: OpTiming; first: ReturnType<NetfilterHost['process']>; buildMs: number }> => {
+  const time = async (text: string, label: string): Promise<{ timing: OpTiming; first: ReturnType<NetfilterHost['process']>; buildMs: number; buildCpuMs: number }> => {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const net = networkWith(state, probe.node, text);
     const buildMs = performance.now() - t0;
+    const buildCpuMs = cpuMsSince(c0);
     const host = net.host(probe.node)!;
     const rng = new Rng(1);
     const walk: WalkOptions = { chance: (p) => rng.next() < p, now: 1, mutate: false };
     const first = host.process(packets[0], 'eth0', walk);
     let i = 0;
     const timing = await timeOps(label, () => void host.process(packets[i++ & mask], 'eth0', walk), { batch: 1000, timeMs: opts.timeMs, signal: opts.signal });
-    return { timing, first, buildMs };
+    return { timing, first, buildMs, buildCpuMs };
   };
   const real = await time(rules, 'verdicts: rendered rules');
   const dnat = (real.first.packet.ctstate & CT.DNAT) !== 0;
@@ -175,6 +186,8 @@ export async function benchVerdicts(state: ClusterState, rules: string, probe: N
     empty: empty.timing,
     buildMs: real.buildMs,
     emptyBuildMs: empty.buildMs,
+    buildCpuMs: real.buildCpuMs,
+    emptyBuildCpuMs: empty.buildCpuMs,
     sample: { kind: real.first.kind, dnat, to: `${dotted(real.first.packet.dst)}:${real.first.packet.dport}` },
   };
 }
@@ -281,8 +294,11 @@ export interface ScaleResult {
   /** Median of `renderRuns` renders of one node's rules. */
   renderMs: number;
   renderRuns: number[];
+  /** CPU time of each render, ms (other work on the machine does not inflate it). */
+  renderCpuRuns: number[];
   /** Median time to serialize the same ClusterState with JSON.stringify (the render baseline). */
   stringifyMs: number;
+  stringifyCpuMs: number;
   rulesBytes: number;
   rulesLines: number;
   verdicts: VerdictBench;
@@ -309,18 +325,24 @@ export async function measureScale(opts: { nodes: number; services: number; endp
   const node = state.cluster.nodes[0].name;
 
   const renderRuns: number[] = [];
+  const renderCpuRuns: number[] = [];
   let rules = '';
   for (let i = 0; i < opts.renderRuns; i++) {
     t = performance.now();
+    const c = process.cpuUsage();
     rules = renderNodeRules(state, node);
     renderRuns.push(performance.now() - t);
+    renderCpuRuns.push(cpuMsSince(c));
     mark();
   }
   const stringifyRuns: number[] = [];
+  const stringifyCpuRuns: number[] = [];
   for (let i = 0; i < opts.renderRuns; i++) {
     t = performance.now();
+    const c = process.cpuUsage();
     JSON.stringify(state);
     stringifyRuns.push(performance.now() - t);
+    stringifyCpuRuns.push(cpuMsSince(c));
   }
   mark();
 
@@ -337,7 +359,9 @@ export async function measureScale(opts: { nodes: number; services: number; endp
     generateMs,
     renderMs: median(renderRuns),
     renderRuns,
+    renderCpuRuns,
     stringifyMs: median(stringifyRuns),
+    stringifyCpuMs: median(stringifyCpuRuns),
     rulesBytes: Buffer.byteLength(rules),
     rulesLines: lines,
     verdicts,

@@ -60,9 +60,6 @@ export function renderCompareConsole(result: CompareResult, options: CompareCons
   }
 
   lines.push('');
-  for (const b of result.backends) {
-    if (b.report !== undefined) lines.push(`${b.name} report: ${b.report}`);
-  }
   const t = result.totals;
   const parts = [`${t.agree} same`, `${t.known} known`, `${t.disagree} differ`, `${t.stale} stale`, `${t.error} errors`];
   const steps = Object.values(t).reduce((a, b) => a + b, 0);

@@ -17,6 +17,7 @@ table.matrix { border-collapse: collapse; width: 100%; background: var(--panel);
 table.matrix th, table.matrix td { border: 1px solid var(--border); padding: 4px 8px; text-align: left; vertical-align: top; }
 table.matrix th.scenario { background: var(--code-bg); font-size: 15px; }
 table.matrix td.cell { white-space: nowrap; width: 1%; }
+table.matrix td.cell a { color: inherit; }
 .c-pass { color: var(--pass); background: var(--pass-bg); }
 .c-fail { color: var(--fail); background: var(--fail-bg); }
 .c-skip, .c-unavailable { color: var(--skip); background: var(--skip-bg); }
@@ -78,18 +79,20 @@ function backendItem(b: BackendColumn): Raw {
 
 function scenarioRows(s: ScenarioRow, names: string[]): Raw {
   const errors = Object.entries(s.errors).map(([b, e]) => html`<div class="c-error">${b}: ${e}</div>`);
-  return html`<tr><th class="scenario" colspan="${names.length + 3}">${s.name} <span class="why">${s.file}</span> <span class="v-${s.verdict}">${VERDICT_LABEL[s.verdict]}</span>${errors}</th></tr>
-${s.steps.map((step) => stepRow(step, names))}`;
+  const links = names.filter((n) => s.links[n] !== undefined).map((n) => html` <a class="why" href="${s.links[n]}">${n}</a>`);
+  return html`<tr><th class="scenario" colspan="${names.length + 3}">${s.name} <span class="why">${s.file}</span> <span class="v-${s.verdict}">${VERDICT_LABEL[s.verdict]}</span> <span class="why">details:</span>${links}${errors}</th></tr>
+${s.steps.map((step) => stepRow(step, names, s.links))}`;
 }
 
 function cellText(cell: Cell): string {
   return cell.status === 'unavailable' ? 'n/a' : cell.status;
 }
 
-function stepRow(step: StepRow, names: string[]): Raw {
+function stepRow(step: StepRow, names: string[], links: Record<string, string>): Raw {
   const cells = names.map((n) => {
     const cell = step.cells[n];
-    return html`<td class="cell c-${cell.status}" title="${cell.reason ?? ''}">${cellText(cell)}</td>`;
+    const text = links[n] !== undefined ? html`<a href="${links[n]}">${cellText(cell)}</a>` : html`${cellText(cell)}`;
+    return html`<td class="cell c-${cell.status}" title="${cell.reason ?? ''}">${text}</td>`;
   });
   return html`<tr id="${`s-${step.loc.line}-${step.index}`}"><td>${step.index + 1}. ${step.title} <span class="loc why">:${step.loc.line}</span></td>${cells}<td class="v-${step.verdict}">${VERDICT_LABEL[step.verdict]}</td><td class="detail">${details(step, names)}</td></tr>`;
 }
@@ -113,7 +116,7 @@ function details(step: StepRow, names: string[]): Raw {
   }
   for (const n of names) {
     const cell = step.cells[n];
-    if ((cell.status === 'skip' || cell.status === 'error') && cell.reason !== undefined) items.push(html`<li>${cell.status} on ${n}: ${cell.reason}</li>`);
+    if ((cell.status === 'skip' || cell.status === 'error') && cell.reason !== undefined && !cell.reason.startsWith('known divergence')) items.push(html`<li>${cell.status} on ${n}: ${cell.reason}</li>`);
   }
   return items.length === 0 ? html`` : html`<ul>${items}</ul>`;
 }

@@ -9,6 +9,7 @@
 import path from 'node:path';
 import type { CompiledScenario, Step } from '../model/scenario.js';
 import type { RunResult, ScenarioResult, StepResult } from '../report/result.js';
+import { scenarioId } from '../report/html/scenario.js';
 import { version } from '../version.js';
 import type { BackendColumn, BackendDifference, Cell, CompareResult, DivergenceCheck, ScenarioRow, StepRow, Verdict } from './model.js';
 import { FAILING_VERDICTS } from './model.js';
@@ -45,9 +46,13 @@ export function buildMatrix(input: MatrixInput): CompareResult {
   const scenarios: ScenarioRow[] = input.scenarios.map((scenario) => {
     const results = input.runs.map((_, i) => byFile[i]?.get(path.resolve(scenario.file)));
     const errors: Record<string, string> = {};
+    const links: Record<string, string> = {};
     input.runs.forEach((run, i) => {
-      const e = results[i]?.error;
-      if (e !== undefined) errors[run.name] = e;
+      const r = results[i];
+      if (r?.error !== undefined) errors[run.name] = r.error;
+      if (r !== undefined && run.state === 'ran' && run.report !== undefined) {
+        links[run.name] = `${run.report}#${scenarioId(r, run.result.scenarios.indexOf(r))}`;
+      }
     });
     const steps = scenario.steps.map((step) =>
       stepRow(
@@ -63,6 +68,7 @@ export function buildMatrix(input: MatrixInput): CompareResult {
       steps,
       verdict: worstVerdict(steps.map((s) => s.verdict)),
       errors,
+      links,
     };
   });
   const totals: Record<Verdict, number> = { agree: 0, known: 0, disagree: 0, stale: 0, error: 0 };

@@ -71,6 +71,8 @@ export interface ScenarioRow {
   verdict: Verdict;
   /** Scenario-level errors per backend (session failed to start, cleanup failed). */
   errors: Record<string, string>;
+  /** Backend -> this scenario in that backend's own report (relative to the compare output folder). */
+  links: Record<string, string>;
 }
 
 /** One backend column of the matrix. */

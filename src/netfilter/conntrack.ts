@@ -4,7 +4,6 @@
  * from the entry without consulting the rules, so an established flow keeps its endpoint even
  * when the rules change, and replies are un-NATed.
  */
-import { formatIPv4 } from './ip.js';
 import type { Packet } from './packet.js';
 
 export interface Tuple {
@@ -26,16 +25,8 @@ export interface ConntrackEntry {
   snat: boolean;
 }
 
-export function tupleOf(p: Packet): Tuple {
-  return { proto: p.proto, src: p.src, sport: p.sport, dst: p.dst, dport: p.dport };
-}
-
 function key(t: Tuple): string {
   return `${t.proto}|${t.src}|${t.sport}|${t.dst}|${t.dport}`;
-}
-
-export function formatTuple(t: Tuple): string {
-  return `${formatIPv4(t.src)}:${t.sport} -> ${formatIPv4(t.dst)}:${t.dport}`;
 }
 
 /** Timeouts (seconds) close to the kernel defaults. */

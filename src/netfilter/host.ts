@@ -115,7 +115,7 @@ export class NetfilterHost {
     }
 
     const hooks = this.hooks;
-    const hook = (table: keyof Hooks, _chain?: string): Verdict => rules.runHook(hooks[table], p, env);
+    const hook = (which: keyof Hooks): Verdict => rules.runHook(hooks[which], p, env);
     if (inIface === null) {
       if (isNew) hook('natOutput');
       const v = hook('filterOutput');

@@ -58,7 +58,3 @@ export interface Packet {
   /** Bitset of CT.* */
   ctstate: number;
 }
-
-export function clonePacket(p: Packet): Packet {
-  return { ...p };
-}

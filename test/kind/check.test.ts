@@ -36,6 +36,17 @@ describe('kind backend prerequisites', () => {
     expect(fake.history).toContainEqual(['docker', 'version', '--format', '{{.Server.Version}}']);
     expect(fake.history).toContainEqual(['kubectl', 'version', '--client']);
   });
+
+  it('with --kubeconfig alone, the cluster must answer', async () => {
+    const fake = new FakeKind();
+    fake.missing = new Set(['kind']);
+    await expect(checkPrerequisites(fake, { needKind: false, kubeconfig: '/ci/kubeconfig' })).resolves.toBeUndefined();
+    expect(fake.history).toContainEqual(['kubectl', '--kubeconfig', '/ci/kubeconfig', 'get', '--raw', '/readyz']);
+    fake.unreachable = true;
+    await expect(checkPrerequisites(fake, { needKind: false, kubeconfig: '/ci/kubeconfig' })).rejects.toThrow(
+      'kind backend unavailable: the cluster of --kubeconfig /ci/kubeconfig is not reachable (The connection to the server 127.0.0.1:40123 was refused - did you specify the right host or port?)',
+    );
+  });
 });
 
 describe('svclab run --backend kind without docker (built CLI)', () => {

@@ -5,6 +5,8 @@
  * answers curl probes like kube-proxy iptables mode would (round robin instead of random, so tests
  * are deterministic). Every command line is recorded.
  */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import type { CommandOptions, CommandResult, CommandRunner } from '../../src/backends/kind/exec.js';
 
 interface FakePod {
@@ -36,6 +38,21 @@ export interface FakeNode {
 const ok = (stdout = ''): CommandResult => ({ code: 0, stdout, stderr: '', timedOut: false });
 const fail = (code: number, stderr: string, stdout = ''): CommandResult => ({ code, stdout, stderr, timedOut: false });
 
+/** Nodes kind would create for a config: names as kind gives them, IPs handed out in reverse, /24 pod CIDRs out of order. */
+export function nodesFromConfig(name: string, configYaml: string): FakeNode[] {
+  const config = parse(configYaml) as { networking: { podSubnet: string }; nodes: { role: 'control-plane' | 'worker' }[] };
+  const [base] = config.networking.podSubnet.split('/');
+  const baseInt = base.split('.').reduce((acc, p) => acc * 256 + Number(p), 0);
+  const toIp = (n: number): string => [24, 16, 8, 0].map((sh) => Math.floor(n / 2 ** sh) % 256).join('.');
+  const count = { 'control-plane': 0, worker: 0 };
+  const total = config.nodes.length;
+  return config.nodes.map((n, i) => {
+    count[n.role]++;
+    const suffix = count[n.role] === 1 ? '' : String(count[n.role]);
+    return { name: `${name}-${n.role}${suffix}`, role: n.role, ip: `172.18.0.${40 - i}`, podCIDR: `${toIp(baseInt + ((i + 1) % total) * 256)}/24` };
+  });
+}
+
 /** Nodes of a kind cluster `name` (1 control-plane + 3 workers), IPs deliberately not the scenario's. */
 export function kindNodes(name: string): FakeNode[] {
   return [
@@ -57,6 +74,8 @@ export class FakeKind implements CommandRunner {
   containers = new Map<string, string>();
   missing = new Set<string>();
   daemonDown = false;
+  /** The API server of a --kubeconfig cluster does not answer. */
+  unreachable = false;
   private rr = 0;
   private nextIP = 10;
   private nextClientIP = 100;
@@ -93,6 +112,7 @@ export class FakeKind implements CommandRunner {
     const name = a[a.indexOf('--name') + 1];
     if (a[0] === 'create') {
       this.addCluster(name);
+      this.nodes = nodesFromConfig(name, readFileSync(a[a.indexOf('--config') + 1], 'utf8'));
       const stderr = `Creating cluster "${name}" ...\n • Ensuring node image (kindest/node:v1.31.0) 🖼  ...\r ✓ Ensuring node image (kindest/node:v1.31.0) 🖼\n • Preparing nodes 📦 📦 📦 📦   ...\r ✓ Preparing nodes 📦 📦 📦 📦 \n`;
       for (const line of stderr.split(/[\r\n]/)) if (line.trim()) options.onStderrLine?.(line.trim());
       return fail(0, stderr);
@@ -127,14 +147,14 @@ export class FakeKind implements CommandRunner {
         const node = this.nodes.find((n) => n.name === container);
         const src = node ? node.ip : this.containers.get(container);
         if (!src) return fail(1, `Error response from daemon: No such container: ${container}\n`);
-        return this.curl(src, node, a.slice(3));
+        return this.curl(src, node, a.slice(3), node !== undefined);
       }
     }
     return fail(1, `docker: not faked: ${a.join(' ')}`);
   }
 
   /** kube-proxy iptables semantics, round robin instead of random. */
-  private curl(src: string, fromNode: FakeNode | undefined, args: string[]): CommandResult {
+  private curl(src: string, fromNode: FakeNode | undefined, args: string[], inCluster: boolean): CommandResult {
     const url = /^http:\/\/([\d.]+):(\d+)\/hostname$/.exec(args[args.length - 2]);
     if (!url) return fail(2, 'curl: bad args');
     const [ip, port] = [url[1], Number(url[2])];
@@ -151,16 +171,17 @@ export class FakeKind implements CommandRunner {
     }
     if (!svc || !sp) return ingress ? refused() : timeout();
     // A client on the kind network has no route to the service CIDR.
-    if (!ingress && !fromNode) return timeout();
+    if (!ingress && !inCluster) return timeout();
     let eps = [...this.pods.values()].filter((p) => p.ready && svc?.selector && Object.entries(svc.selector).every(([k, v]) => p.labels[k] === v));
     if (eps.length === 0) return refused();
-    const external = ingress !== undefined && !fromNode;
+    const external = ingress !== undefined && !inCluster;
     if (external && svc.etp === 'Local') {
       eps = eps.filter((p) => p.node === ingress.name);
       if (eps.length === 0) return timeout();
     }
     const pod = eps[this.rr++ % eps.length];
-    const seen = external && svc.etp === 'Local' ? src : (ingress?.ip ?? fromNode?.ip ?? src);
+    // ETP Local keeps the client address; otherwise a node port masquerades to the ingress node.
+    const seen = ingress && !(external && svc.etp === 'Local') ? ingress.ip : src;
     const stdout = `${pod.name}\n@svclab 200 1 ${src} 40000\n${seen}:40000\n@svclab 200 0 ${src} 40000\n`;
     return ok(stdout);
   }
@@ -177,6 +198,9 @@ export class FakeKind implements CommandRunner {
     const verb = args[0];
     if (verb === 'version') return ok('Client Version: v1.31.0\nKustomize Version: v5.4.2\n');
     if (verb === 'wait' || verb === 'rollout') return ok('condition met\n');
+    if (verb === 'get' && args[1] === '--raw') {
+      return this.unreachable ? fail(1, 'The connection to the server 127.0.0.1:40123 was refused - did you specify the right host or port?\n') : ok('ok');
+    }
     if (verb === 'get' && args[1] === 'nodes') return ok(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: this.nodes.map(nodeJson) }));
     if (verb === 'apply') return this.apply(input, ns);
     if (verb === 'get') {
@@ -198,7 +222,7 @@ export class FakeKind implements CommandRunner {
       const podName = args[1];
       const pod = this.pods.get(podName);
       if (!pod) return fail(1, `Error from server (NotFound): pods "${podName}" not found\n`);
-      return this.curl(pod.ip, undefined, args.slice(args.indexOf('curl') + 1));
+      return this.curl(pod.ip, undefined, args.slice(args.indexOf('curl') + 1), true);
     }
     return fail(1, `kubectl: not faked: ${args.join(' ')}`);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CommandResult } from '../../src/backends/kind/exec.js';
-import { parseDockerInspectIPs, parseEndpointSlicesJson, parseKindClusters, parseNetworkInspect, parseNodesJson, parseNodesWide } from '../../src/backends/kind/parse.js';
+import { parseDockerInspectIPs, parseEndpointSlicesJson, parseKindClusters, parseNetworkInspect, parseNodesJson, parseNodesWide, parsePodsJson, parseServicesJson } from '../../src/backends/kind/parse.js';
 import { classifyCurlError, curlArgs, parseProbe, stripPort } from '../../src/backends/kind/probe.js';
 import type { Outcome } from '../../src/model/scenario.js';
 import { transcript } from './helpers.js';
@@ -33,6 +33,29 @@ describe('parsing what kubectl, docker and kind print (transcripts/)', () => {
       { address: '10.10.2.3', ready: true, serving: true, terminating: false, pod: 'deploy-echo-1', nodeName: 'myk8s-worker' },
       { address: '10.10.1.3', ready: true, serving: true, terminating: false, pod: 'deploy-echo-2', nodeName: 'myk8s-worker2' },
       { address: '10.10.3.3', ready: false, serving: true, terminating: true, pod: 'deploy-echo-3', nodeName: 'myk8s-worker3' },
+    ]);
+  });
+
+  it('kubectl get pods -o json: node, IP, Ready, being deleted, our fingerprint', () => {
+    expect(parsePodsJson(transcript('kubectl-get-pods.json'))).toEqual([
+      { fingerprint: '3f9c2a7d1b6e4c05', name: 'deploy-echo-1', node: 'myk8s-worker', ip: '10.10.2.3', phase: 'Running', ready: true, deleting: false },
+      { fingerprint: '3f9c2a7d1b6e4c05', name: 'deploy-echo-2', node: 'myk8s-worker2', ip: '10.10.1.3', phase: 'Running', ready: false, deleting: false },
+      { fingerprint: '3f9c2a7d1b6e4c05', name: 'deploy-echo-3', node: 'myk8s-worker3', ip: '10.10.3.3', phase: 'Running', ready: true, deleting: true },
+    ]);
+  });
+
+  it('kubectl get services -o json: ClusterIP, node ports, health check port, load-balancer ingress (cloud-provider-kind)', () => {
+    expect(parseServicesJson(transcript('kubectl-get-services.json'))).toEqual([
+      {
+        healthCheckNodePort: 31765,
+        name: 'svc-nodeport',
+        type: 'LoadBalancer',
+        clusterIP: '10.200.1.73',
+        ports: [{ name: 'svc-webport', protocol: 'TCP', port: 9000, nodePort: 30682 }],
+        externalIPs: [],
+        loadBalancerIngress: ['172.18.0.6'],
+      },
+      { name: 'headless', type: 'ClusterIP', clusterIP: 'None', ports: [{ name: '', protocol: 'TCP', port: 80 }], externalIPs: [], loadBalancerIngress: [] },
     ]);
   });
 

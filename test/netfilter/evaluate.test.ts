@@ -192,3 +192,23 @@ describe('indexed dispatch', () => {
     expect(compared).toBe(400);
   });
 });
+
+describe('interfaces and SNAT', () => {
+  const rules = compile(`*nat
+:POSTROUTING ACCEPT [0:0]
+-A POSTROUTING -o cni0 -j RETURN
+-A POSTROUTING -s 10.0.0.0/8 ! -o veth+ -j SNAT --to-source 192.168.0.9
+COMMIT
+`);
+  it('matches exact and wildcard interface names, with negation', () => {
+    const toBridge = pkt('10.1.1.1', '10.2.2.2', 80, { outIface: 'cni0' });
+    rules.run('nat', 'POSTROUTING', toBridge, env());
+    expect(formatIPv4(toBridge.src)).toBe('10.1.1.1');
+    const toVeth = pkt('10.1.1.1', '10.2.2.2', 80, { outIface: 'veth1234' });
+    rules.run('nat', 'POSTROUTING', toVeth, env());
+    expect(formatIPv4(toVeth.src)).toBe('10.1.1.1');
+    const out = pkt('10.1.1.1', '8.8.8.8', 80, { outIface: 'eth0' });
+    rules.run('nat', 'POSTROUTING', out, env());
+    expect([formatIPv4(out.src), (out.ctstate & CT.SNAT) !== 0]).toEqual(['192.168.0.9', true]);
+  });
+});

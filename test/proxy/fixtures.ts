@@ -26,7 +26,11 @@ export interface LabOptions {
   affinity?: boolean;
   /** Client route to the service CIDR via this node address. */
   clientRouteVia?: string;
+  /** Add a UDP port: service 53 -> pod 8081, node port UDP_NPORT. */
+  udp?: boolean;
 }
+
+export const UDP_NPORT = 30053;
 
 export function lab004(opts: LabOptions = {}): ClusterState {
   const names = opts.pods ?? PODS.map((p) => p.name);
@@ -37,7 +41,7 @@ export function lab004(opts: LabOptions = {}): ClusterState {
     ip: p.ip,
     labels: { app: 'deploy-websrv' },
     owner: 'deploy-echo',
-    ports: [{ containerPort: 8080, protocol: 'TCP' }],
+    ports: opts.udp ? [{ containerPort: 8080, protocol: 'TCP' }, { containerPort: 8081, protocol: 'UDP' }] : [{ containerPort: 8080, protocol: 'TCP' }],
     ready: true,
     serving: true,
     terminating: false,
@@ -48,7 +52,10 @@ export function lab004(opts: LabOptions = {}): ClusterState {
     type: 'NodePort',
     clusterIP: CIP,
     selector: { app: 'deploy-websrv' },
-    ports: [{ name: 'svc-webport', protocol: 'TCP', port: 9000, targetPort: 8080, nodePort: NPORT }],
+    ports: [
+      { name: 'svc-webport', protocol: 'TCP', port: 9000, targetPort: 8080, nodePort: NPORT },
+      ...(opts.udp ? [{ name: 'dns', protocol: 'UDP' as const, port: 53, targetPort: 8081, nodePort: UDP_NPORT }] : []),
+    ],
     externalIPs: [],
     loadBalancerIngress: [],
     externalTrafficPolicy: opts.etp ?? 'Cluster',
@@ -82,7 +89,7 @@ export function lab004(opts: LabOptions = {}): ClusterState {
         name: 'svc-nodeport-abcde',
         serviceName: 'svc-nodeport',
         addressType: 'IPv4',
-        ports: [{ name: 'svc-webport', port: 8080, protocol: 'TCP' }],
+        ports: [{ name: 'svc-webport', port: 8080, protocol: 'TCP' }, ...(opts.udp ? [{ name: 'dns', port: 8081, protocol: 'UDP' as const }] : [])],
         endpoints: pods.map((p) => ({
           addresses: [p.ip],
           conditions: { ready: true, serving: true, terminating: false },
@@ -99,7 +106,7 @@ const loc = { file: 'test.yaml', line: 1, col: 1 };
 export const MYPC: TrafficSource = { kind: 'client', name: 'mypc', address: '172.18.0.100' };
 export const nodeSource = (i: number): TrafficSource => ({ kind: 'node', name: NODES[i].name, address: NODES[i].ip });
 
-export function sendStep(state: ClusterState, from: TrafficSource, to: { address: string; port: number }, count: number, timeoutMs = 10_000): SendStep {
+export function sendStep(state: ClusterState, from: TrafficSource, to: { address: string; port: number }, count: number, timeoutMs = 10_000, protocol: 'TCP' | 'UDP' = 'TCP'): SendStep {
   const expect: Expectation[] = [];
   return {
     kind: 'send',
@@ -107,7 +114,7 @@ export function sendStep(state: ClusterState, from: TrafficSource, to: { address
     title: `${count} curls`,
     loc,
     state,
-    traffic: { count, from, to, targetText: `${to.address}:${to.port}`, protocol: 'TCP', timeoutMs },
+    traffic: { count, from, to, targetText: `${to.address}:${to.port}`, protocol, timeoutMs },
     expect,
   };
 }

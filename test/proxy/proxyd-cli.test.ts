@@ -4,7 +4,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -37,6 +37,22 @@ async function ensureCurl(): Promise<void> {
   } catch {
     await run('apt-get', ['install', '-y', 'curl']);
   }
+}
+
+async function newestMtime(dirPath: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(dirPath, { withFileTypes: true })) {
+    const full = path.join(dirPath, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, await newestMtime(full));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, (await stat(full)).mtimeMs);
+  }
+  return newest;
+}
+
+async function distIsStale(): Promise<boolean> {
+  const built = path.join(root, 'dist/cli/commands/proxyd.js');
+  if (!existsSync(built)) return true;
+  return (await newestMtime(path.join(root, 'src'))) > (await stat(built)).mtimeMs;
 }
 
 async function startProxyd(args: string[]): Promise<Proxyd> {
@@ -72,8 +88,9 @@ async function stopProxyd(p: Proxyd): Promise<number | null> {
 
 beforeAll(async () => {
   await ensureCurl();
-  // The CLI runs from dist/; build it (type errors elsewhere do not stop tsc from emitting).
-  await run('npx', ['tsc', '-p', root], { cwd: root }).catch(() => undefined);
+  // The CLI runs from dist/ (`npm test` builds first); rebuild only when a source is newer
+  // (type errors elsewhere do not stop tsc from emitting).
+  if (await distIsStale()) await run('npx', ['tsc', '-p', root], { cwd: root }).catch(() => undefined);
   expect(existsSync(path.join(root, 'dist/cli/commands/proxyd.js'))).toBe(true);
   dir = await mkdtemp(path.join(os.tmpdir(), 'svclab-proxyd-test-'));
 }, 300_000);

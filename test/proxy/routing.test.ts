@@ -42,8 +42,8 @@ function state(node: string, s: DesiredServicePort, extra: Partial<DesiredState>
 }
 
 const CLIENT = '127.9.10.1';
-const nodePort = (address: string): ListenerRoute => ({ serviceKey: 'default/web:', kind: 'nodePort', address, port: 30000 });
-const clusterIP: ListenerRoute = { serviceKey: 'default/web:', kind: 'clusterIP', address: '127.9.150.1', port: 80 };
+const nodePort = (address: string): ListenerRoute => ({ serviceKey: 'default/web:', kind: 'nodePort', address, port: 30000, protocol: 'TCP' });
+const clusterIP: ListenerRoute = { serviceKey: 'default/web:', kind: 'clusterIP', address: '127.9.150.1', port: 80, protocol: 'TCP' };
 
 function run(st: DesiredState, route: ListenerRoute, source: string, table: AffinityTable = new Map(), now = 0) {
   return decide(st, st.services[0], route, source, seededRng(1), table, now);
@@ -111,6 +111,12 @@ describe('proxy routing decisions (kube-proxy iptables semantics)', () => {
     expect(spread.size).toBe(3);
   });
 
+  it('listeners: UDP ports get their own sockets beside TCP ones on the same address:port', () => {
+    const st = state('n1', svc());
+    st.services.push(svc({ key: 'default/web:dns', protocol: 'UDP' }));
+    expect([...desiredListeners(st).keys()].sort()).toEqual(['127.9.1.1:30000', '127.9.150.1:80', 'udp:127.9.1.1:30000', 'udp:127.9.150.1:80']);
+  });
+
   it('listeners: node ports on every daemon, VIPs only on the owner', () => {
     const s = svc({ externalIPs: ['127.9.220.1'] });
     expect([...desiredListeners(state('n1', s)).keys()].sort()).toEqual(['127.9.1.1:30000', '127.9.150.1:80', '127.9.220.1:80']);
@@ -119,10 +125,10 @@ describe('proxy routing decisions (kube-proxy iptables semantics)', () => {
   it('loadBalancerSourceRanges: LB IP traffic from other sources is dropped; an external IP that is a node address enters that node', () => {
     const s = svc({ loadBalancerIPs: ['127.9.220.5'], loadBalancerAllowedSources: [CLIENT], externalIPs: ['127.9.1.2'] });
     const st = state('n1', s, { vipRoutes: [{ source: CLIENT, vip: '127.9.220.5', viaNode: 'n2' }, { source: '127.9.10.2', vip: '127.9.220.5', viaNode: 'n2' }] });
-    const lb: ListenerRoute = { serviceKey: 'default/web:', kind: 'loadBalancer', address: '127.9.220.5', port: 80 };
+    const lb: ListenerRoute = { serviceKey: 'default/web:', kind: 'loadBalancer', address: '127.9.220.5', port: 80, protocol: 'TCP' };
     expect(run(st, lb, CLIENT)).toMatchObject({ kind: 'forward', node: 'n2' });
     expect(run(st, lb, '127.9.10.2')).toMatchObject({ kind: 'drop' });
-    const ext: ListenerRoute = { serviceKey: 'default/web:', kind: 'externalIP', address: '127.9.1.2', port: 80 };
+    const ext: ListenerRoute = { serviceKey: 'default/web:', kind: 'externalIP', address: '127.9.1.2', port: 80, protocol: 'TCP' };
     expect(run(st, ext, '127.9.10.2')).toMatchObject({ kind: 'forward', node: 'n2', from: '127.9.1.2' });
   });
 });

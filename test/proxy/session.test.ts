@@ -5,7 +5,7 @@ import type { ProxySession } from '../../src/backends/proxy/session.js';
 import { requestOnce } from '../../src/backends/proxy/trafficClient.js';
 import type { BackendSession } from '../../src/backends/backend.js';
 import type { Observation } from '../../src/observe/observation.js';
-import { CIP, MYPC, NODES, NPORT, PODS, changeStep, context, lab004, nodeSource, scenarioOf, sendStep } from './fixtures.js';
+import { CIP, MYPC, NODES, NPORT, PODS, UDP_NPORT, changeStep, context, lab004, nodeSource, scenarioOf, sendStep } from './fixtures.js';
 
 let session: BackendSession | undefined;
 afterEach(async () => {
@@ -91,12 +91,31 @@ describe('proxy backend on the seed 004 NodePort lab', () => {
     expect(new Set(obs.map((o) => o.pod)).size).toBe(1);
   });
 
-  it('answers unsupported for UDP instead of faking it', async () => {
+  it('answers unsupported for SCTP instead of faking it', async () => {
     const state = lab004();
     session = await createBackend().start(scenarioOf(state), context().ctx);
-    const udp = { ...sendStep(state, MYPC, { address: NODES[1].ip, port: NPORT }, 1) };
-    udp.traffic = { ...udp.traffic, protocol: 'UDP' };
-    expect(await session.send(udp)).toMatchObject({ unsupported: expect.stringContaining('UDP') });
+    const sctp = { ...sendStep(state, MYPC, { address: NODES[1].ip, port: NPORT }, 1) };
+    sctp.traffic = { ...sctp.traffic, protocol: 'SCTP' };
+    expect(await session.send(sctp)).toMatchObject({ unsupported: expect.stringContaining('SCTP') });
+  });
+
+  it('proxies UDP: node port with SNAT, ClusterIP from a pod, timeout on an undeclared port, refused without endpoints', async () => {
+    const state = lab004({ udp: true });
+    const none = lab004({ udp: true, pods: [] });
+    session = await createBackend().start(scenarioOf(state, [none]), context(5).ctx);
+    const np = observations(await session.send(sendStep(state, MYPC, { address: NODES[0].ip, port: UDP_NPORT }, 60, 10_000, 'UDP')));
+    expect(np.every((o) => o.outcome === 'ok' && o.sourceSeen === NODES[0].ip && o.endpoint?.endsWith(':8081'))).toBe(true);
+    expect(new Set(np.map((o) => o.pod))).toEqual(new Set(PODS.map((p) => p.name)));
+    const pod = PODS[1];
+    const fromPod = { kind: 'pod' as const, name: pod.name, address: pod.ip, node: pod.node };
+    const cip = observations(await session.send(sendStep(state, fromPod, { address: CIP, port: 53 }, 20, 10_000, 'UDP')));
+    expect(cip.every((o) => o.outcome === 'ok')).toBe(true);
+    expect(cip.filter((o) => o.pod !== pod.name).every((o) => o.sourceSeen === pod.ip)).toBe(true);
+    const undeclared = observations(await session.send(sendStep(state, fromPod, { address: CIP, port: 9000 }, 2, 300, 'UDP')));
+    expect(undeclared.map((o) => o.outcome)).toEqual(['timeout', 'timeout']);
+    await session.apply(changeStep(none));
+    const refused = observations(await session.send(sendStep(none, MYPC, { address: NODES[0].ip, port: UDP_NPORT }, 2, 2000, 'UDP')));
+    expect(refused.map((o) => o.outcome)).toEqual(['refused', 'refused']);
   });
 
   it('masquerades hairpin traffic to the pod gateway; other pods see the pod itself', async () => {

@@ -17,7 +17,7 @@ async function probe(runner: CommandRunner, file: string, args: string[]): Promi
 }
 
 /** Throws BackendUnavailableError listing everything missing; resolves when all is there. */
-export async function checkPrerequisites(runner: CommandRunner, options: { needKind: boolean }): Promise<void> {
+export async function checkPrerequisites(runner: CommandRunner, options: { needKind: boolean; kubeconfig?: string }): Promise<void> {
   const missing: string[] = [];
   const docker = await probe(runner, 'docker', ['version', '--format', '{{.Server.Version}}']);
   if (!docker.found) missing.push('`docker` binary not found on PATH (install Docker Engine or Docker Desktop)');
@@ -31,5 +31,13 @@ export async function checkPrerequisites(runner: CommandRunner, options: { needK
   }
   const kubectl = await probe(runner, 'kubectl', ['version', '--client']);
   if (!kubectl.found) missing.push('`kubectl` not found on PATH (https://kubernetes.io/docs/tasks/tools/)');
+  else if (options.kubeconfig !== undefined && !options.needKind) {
+    // An existing cluster: it must answer now, not after the first scenario timed out.
+    const ready = await probe(runner, 'kubectl', ['--kubeconfig', options.kubeconfig, 'get', '--raw', '/readyz']);
+    if (ready.code !== 0) {
+      const why = ready.stderr.trim().split('\n').filter(Boolean).slice(-1)[0] ?? `kubectl exited ${String(ready.code)}`;
+      missing.push(`the cluster of --kubeconfig ${options.kubeconfig} is not reachable (${why})`);
+    }
+  }
   if (missing.length > 0) throw new BackendUnavailableError(`kind backend unavailable: ${missing.join('; ')}`);
 }

@@ -178,6 +178,7 @@ export class ClusterManager {
     }
     const deleted: string[] = [];
     for (const name of names) {
+      log(`kind: deleting cluster ${name}`);
       const cmd = this.deleteCommand(name);
       const r = await this.runner.run(cmd.file, cmd.args, { timeoutMs: 120_000 });
       if (r.code === 0) deleted.push(name);

@@ -31,7 +31,7 @@ export function createKindBackend(options: KindOptions, runner: CommandRunner, r
     // Sessions share one cluster per shape and each runs many exec processes: one at a time.
     maxConcurrency: 1,
     clusters,
-    check: () => checkPrerequisites(runner, { needKind }),
+    check: () => checkPrerequisites(runner, options.kubeconfig !== undefined ? { needKind, kubeconfig: options.kubeconfig } : { needKind }),
     start(scenario: CompiledScenario, ctx: BackendContext): Promise<BackendSession> {
       return KindSession.start(scenario, ctx, { runner, clusters, random });
     },

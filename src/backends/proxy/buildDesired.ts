@@ -48,16 +48,17 @@ export function endpointsOf(state: ClusterState, svc: Service, sp: ServicePort, 
   return out;
 }
 
-/** Services the daemons proxy: TCP ports of non-headless, non-ExternalName services. */
+/** Services the daemons proxy: TCP and UDP ports of non-headless, non-ExternalName services. */
 export function proxiedServicePorts(state: ClusterState, map: AddressMap): DesiredServicePort[] {
   const out: DesiredServicePort[] = [];
   for (const svc of state.services) {
     if (svc.type === 'ExternalName') continue;
     for (const sp of svc.ports) {
-      if (sp.protocol !== 'TCP') continue;
+      if (sp.protocol !== 'TCP' && sp.protocol !== 'UDP') continue;
       const headless = !svc.clusterIP || svc.clusterIP === 'None';
       const d: DesiredServicePort = {
         key: `${svc.namespace}/${svc.name}:${sp.name}`,
+        ...(sp.protocol === 'UDP' ? { protocol: 'UDP' as const } : {}),
         port: sp.port,
         externalIPs: svc.externalIPs.map((ip) => map.loopback(ip)),
         loadBalancerIPs: svc.type === 'LoadBalancer' ? svc.loadBalancerIngress.map((i) => map.loopback(i.ip)) : [],
@@ -126,19 +127,22 @@ export function desiredStates(state: ClusterState, map: AddressMap): DesiredStat
   }));
 }
 
-/** One echo server per pod TCP port (declared container ports and ports endpoint slices point at). */
+/** One echo server per pod TCP/UDP port (declared container ports and ports endpoint slices point at). */
 export function echoPodSpecs(state: ClusterState, map: AddressMap): EchoPodSpec[] {
   const out: EchoPodSpec[] = [];
   for (const pod of state.pods) {
     if (!pod.ip || !map.has(pod.ip)) continue;
-    const ports = new Set<number>();
-    for (const p of pod.ports) if (p.protocol === 'TCP') ports.add(p.containerPort);
+    const ports = new Map<string, { port: number; protocol: 'TCP' | 'UDP' }>();
+    const addPort = (port: number, protocol: string): void => {
+      if (protocol === 'TCP' || protocol === 'UDP') ports.set(`${protocol}:${port}`, { port, protocol });
+    };
+    for (const p of pod.ports) addPort(p.containerPort, p.protocol);
     for (const slice of state.endpointSlices) {
       if (!slice.endpoints.some((e) => e.pod === pod.name || e.addresses.includes(pod.ip))) continue;
-      for (const p of slice.ports) if (p.protocol === 'TCP') ports.add(p.port);
+      for (const p of slice.ports) addPort(p.port, p.protocol);
     }
-    for (const port of [...ports].sort((a, b) => a - b)) {
-      out.push({ name: pod.name, node: pod.node, scenarioIP: pod.ip, loopbackIP: map.loopback(pod.ip), port });
+    for (const { port, protocol } of [...ports.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol))) {
+      out.push({ name: pod.name, node: pod.node, scenarioIP: pod.ip, loopbackIP: map.loopback(pod.ip), port, protocol });
     }
   }
   return out;

@@ -9,6 +9,7 @@ import net from 'node:net';
 import type { DesiredServicePort, DesiredState } from './desiredState.js';
 import { decide, desiredListeners, endpointKey, usableEndpoints, type AffinityTable, type ListenerRoute } from './routing.js';
 import { seededRng, type Rng } from './rng.js';
+import { UdpListener } from './udpListener.js';
 
 export interface DaemonOptions {
   seed: number;
@@ -16,6 +17,8 @@ export interface DaemonOptions {
   holdMs?: number;
   /** After the pod closed, how long a client may take to read the rest before it is closed. */
   drainMs?: number;
+  /** Idle time after which a UDP flow is forgotten (default 30 s). */
+  udpIdleMs?: number;
   /** Upstream connect timeout. */
   connectTimeoutMs?: number;
   /** Describes a loopback address for messages (e.g. "127.9.1.1 (scenario 172.18.0.4)"). */
@@ -43,6 +46,7 @@ export class ProxyDaemon {
   private state: DesiredState | undefined;
   private services = new Map<string, DesiredServicePort>();
   private readonly servers = new Map<string, net.Server>();
+  private readonly udp = new Map<string, UdpListener>();
   private routes = new Map<string, ListenerRoute>();
   private readonly affinity = new Map<string, AffinityTable>();
   private readonly conns = new Set<Tracked>();
@@ -60,7 +64,7 @@ export class ProxyDaemon {
 
   /** Listening address:port pairs, sorted. */
   listening(): string[] {
-    return [...this.servers.keys()].sort();
+    return [...this.servers.keys(), ...this.udp.keys()].sort();
   }
 
   /**
@@ -73,15 +77,16 @@ export class ProxyDaemon {
     const opened: string[] = [];
     try {
       for (const [key, route] of wanted) {
-        if (this.servers.has(key)) continue;
-        await this.listen(key, route);
+        if (this.servers.has(key) || this.udp.has(key)) continue;
+        if (route.protocol === 'UDP') await this.listenUdp(key, route);
+        else await this.listen(key, route);
         opened.push(key);
       }
     } catch (err) {
       await Promise.all(opened.map((k) => this.closeServer(k)));
       throw err;
     }
-    for (const key of [...this.servers.keys()]) if (!wanted.has(key)) await this.closeServer(key);
+    for (const key of [...this.servers.keys(), ...this.udp.keys()]) if (!wanted.has(key)) await this.closeServer(key);
     this.routes = wanted;
     this.state = next;
     this.services = new Map(next.services.map((s) => [s.key, s]));
@@ -97,7 +102,7 @@ export class ProxyDaemon {
       c.upstream?.destroy();
     }
     this.conns.clear();
-    await Promise.all([...this.servers.keys()].map((k) => this.closeServer(k)));
+    await Promise.all([...this.servers.keys(), ...this.udp.keys()].map((k) => this.closeServer(k)));
   }
 
   private describe(address: string): string {
@@ -124,7 +129,40 @@ export class ProxyDaemon {
     });
   }
 
+  private async listenUdp(key: string, route: ListenerRoute): Promise<void> {
+    const listener = new UdpListener(
+      route.address,
+      route.port,
+      (source) => {
+        const svc = this.services.get(route.serviceKey);
+        const current = this.routes.get(key);
+        if (!this.state || !svc || !current) return { kind: 'reject', reason: 'listener is closing' };
+        let table = this.affinity.get(svc.key);
+        if (!table) this.affinity.set(svc.key, (table = new Map()));
+        const d = decide(this.state, svc, current, source, this.rng, table, Date.now());
+        if (d.kind === 'forward') this.stats.forwarded++;
+        return d;
+      },
+      this.opts.udpIdleMs ?? 30_000,
+      () => this.stats.dropped++,
+    );
+    try {
+      await listener.start();
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const why = e.code === 'EADDRINUSE' ? 'is already in use' : `cannot be bound (${e.code ?? e.message})`;
+      throw new Error(`proxy daemon ${this.state?.node ?? ''}: ${this.describe(route.address)} UDP port ${route.port} ${why}`);
+    }
+    this.udp.set(key, listener);
+  }
+
   private closeServer(key: string): Promise<void> {
+    const udp = this.udp.get(key);
+    if (udp) {
+      this.udp.delete(key);
+      udp.close();
+      return Promise.resolve();
+    }
     const server = this.servers.get(key);
     this.servers.delete(key);
     if (!server) return Promise.resolve();
@@ -240,6 +278,10 @@ export class ProxyDaemon {
   }
 
   private closeRemovedEndpoints(): void {
+    for (const [key, listener] of this.udp) {
+      const svc = this.services.get(this.routes.get(key)?.serviceKey ?? '');
+      this.stats.closedByReconcile += listener.pruneFlows(new Set((svc?.endpoints ?? []).map(endpointKey)));
+    }
     for (const c of [...this.conns]) {
       if (c.serviceKey === undefined || c.endpoint === undefined) continue;
       const svc = this.services.get(c.serviceKey);

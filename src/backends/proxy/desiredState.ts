@@ -20,6 +20,8 @@ export interface DesiredEndpoint {
 export interface DesiredServicePort {
   /** "namespace/name:portName", unique per daemon. */
   key: string;
+  /** TCP when absent. */
+  protocol?: 'TCP' | 'UDP';
   /** ClusterIP loopback address, absent for headless. */
   clusterIP?: string;
   port: number;
@@ -135,7 +137,7 @@ function servicePort(v: Json, path: string): DesiredServicePort {
     v,
     path,
     ['key', 'port', 'externalIPs', 'loadBalancerIPs', 'externalTrafficPolicy', 'internalTrafficPolicy', 'endpoints'],
-    ['clusterIP', 'nodePort', 'healthCheckNodePort', 'affinityTimeoutSeconds', 'loadBalancerAllowedSources'],
+    ['protocol', 'clusterIP', 'nodePort', 'healthCheckNodePort', 'affinityTimeoutSeconds', 'loadBalancerAllowedSources'],
   );
   const out: DesiredServicePort = {
     key: str(o.key, `${path}.key`),
@@ -150,6 +152,7 @@ function servicePort(v: Json, path: string): DesiredServicePort {
     out.loadBalancerAllowedSources = arr(o.loadBalancerAllowedSources, `${path}.loadBalancerAllowedSources`).map((x, i) => loop(x, `${path}.loadBalancerAllowedSources[${i}]`));
   }
   if (o.clusterIP !== undefined) out.clusterIP = loop(o.clusterIP, `${path}.clusterIP`);
+  if (o.protocol !== undefined) out.protocol = oneOf(o.protocol, `${path}.protocol`, ['TCP', 'UDP'] as const);
   if (o.nodePort !== undefined) out.nodePort = port(o.nodePort, `${path}.nodePort`);
   if (o.healthCheckNodePort !== undefined) out.healthCheckNodePort = port(o.healthCheckNodePort, `${path}.healthCheckNodePort`);
   if (o.affinityTimeoutSeconds !== undefined) {

@@ -4,6 +4,7 @@
  * scenario address), anything else -> JSON with pod, node and peer. Every answer closes the
  * connection so the server side keeps the TIME_WAIT (clients never run out of ports).
  */
+import dgram from 'node:dgram';
 import http from 'node:http';
 import type net from 'node:net';
 
@@ -28,10 +29,13 @@ export interface EchoPodSpec {
   scenarioIP: string;
   loopbackIP: string;
   port: number;
+  /** TCP serves HTTP; UDP answers each datagram ("hostname", "clientip", anything else: JSON). */
+  protocol: 'TCP' | 'UDP';
 }
 
 export class EchoPod {
   private server: http.Server | undefined;
+  private udp: dgram.Socket | undefined;
   private readonly sockets = new Set<net.Socket>();
 
   constructor(
@@ -40,10 +44,18 @@ export class EchoPod {
   ) {}
 
   get key(): string {
-    return `${this.spec.loopbackIP}:${this.spec.port}`;
+    return `${this.spec.protocol}:${this.spec.loopbackIP}:${this.spec.port}`;
+  }
+
+  private bindError(err: NodeJS.ErrnoException): Error {
+    return new Error(
+      `echo pod ${this.spec.name}: ${this.spec.loopbackIP}:${this.spec.port}/${this.spec.protocol} (scenario ${this.spec.scenarioIP}:${this.spec.port}) ` +
+        (err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be bound (${err.code ?? err.message})`),
+    );
   }
 
   async start(): Promise<void> {
+    if (this.spec.protocol === 'UDP') return this.startUdp();
     const server = http.createServer((req, res) => this.answer(req, res));
     server.keepAliveTimeout = 1000;
     server.on('connection', (s: net.Socket) => {
@@ -51,22 +63,48 @@ export class EchoPod {
       s.on('close', () => this.sockets.delete(s));
     });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        reject(
-          new Error(
-            `echo pod ${this.spec.name}: ${this.spec.loopbackIP}:${this.spec.port} (scenario ${this.spec.scenarioIP}:${this.spec.port}) ` +
-              (err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be bound (${err.code ?? err.message})`),
-          ),
-        );
-      });
+      server.once('error', (err: NodeJS.ErrnoException) => reject(this.bindError(err)));
       server.listen({ host: this.spec.loopbackIP, port: this.spec.port, backlog: 4096, exclusive: true }, () => resolve());
     });
     server.on('error', () => undefined);
     this.server = server;
   }
 
+  private async startUdp(): Promise<void> {
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', (err: NodeJS.ErrnoException) => reject(this.bindError(err)));
+      socket.bind({ address: this.spec.loopbackIP, port: this.spec.port, exclusive: true }, () => resolve());
+    });
+    socket.removeAllListeners('error');
+    socket.on('error', () => undefined);
+    socket.on('message', (msg, rinfo) => {
+      const cmd = msg.toString('utf8').trim();
+      const answer = cmd === 'hostname' ? this.spec.name : cmd === 'clientip' ? this.seen(rinfo.address, rinfo.port) : JSON.stringify(this.body(rinfo.address, rinfo.port));
+      socket.send(answer, rinfo.port, rinfo.address);
+    });
+    this.udp = socket;
+  }
+
+  private seen(ip: string, port: number): string {
+    return `${this.translate(ip) ?? ip}:${port}`;
+  }
+
+  private body(peerIP: string, port: number): EchoAnswer {
+    return {
+      pod: this.spec.name,
+      hostname: this.spec.name,
+      node: this.spec.node,
+      endpoint: `${this.spec.scenarioIP}:${this.spec.port}`,
+      clientip: this.seen(peerIP, port),
+      peer: `${peerIP}:${port}`,
+    };
+  }
+
   /** Stop listening and cut every connection (the pod is gone). */
   async stop(): Promise<void> {
+    this.udp?.close();
+    this.udp = undefined;
     const server = this.server;
     this.server = undefined;
     for (const s of this.sockets) s.destroy();
@@ -75,8 +113,7 @@ export class EchoPod {
 
   private answer(req: http.IncomingMessage, res: http.ServerResponse): void {
     const peerIP = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-    const peer = `${peerIP}:${req.socket.remotePort ?? 0}`;
-    const seen = `${this.translate(peerIP) ?? peerIP}:${req.socket.remotePort ?? 0}`;
+    const seen = this.seen(peerIP, req.socket.remotePort ?? 0);
     const path = (req.url ?? '/').split('?')[0];
     req.resume();
     res.setHeader('Connection', 'close');
@@ -94,14 +131,7 @@ export class EchoPod {
       res.end('ok');
       return;
     }
-    const body: EchoAnswer = {
-      pod: this.spec.name,
-      hostname: this.spec.name,
-      node: this.spec.node,
-      endpoint: `${this.spec.scenarioIP}:${this.spec.port}`,
-      clientip: seen,
-      peer,
-    };
+    const body = this.body(peerIP, req.socket.remotePort ?? 0);
     res.setHeader('Content-Type', 'application/json');
     res.end(JSON.stringify(body, null, 2) + '\n');
   }

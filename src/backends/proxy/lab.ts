@@ -3,6 +3,7 @@
  * node (each behind its own control socket). Used by the `proxy` backend, `svclab proxyd` and the
  * benchmark. `update` moves everything to a new ClusterState; `close` stops all of it.
  */
+import dgram from 'node:dgram';
 import net from 'node:net';
 import type { ClusterState } from '../../model/types.js';
 import { AddressMap, claimRunOctet } from './addressMap.js';
@@ -76,9 +77,9 @@ export class ProxyLab {
     if (this.closed) throw new Error('lab is closed');
     this.map.addState(state);
     const specs = echoPodSpecs(state, this.map);
-    const wanted = new Map(specs.map((s) => [`${s.name}@${s.loopbackIP}:${s.port}`, s]));
+    const wanted = new Map(specs.map((s) => [`${s.name}@${s.protocol}:${s.loopbackIP}:${s.port}`, s]));
     // A new pod reusing a gone pod's address:port takes the socket over (the old one stops first).
-    const wantedAddrs = new Set(specs.map((s) => `${s.loopbackIP}:${s.port}`));
+    const wantedAddrs = new Set(specs.map((s) => `${s.protocol}:${s.loopbackIP}:${s.port}`));
     for (const [key, pod] of [...this.pods]) {
       if (!wanted.has(key) && wantedAddrs.has(pod.key)) {
         this.pods.delete(key);
@@ -121,7 +122,17 @@ export class ProxyLab {
    * Stand in for "the network beyond": a VIP port no service declares is routed on unchanged by
    * kube-proxy and never answered. Holds connections to address:port silently until released.
    */
-  async blackhole(address: string, port: number): Promise<() => Promise<void>> {
+  async blackhole(address: string, port: number, protocol: 'TCP' | 'UDP' = 'TCP'): Promise<() => Promise<void>> {
+    if (protocol === 'UDP') {
+      // A bound socket that never answers: no ICMP port unreachable, so the sender times out.
+      const sock = dgram.createSocket('udp4');
+      await new Promise<void>((resolve, reject) => {
+        sock.once('error', reject);
+        sock.bind({ address, port, exclusive: true }, () => resolve());
+      });
+      sock.on('message', () => undefined);
+      return async () => void sock.close();
+    }
     const held = new Set<net.Socket>();
     const server = net.createServer((s) => {
       held.add(s);

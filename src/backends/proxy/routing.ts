@@ -14,6 +14,7 @@ export interface ListenerRoute {
   kind: ListenerKind;
   address: string;
   port: number;
+  protocol: 'TCP' | 'UDP';
 }
 
 export type Decision =
@@ -110,15 +111,20 @@ export function decide(
   return { kind: 'forward', endpoint: chosen, node, from, snat };
 }
 
+const kind0 = (svc: DesiredServicePort): 'TCP' | 'UDP' => svc.protocol ?? 'TCP';
+
 /** Listeners a daemon should hold for a state: address:port -> route. First service wins a clash. */
 export function desiredListeners(state: DesiredState): Map<string, ListenerRoute> {
   const out = new Map<string, ListenerRoute>();
   const me = state.nodes.find((n) => n.name === state.node);
-  const add = (serviceKey: string, kind: ListenerKind, address: string, port: number): void => {
-    const key = `${address}:${port}`;
-    if (!out.has(key)) out.set(key, { serviceKey, kind, address, port });
-  };
   for (const svc of state.services) {
+    const protocol = kind0(svc);
+    const add = (serviceKey: string, kind: ListenerKind, address: string, port: number): void => {
+      // UDP and TCP ports are separate sockets; health checks are always TCP.
+      const p = kind === 'healthCheck' ? 'TCP' : protocol;
+      const key = p === 'UDP' ? `udp:${address}:${port}` : `${address}:${port}`;
+      if (!out.has(key)) out.set(key, { serviceKey, kind, address, port, protocol: p });
+    };
     // The health server answers whether or not there are endpoints (503 without local ones).
     if (svc.healthCheckNodePort !== undefined && me) for (const a of me.addresses) add(svc.key, 'healthCheck', a, svc.healthCheckNodePort);
     // No usable endpoint anywhere: no listener, so the kernel refuses (kube-proxy REJECTs).

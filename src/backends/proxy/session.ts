@@ -10,7 +10,7 @@ import type { Observation, SendResult } from '../../observe/observation.js';
 import type { AddressMap } from './addressMap.js';
 import { inCidr } from './cidr.js';
 import { ProxyLab } from './lab.js';
-import { requestOnce, runBounded } from './trafficClient.js';
+import { requestOnce, runBounded, udpRequestOnce } from './trafficClient.js';
 
 /** Requests in flight at once for one send step (timeouts would otherwise run one after another). */
 const SEND_CONCURRENCY = 32;
@@ -34,7 +34,7 @@ function targetKind(state: ClusterState, address: string): TargetKind {
 
 /** Why this traffic cannot be reproduced faithfully on loopback, or undefined when it can. */
 export function unsupportedReason(state: ClusterState, t: Traffic): string | undefined {
-  if (t.protocol !== 'TCP') return `${t.protocol} traffic is not proxied by the proxy backend (TCP only)`;
+  if (t.protocol !== 'TCP' && t.protocol !== 'UDP') return `${t.protocol} traffic is not proxied by the proxy backend (TCP and UDP only)`;
   const target = targetKind(state, t.to.address);
   if (target.kind === 'unknown') return `target ${t.to.address} is no node, pod or service address of this scenario`;
   if (target.kind === 'localhost' && t.from.kind !== 'node') {
@@ -118,9 +118,10 @@ export class ProxySession implements BackendSession {
     const declared = state.services.some(
       (s) =>
         (s.clusterIP === t.to.address || s.externalIPs.includes(t.to.address) || s.loadBalancerIngress.some((i) => i.ip === t.to.address)) &&
-        s.ports.some((p) => p.protocol === 'TCP' && p.port === t.to.port),
+        s.ports.some((p) => p.protocol === t.protocol && p.port === t.to.port),
     );
-    const releaseBlackhole = (target.kind === 'clusterIP' || target.kind === 'vip') && !declared ? await this.lab.blackhole(host, t.to.port) : undefined;
+    const protocol = t.protocol === 'UDP' ? 'UDP' : 'TCP';
+    const releaseBlackhole = (target.kind === 'clusterIP' || target.kind === 'vip') && !declared ? await this.lab.blackhole(host, t.to.port, protocol) : undefined;
     try {
       return { observations: await this.requests(t, host, source, ingressNode) };
     } finally {
@@ -133,7 +134,8 @@ export class ProxySession implements BackendSession {
       t.count,
       SEND_CONCURRENCY,
       async (): Promise<Observation> => {
-        const r = await requestOnce({ host, port: t.to.port, localAddress: source, timeoutMs: t.timeoutMs });
+        const send = t.protocol === 'UDP' ? udpRequestOnce : requestOnce;
+        const r = await send({ host, port: t.to.port, localAddress: source, timeoutMs: t.timeoutMs });
         const o: Observation = { outcome: r.outcome, latencyMs: Math.round(r.latencyMs * 1000) / 1000 };
         if (r.detail && r.outcome !== 'ok') o.detail = r.detail;
         if (r.answer) {

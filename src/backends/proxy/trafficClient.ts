@@ -2,6 +2,7 @@
  * The proxy backend's curl: one fresh TCP connection per request from a chosen local (loopback)
  * address, a plain HTTP/1.1 GET, and the outcome classified by errno as curl users know it.
  */
+import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Outcome } from '../../model/scenario.js';
 import type { EchoAnswer } from './echoPod.js';
@@ -90,6 +91,40 @@ export function requestOnce(opts: RequestOptions): Promise<RequestResult> {
     sock.on('error', (err: NodeJS.ErrnoException) => {
       const outcome = classifyErrno(err.code);
       finish({ outcome: outcome ?? 'reset', detail: `${err.code ?? 'error'}: ${err.message}` });
+    });
+  });
+}
+
+/**
+ * One UDP request on a fresh socket from `localAddress`: one datagram, the echo pod's JSON answer
+ * back. No answer in time is a timeout; an ICMP port unreachable (nothing bound) is refused.
+ */
+export function udpRequestOnce(opts: RequestOptions): Promise<RequestResult> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    let done = false;
+    const sock = dgram.createSocket('udp4');
+    const finish = (r: Omit<RequestResult, 'latencyMs'>): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.close();
+      resolve({ ...r, latencyMs: performance.now() - started });
+    };
+    const timer = setTimeout(() => finish({ outcome: 'timeout', detail: `no answer within ${opts.timeoutMs} ms` }), opts.timeoutMs);
+    sock.on('error', (err: NodeJS.ErrnoException) => finish({ outcome: classifyErrno(err.code) ?? 'reset', detail: `${err.code ?? 'error'}: ${err.message}` }));
+    sock.on('message', (msg) => {
+      let answer: EchoAnswer | undefined;
+      try {
+        const parsed = JSON.parse(msg.toString('utf8')) as EchoAnswer;
+        if (typeof parsed.pod === 'string') answer = parsed;
+      } catch {
+        answer = undefined;
+      }
+      finish({ outcome: 'ok', answer, body: answer ? undefined : msg.toString('utf8') });
+    });
+    sock.bind({ address: opts.localAddress, port: 0 }, () => {
+      sock.connect(opts.port, opts.host, () => sock.send('svclab'));
     });
   });
 }

@@ -1,0 +1,269 @@
+/**
+ * `svclab compare`: run the same scenarios on several backends (each in its own `svclab run` child
+ * process) and produce one matrix, scenario × step × backend, in the console, as HTML
+ * (`<out>/index.html`, linking each backend's own report in `<out>/<backend>/`) and as JSON
+ * (`<out>/compare.json`). Exit 0 when backends agree (or differ only as stated in `diverges:`),
+ * 1 otherwise, 2 usage, 3 invalid scenario, 130 interrupted.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { backendNames, isBackendName } from '../../backends/registry.js';
+import { ExitCode, ScenarioError, SvclabError, UsageError } from '../../errors.js';
+import type { CompiledScenario } from '../../model/scenario.js';
+import { decideColor } from '../../report/console.js';
+import { displayPath } from '../../runner/display-path.js';
+import { selectScenarios } from '../../runner/select.js';
+import { runBackendInChild } from '../../compare/backend-run.js';
+import type { BackendRunOutcome, BackendRunRequest } from '../../compare/backend-run.js';
+import { renderCompareConsole } from '../../compare/console.js';
+import { renderCompareHtml } from '../../compare/html.js';
+import { renderCompareJson } from '../../compare/json.js';
+import { buildMatrix } from '../../compare/matrix.js';
+import type { BackendRun } from '../../compare/matrix.js';
+
+export const summary = 'run scenarios on several backends and compare';
+
+export const DEFAULT_BACKENDS = ['sim', 'proxy'] as const;
+/** Seed shown when none is given (the children then use each scenario's own seed, else this). */
+const DEFAULT_SEED = 1;
+
+export const help = `Usage: svclab compare [paths...] [options]
+
+Run the same scenarios (files or folders; default: scenarios) on several backends and compare
+them step by step: outcome counts, pods that answered, source addresses seen, pass/fail.
+
+Options:
+  --backends LIST      comma list of sim, proxy, netns, kind (default: ${DEFAULT_BACKENDS.join(',')})
+  --seed N             seed passed to every backend (default: each scenario's own, else ${DEFAULT_SEED})
+  --out DIR            compare.json, index.html, and <backend>/ reports (default: reports/compare)
+  --grep PATTERN       only scenarios whose name or file matches this regular expression
+  --tag TAG            only scenarios with this tag (repeatable: any of them)
+  --color, --no-color  force colour on or off (default: NO_COLOR, FORCE_COLOR, then terminal)
+  -h, --help           show this help
+
+A backend that cannot run here (exit 4) shows as an 'unavailable' column. A send step may state
+known differences (diverges: [{ backend, does, why, link }]); those show as 'known' and fail
+when the backend agrees again. See docs/compare.md.
+
+Exit codes: 0 no unexplained difference, 1 backends disagree outside the stated divergences
+            (or a stale annotation, or an error), 2 usage error, 3 invalid scenario, 130 interrupted.
+`;
+
+export interface CompareArgs {
+  paths: string[];
+  backends: string[];
+  seed?: number;
+  out: string;
+  grep?: RegExp;
+  grepText?: string;
+  tags: string[];
+  color?: boolean;
+  help: boolean;
+}
+
+export function parseCompareArgs(argv: string[]): CompareArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        backends: { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string' },
+        grep: { type: 'string' },
+        tag: { type: 'string', multiple: true },
+        color: { type: 'boolean' },
+        'no-color': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(`svclab compare: ${(err as Error).message}\nRun 'svclab compare --help' for the options.`);
+  }
+  const v = parsed.values;
+  const backends = (v.backends ?? DEFAULT_BACKENDS.join(','))
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
+  for (const b of backends) {
+    if (!isBackendName(b)) throw new UsageError(`--backends: unknown backend '${b}' (known: ${backendNames.join(', ')})`);
+  }
+  if (new Set(backends).size !== backends.length) throw new UsageError(`--backends names a backend twice (got '${v.backends}')`);
+  if (backends.length < 2) throw new UsageError(`--backends needs at least two backends to compare (got '${v.backends ?? ''}')`);
+  const args: CompareArgs = {
+    paths: parsed.positionals.length > 0 ? parsed.positionals : ['scenarios'],
+    backends,
+    out: v.out ?? 'reports/compare',
+    tags: v.tag ?? [],
+    help: v.help === true,
+  };
+  if (v.out !== undefined && v.out.trim() === '') throw new UsageError('--out needs a directory');
+  if (v.seed !== undefined) {
+    if (!/^\d+$/.test(v.seed) || Number(v.seed) > 2 ** 32 - 1) throw new UsageError(`--seed must be an integer from 0 to ${2 ** 32 - 1} (got '${v.seed}')`);
+    args.seed = Number(v.seed);
+  }
+  if (v.grep !== undefined) {
+    try {
+      args.grep = new RegExp(v.grep);
+    } catch (err) {
+      throw new UsageError(`--grep is not a valid regular expression: ${(err as Error).message}`);
+    }
+    args.grepText = v.grep;
+  }
+  if (v['no-color'] === true) args.color = false;
+  else if (v.color === true) args.color = true;
+  return args;
+}
+
+/** What the command touches outside itself; tests swap these. */
+export interface CompareDeps {
+  discoverScenarioFiles(paths: string[]): Promise<string[]>;
+  loadScenarioFile(path: string): Promise<CompiledScenario>;
+  runBackend(req: BackendRunRequest): Promise<BackendRunOutcome>;
+  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
+  stderr: { write(text: string): unknown };
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Call `handler` on Ctrl-C; returns a function that stops listening. */
+  onInterrupt(handler: () => void): () => void;
+}
+
+async function defaultDeps(): Promise<CompareDeps> {
+  const dsl = await import('../../dsl/load.js');
+  return {
+    discoverScenarioFiles: dsl.discoverScenarioFiles,
+    loadScenarioFile: dsl.loadScenarioFile,
+    runBackend: runBackendInChild,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    onInterrupt(handler) {
+      process.on('SIGINT', handler);
+      process.on('SIGTERM', handler);
+      return () => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+      };
+    },
+  };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseCompareArgs(argv);
+  if (args.help) {
+    process.stdout.write(help);
+    return ExitCode.ok;
+  }
+  return compareWith(args, await defaultDeps());
+}
+
+export async function compareWith(args: CompareArgs, deps: CompareDeps): Promise<number> {
+  try {
+    return await execute(args, deps);
+  } catch (err) {
+    if (err instanceof SvclabError) {
+      deps.stderr.write(err.message.endsWith('\n') ? err.message : err.message + '\n');
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
+
+/** Load every file; all invalid ones are reported together (exit 3) before any backend runs. */
+async function loadAll(files: string[], deps: CompareDeps): Promise<CompiledScenario[]> {
+  const scenarios: CompiledScenario[] = [];
+  const problems: string[] = [];
+  for (const file of files) {
+    try {
+      scenarios.push(await deps.loadScenarioFile(file));
+    } catch (err) {
+      if (err instanceof ScenarioError) problems.push(err.message.replace(/\n+$/, ''));
+      else throw err;
+    }
+  }
+  if (problems.length > 0) throw new ScenarioError(problems.join('\n\n'));
+  return scenarios;
+}
+
+async function execute(args: CompareArgs, deps: CompareDeps): Promise<number> {
+  const files = await deps.discoverScenarioFiles(args.paths);
+  const all = await loadAll(files, deps);
+  const selection: Parameters<typeof selectScenarios>[1] = { tags: args.tags, cwd: deps.cwd };
+  if (args.grep !== undefined) selection.grep = args.grep;
+  const scenarios = selectScenarios(all, selection);
+  if (scenarios.length === 0) {
+    deps.stderr.write(
+      all.length === 0 ? `svclab compare: no scenario files found in ${args.paths.join(', ')}\n` : `svclab compare: none of ${all.length} scenarios matched the --grep/--tag selection\n`,
+    );
+    return ExitCode.failed;
+  }
+
+  const out = path.resolve(deps.cwd, args.out);
+  await mkdir(out, { recursive: true });
+  const cli = fileURLToPath(new URL('../main.js', import.meta.url));
+  const controller = new AbortController();
+  const forward = new Set<() => void>();
+  const stopListening = deps.onInterrupt(() => {
+    if (!controller.signal.aborted) deps.stderr.write('\ninterrupted: stopping the backend run (it cleans up first; Ctrl-C again to quit now)\n');
+    controller.abort();
+    for (const f of forward) f();
+  });
+  const onInterrupt = (handler: () => void): (() => void) => {
+    forward.add(handler);
+    return () => forward.delete(handler);
+  };
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const runs: BackendRun[] = [];
+  let interrupted = false;
+  try {
+    for (const backend of args.backends) {
+      if (controller.signal.aborted) {
+        runs.push({ name: backend, state: 'unavailable', reason: 'not run: interrupted' });
+        continue;
+      }
+      const dir = path.join(out, backend);
+      // A stale report from an earlier comparison must not pass for this one.
+      await rm(dir, { recursive: true, force: true });
+      deps.stderr.write(`running ${scenarios.length} scenario(s) on ${backend} …\n`);
+      const req: BackendRunRequest = { cli, backend, paths: args.paths, out: dir, tags: args.tags, cwd: deps.cwd, onInterrupt };
+      if (args.seed !== undefined) req.seed = args.seed;
+      if (args.grepText !== undefined) req.grep = args.grepText;
+      const outcome = await deps.runBackend(req);
+      interrupted ||= outcome.interrupted;
+      const r = outcome.run;
+      if (r.state === 'ran') {
+        r.report = `${backend}/index.html`;
+        deps.stderr.write(`  ${backend}: ${r.result.totals.passed} passed, ${r.result.totals.failed} failed, ${r.result.totals.skipped} skipped, ${r.result.totals.errors} errors\n`);
+      } else {
+        deps.stderr.write(`  ${backend}: ${r.state}: ${r.reason}\n`);
+      }
+      runs.push(r);
+    }
+  } finally {
+    stopListening();
+  }
+
+  const result = buildMatrix({
+    scenarios,
+    runs,
+    seed: args.seed ?? DEFAULT_SEED,
+    startedAt: startedAt.toISOString(),
+    durationMs: performance.now() - t0,
+    cwd: deps.cwd,
+  });
+  await writeFile(path.join(out, 'compare.json'), renderCompareJson(result));
+  await writeFile(path.join(out, 'index.html'), renderCompareHtml(result));
+  const color = decideColor(args.color, deps.env, deps.stdout.isTTY === true);
+  const consoleOptions = { color, cwd: deps.cwd, ...(deps.stdout.columns !== undefined ? { columns: deps.stdout.columns } : {}) };
+  deps.stdout.write(renderCompareConsole(result, consoleOptions));
+  const shown = (p: string): string => displayPath(p, deps.cwd);
+  deps.stdout.write(`reports: ${shown(path.join(out, 'index.html'))}, ${shown(path.join(out, 'compare.json'))}; each backend's own: ${shown(out)}/<backend>/index.html\n`);
+  if (interrupted || controller.signal.aborted) return ExitCode.interrupted;
+  return result.exitCode;
+}
