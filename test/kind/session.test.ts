@@ -56,6 +56,11 @@ describe('kind session on a fake cluster (seed 004)', () => {
     expect(c.lines).toContain(`kind: cluster ${cluster} is ready`);
     expect(c.lines.some((l) => l.includes('image mendhak/http-https-echo of deploy-echo replaced by registry.k8s.io/e2e-test-images/agnhost:2.53'))).toBe(true);
 
+    // Before measuring, kube-proxy was probed from the node of a ready endpoint through the ClusterIP.
+    const settle = fake.lines().findIndex((l) => l.startsWith(`docker exec ${cluster}-worker curl `) && l.endsWith('http://10.200.1.73:9000/hostname http://10.200.1.73:9000/clientip'));
+    expect(settle).toBeGreaterThan(fake.lines().findIndex((l) => l.includes('get endpointslices')));
+    expect(fake.lines().slice(0, settle).some((l) => l.startsWith('docker exec svclab-a1b2c-mypc curl'))).toBe(false);
+
     const sends = scenario.steps.filter((s): s is SendStep => s.kind === 'send');
     // 100 curls to CNODE:NPORT from mypc: the real control-plane is 172.18.0.40, the client 172.18.0.100.
     const first = await session.send({ ...sends[0], traffic: { ...sends[0].traffic, count: 6 } });
