@@ -6,6 +6,7 @@
 import { createColors } from 'picocolors';
 import { displayPath } from '../runner/display-path.js';
 import type { Cell, CompareResult, StepRow, Verdict } from './model.js';
+import { KNOWN_DIVERGENCE_PREFIX } from './known.js';
 import { countsText } from './observations.js';
 
 export interface CompareConsoleOptions {
@@ -83,7 +84,7 @@ export function stepDetails(step: StepRow, names: string[], cwd: string): string
   }
   for (const n of names) {
     const cell = step.cells[n];
-    if ((cell.status === 'skip' || cell.status === 'error') && cell.reason !== undefined && !cell.reason.startsWith('known divergence')) {
+    if ((cell.status === 'skip' || cell.status === 'error') && cell.reason !== undefined && !cell.reason.startsWith(KNOWN_DIVERGENCE_PREFIX)) {
       out.push(`${cell.status} on ${n}: ${cell.reason}`);
     }
   }

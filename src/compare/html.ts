@@ -8,6 +8,7 @@ import { CSP } from '../report/html/render.js';
 import { html, jsonForScript, raw, type Raw } from '../report/html/escape.js';
 import { STYLES } from '../report/html/styles.js';
 import type { BackendColumn, Cell, CompareResult, ScenarioRow, StepRow, Verdict } from './model.js';
+import { KNOWN_DIVERGENCE_PREFIX } from './known.js';
 import { countsText } from './observations.js';
 
 const VERDICT_LABEL: Record<Verdict, string> = { agree: 'same', known: 'known', disagree: 'differs', stale: 'stale annotation', error: 'error' };
@@ -116,7 +117,7 @@ function details(step: StepRow, names: string[]): Raw {
   }
   for (const n of names) {
     const cell = step.cells[n];
-    if ((cell.status === 'skip' || cell.status === 'error') && cell.reason !== undefined && !cell.reason.startsWith('known divergence')) items.push(html`<li>${cell.status} on ${n}: ${cell.reason}</li>`);
+    if ((cell.status === 'skip' || cell.status === 'error') && cell.reason !== undefined && !cell.reason.startsWith(KNOWN_DIVERGENCE_PREFIX)) items.push(html`<li>${cell.status} on ${n}: ${cell.reason}</li>`);
   }
   return items.length === 0 ? html`` : html`<ul>${items}</ul>`;
 }

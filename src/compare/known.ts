@@ -12,7 +12,10 @@ export function divergenceFor(step: SendStep, backend: string): Divergence | und
   return step.diverges?.find((d) => d.backend === backend);
 }
 
+/** How every such skip reason starts (reports use it to avoid repeating the annotation). */
+export const KNOWN_DIVERGENCE_PREFIX = 'known divergence on ';
+
 /** Skip reason for a step whose expectations failed as an annotation says they would. */
 export function knownDivergenceReason(d: Divergence): string {
-  return `known divergence on ${d.backend}: ${d.does} (${d.why}${d.link !== undefined ? `; ${d.link}` : ''})`;
+  return `${KNOWN_DIVERGENCE_PREFIX}${d.backend}: ${d.does} (${d.why}${d.link !== undefined ? `; ${d.link}` : ''})`;
 }
