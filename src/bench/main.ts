@@ -284,8 +284,8 @@ function pairs<T extends { concurrency: number; path: string }>(figs: T[], via: 
 
 async function proxySection(s: Settings, section: Section): Promise<void> {
   const concurrencies = [1, 64, 1000];
-  const requests = s.quick ? 400 : 3000;
-  const warmup = s.quick ? 50 : 300;
+  const requests = s.quick ? 400 : 2000;
+  const warmup = s.quick ? 50 : 200;
   log('proxy: proxyd vs direct');
   const proxy = await benchProxy({ concurrencies, requests, warmup, signal: s.signal, log });
   const proxyPairs = pairs<ProxyBenchFigure>(proxy.figures, 'proxyd');

@@ -194,7 +194,7 @@ export function formatFigureLine(f: Figure, color = false): string {
   const base = f.baseline ? `${formatValue(f.baseline.value, f.unit)} (${f.baseline.label})` : '';
   return (
     '  ' +
-    pad(f.title, 46) +
+    pad(f.title, 52) +
     pad(formatValue(f.value, f.unit), 22) +
     pad(base ? `vs ${base}` : '', 58) +
     pad(f.baseline ? formatRatio(f.ratio) : '', 9) +
@@ -203,7 +203,7 @@ export function formatFigureLine(f: Figure, color = false): string {
 }
 
 export function formatGrowthLine(g: GrowthRow): string {
-  return ('  ' + pad(g.title, 46) + pad(`${formatValue(g.small, g.unit)} -> ${formatValue(g.large, g.unit)}`, 40) + `${formatRatio(g.factor)} for ${formatRatio(g.sizeFactor)} ${g.size}`).trimEnd();
+  return ('  ' + pad(g.title, 52) + pad(`${formatValue(g.small, g.unit)} -> ${formatValue(g.large, g.unit)}`, 40) + `${formatRatio(g.factor)} for ${formatRatio(g.sizeFactor)} ${g.size}`).trimEnd();
 }
 
 /** The whole section as printed lines. */

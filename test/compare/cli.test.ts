@@ -53,6 +53,9 @@ describe('svclab compare on sim and proxy (built CLI)', () => {
     const page = readFileSync(join(dir, 'index.html'), 'utf8');
     expect(page).toContain('http-equiv="Content-Security-Policy"');
     expect(page).toContain('href="proxy/index.html"');
+    // each scenario links to its article in every backend's own report
+    expect(page).toContain('href="proxy/index.html#s1-compare-known"');
+    expect(readFileSync(join(dir, 'proxy/index.html'), 'utf8')).toContain('id="s1-compare-known"');
     expect(page).not.toMatch(/<(script|link|img)[^>]+(src|href)="https?:/);
     expect(existsSync(join(dir, 'proxy/index.html'))).toBe(true);
     expect(existsSync(join(dir, 'sim/result.json'))).toBe(true);

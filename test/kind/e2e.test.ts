@@ -31,13 +31,17 @@ function tool(file: string, args: string[]): string {
 }
 
 describe.skipIf(!enabled)('kind e2e (skipped unless SVCLAB_KIND_E2E=1: needs docker, kind and kubectl)', () => {
-  const out = mkdtempSync(join(tmpdir(), 'svclab-kind-e2e-'));
-  afterAll(() => rmSync(out, { recursive: true, force: true }));
-  const clustersBefore = tool('kind', ['get', 'clusters']).split('\n').filter(Boolean);
+  // Created inside the test: a skipped describe still runs its body to collect tests.
+  let out = '';
+  afterAll(() => {
+    if (out) rmSync(out, { recursive: true, force: true });
+  });
 
   it(
     'lab scenarios: same verdict per step on kind as on sim, and nothing left behind',
     () => {
+      out = mkdtempSync(join(tmpdir(), 'svclab-kind-e2e-'));
+      const clustersBefore = tool('kind', ['get', 'clusters']).split('\n').filter(Boolean);
       const sim = svclab(['run', ...paths, '--backend', 'sim', '--reporter', 'json', '--out', join(out, 'sim')]);
       expect(sim.code, sim.stderr).not.toBe(2);
       const kind = svclab(['run', ...paths, '--backend', 'kind', '--reporter', 'console,json', '--out', join(out, 'kind'), '--no-color', ...extra]);

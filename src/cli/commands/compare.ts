@@ -3,7 +3,7 @@
  * process) and produce one matrix, scenario × step × backend, in the console, as HTML
  * (`<out>/index.html`, linking each backend's own report in `<out>/<backend>/`) and as JSON
  * (`<out>/compare.json`). Exit 0 when backends agree (or differ only as stated in `diverges:`),
- * 1 otherwise, 2 usage, 3 invalid scenario, 130 interrupted.
+ * 1 otherwise, 2 usage, 3 invalid scenario, 4 fewer than two backends could run, 130 interrupted.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -48,7 +48,8 @@ known differences (diverges: [{ backend, does, why, link }]); those show as 'kno
 when the backend agrees again. See docs/compare.md.
 
 Exit codes: 0 no unexplained difference, 1 backends disagree outside the stated divergences
-            (or a stale annotation, or an error), 2 usage error, 3 invalid scenario, 130 interrupted.
+            (or a stale annotation, or an error), 2 usage error, 3 invalid scenario, 4 fewer than
+            two backends could run (nothing compared), 130 interrupted.
 `;
 
 export interface CompareArgs {
@@ -265,5 +266,11 @@ async function execute(args: CompareArgs, deps: CompareDeps): Promise<number> {
   const shown = (p: string): string => displayPath(p, deps.cwd);
   deps.stdout.write(`reports: ${shown(path.join(out, 'index.html'))}, ${shown(path.join(out, 'compare.json'))}; each backend's own: ${shown(out)}/<backend>/index.html\n`);
   if (interrupted || controller.signal.aborted) return ExitCode.interrupted;
+  const ran = runs.filter((r) => r.state === 'ran').length;
+  if (ran < 2) {
+    // Nothing was compared: saying "no difference" would be a fake pass.
+    deps.stderr.write(`svclab compare: only ${ran} of ${runs.length} backends could run here, so nothing was compared\n`);
+    return ExitCode.backendUnavailable;
+  }
   return result.exitCode;
 }
