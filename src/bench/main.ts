@@ -156,7 +156,7 @@ function scaleFigures(r: ScaleResult, idTag: string, label: string, withTargets:
 }
 
 async function simSection(s: Settings, section: Section): Promise<void> {
-  const timeMs = s.quick ? 300 : 2000;
+  const timeMs = s.quick ? 300 : 3000;
   // 1. seed-004 lab.
   log('sim: seed-004 NodePort verdicts');
   const scenario = await loadScenarioFile(join(root, 'scenarios', 'labs', '004-kans-nodeport.yaml'));
@@ -197,7 +197,7 @@ async function simSection(s: Settings, section: Section): Promise<void> {
   // 2. lab suite wall time.
   const suitePath = s.quick ? 'scenarios/labs' : 'scenarios';
   log(`sim: wall time of svclab run ${suitePath} --backend sim`);
-  const suite = await timeSuite(cliPath, suitePath, root, track);
+  const suite = await timeSuite(cliPath, suitePath, root, s.quick ? 1 : 3, track);
   const t = suite.totals;
   section.figures.push(
     figure({
@@ -207,7 +207,7 @@ async function simSection(s: Settings, section: Section): Promise<void> {
       unit: 'ms',
       higherIsBetter: false,
       baseline: { label: 'svclab validate, same files', value: suite.validateMs },
-      note: `${suite.scenarios ?? '?'} scenarios${t ? `: ${t.passed} passed, ${t.failed} failed, ${t.errors} errors, ${t.skipped} skipped` : ''}; exit ${suite.runExit}`,
+      note: `median of ${suite.runsMs.length}; ${suite.scenarios ?? '?'} scenarios${t ? `: ${t.passed} passed, ${t.failed} failed, ${t.errors} errors, ${t.skipped} skipped` : ''}; exit ${suite.runExit}`,
     }),
   );
   section.raw = { ...section.raw, suite };
@@ -284,7 +284,7 @@ function pairs<T extends { concurrency: number; path: string }>(figs: T[], via: 
 
 async function proxySection(s: Settings, section: Section): Promise<void> {
   const concurrencies = [1, 64, 1000];
-  const requests = s.quick ? 400 : 2000;
+  const requests = s.quick ? 400 : 4000;
   const warmup = s.quick ? 50 : 200;
   log('proxy: proxyd vs direct');
   const proxy = await benchProxy({ concurrencies, requests, warmup, signal: s.signal, log });
@@ -339,7 +339,7 @@ async function bareNamespaceMs(runs: number): Promise<number> {
 
 async function netnsSection(s: Settings, section: Section): Promise<void> {
   log('netns: kube-proxy rules in namespaces');
-  const result = await benchNetns({ concurrencies: s.quick ? [1, 16] : [1, 16, 64], requests: s.quick ? 200 : 2000, warmup: s.quick ? 20 : 200, labCycles: s.quick ? 1 : 3, log });
+  const result = await benchNetns({ concurrencies: s.quick ? [1, 16] : [1, 16, 64], requests: s.quick ? 200 : 4000, warmup: s.quick ? 20 : 200, labCycles: s.quick ? 1 : 5, log });
   for (const { via, direct } of pairs(result.figures, 'kernel-nat')) {
     const c = via.concurrency;
     section.figures.push(
@@ -376,7 +376,7 @@ const titles: Record<SectionName, string> = {
   netns: 'kernel backend (kube-proxy rules in network namespaces)',
 };
 /** Longest each section may take (halved with --quick); together under the issue's 10 minutes. */
-const sectionLimitMs: Record<SectionName, number> = { sim: 240_000, proxy: 180_000, netns: 150_000 };
+const sectionLimitMs: Record<SectionName, number> = { sim: 240_000, proxy: 210_000, netns: 120_000 };
 const runners: Record<SectionName, (s: Settings, section: Section) => Promise<void>> = { sim: simSection, proxy: proxySection, netns: netnsSection };
 
 function parseSettings(argv: string[], signal: AbortSignal): Settings | 'help' {

@@ -239,11 +239,14 @@ export async function benchRequests(state: ClusterState, probe: NodePortProbe, p
 
 export interface SuiteTiming {
   path: string;
+  /** Median wall time of the runs, ms. */
   runMs: number;
+  runsMs: number[];
   runExit: number | null;
   totals?: { passed: number; failed: number; skipped: number; errors: number };
   scenarios?: number;
   validateMs: number;
+  validatesMs: number[];
   validateExit: number | null;
 }
 
@@ -264,12 +267,23 @@ function runCli(cli: string, args: string[], cwd: string, track: (c: ChildProces
  * Wall time of `svclab run <path> --backend sim` (a fresh process, as a user runs it) beside
  * `svclab validate <path>` (the same process start, loading and compiling, no traffic).
  */
-export async function timeSuite(cli: string, path: string, cwd: string, track: (c: ChildProcess) => void): Promise<SuiteTiming> {
+export async function timeSuite(cli: string, path: string, cwd: string, runs: number, track: (c: ChildProcess) => void): Promise<SuiteTiming> {
   const out = await mkdtemp(join(tmpdir(), 'svclab-bench-suite-'));
   try {
-    const validate = await runCli(cli, ['validate', '--quiet', path], cwd, track);
-    const run = await runCli(cli, ['run', path, '--backend', 'sim', '--reporter', 'json', '--out', out], cwd, track);
-    if (run.code !== 0 && run.code !== 1) throw new Error(`svclab run ${path} exited ${run.code}: ${run.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+    const validatesMs: number[] = [];
+    const runsMs: number[] = [];
+    let validate: { code: number | null } = { code: null };
+    let run: { code: number | null; stderr: string } = { code: null, stderr: '' };
+    // Alternate the two commands so neither always meets a busier machine.
+    for (let i = 0; i < runs; i++) {
+      const v = await runCli(cli, ['validate', '--quiet', path], cwd, track);
+      validatesMs.push(v.ms);
+      validate = v;
+      const r = await runCli(cli, ['run', path, '--backend', 'sim', '--reporter', 'json', '--out', out], cwd, track);
+      if (r.code !== 0 && r.code !== 1) throw new Error(`svclab run ${path} exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+      runsMs.push(r.ms);
+      run = r;
+    }
     let totals: SuiteTiming['totals'];
     let scenarios: number | undefined;
     try {
@@ -279,7 +293,7 @@ export async function timeSuite(cli: string, path: string, cwd: string, track: (
     } catch {
       totals = undefined;
     }
-    return { path, runMs: run.ms, runExit: run.code, totals, scenarios, validateMs: validate.ms, validateExit: validate.code };
+    return { path, runMs: median(runsMs), runsMs, runExit: run.code, totals, scenarios, validateMs: median(validatesMs), validatesMs, validateExit: validate.code };
   } finally {
     await rm(out, { recursive: true, force: true });
   }

@@ -14,6 +14,30 @@ export interface CompareConsoleOptions {
   cwd: string;
   /** Terminal width for truncating step titles (default 120). */
   columns?: number;
+  /** Also print `::error file=…,line=…::` workflow commands (GITHUB_ACTIONS=true) for failing steps. */
+  github?: boolean;
+}
+
+/** Escape a GitHub workflow command's message (`property` also escapes `:` and `,`). */
+function escapeGithub(text: string, property = false): string {
+  const escaped = text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return property ? escaped.replace(/:/g, '%3A').replace(/,/g, '%2C') : escaped;
+}
+
+/** One `::error` line per step that makes the comparison fail, at the step (or the stale annotation). */
+export function githubLines(result: CompareResult, cwd: string): string[] {
+  const out: string[] = [];
+  for (const s of result.scenarios) {
+    for (const step of s.steps) {
+      if (step.verdict === 'agree' || step.verdict === 'known') continue;
+      const stale = step.divergences.find((d) => d.state === 'stale');
+      const loc = stale?.loc ?? step.loc;
+      const names = result.backends.map((b) => b.name);
+      const message = [`step ${step.index + 1} (${step.title}): ${step.verdict}`, ...stepDetails(step, names, cwd)].join('\n');
+      out.push(`::error file=${escapeGithub(displayPath(loc.file, cwd), true)},line=${loc.line},col=${loc.col},title=${escapeGithub(`svclab compare: ${s.name}`, true)}::${escapeGithub(message)}`);
+    }
+  }
+  return out;
 }
 
 const CELL_WIDTH = 7;
@@ -55,12 +79,14 @@ export function renderCompareConsole(result: CompareResult, options: CompareCons
         const cell = step.cells[n];
         return colourCell(cell.status, pad(CELL_TEXT[cell.status], width));
       });
-      lines.push(`    ${label} ${cells.join('')}${colourVerdict(step.verdict, VERDICT_TEXT[step.verdict])}`);
+      const alone = step.verdict === 'agree' && step.kind === 'send' && step.compared < 2;
+      lines.push(`    ${label} ${cells.join('')}${alone ? c.yellow('not compared') : colourVerdict(step.verdict, VERDICT_TEXT[step.verdict])}`);
       lines.push(...stepDetails(step, names, options.cwd).map((l) => c.dim(`        ${l}`)));
     }
   }
 
   lines.push('');
+  if (options.github === true) lines.push(...githubLines(result, options.cwd));
   const t = result.totals;
   const parts = [`${t.agree} same`, `${t.known} known`, `${t.disagree} differ`, `${t.stale} stale`, `${t.error} errors`];
   const steps = Object.values(t).reduce((a, b) => a + b, 0);

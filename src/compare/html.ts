@@ -95,7 +95,7 @@ function stepRow(step: StepRow, names: string[], links: Record<string, string>):
     const text = links[n] !== undefined ? html`<a href="${links[n]}">${cellText(cell)}</a>` : html`${cellText(cell)}`;
     return html`<td class="cell c-${cell.status}" title="${cell.reason ?? ''}">${text}</td>`;
   });
-  return html`<tr id="${`s-${step.loc.line}-${step.index}`}"><td>${step.index + 1}. ${step.title} <span class="loc why">:${step.loc.line}</span></td>${cells}<td class="v-${step.verdict}">${VERDICT_LABEL[step.verdict]}</td><td class="detail">${details(step, names)}</td></tr>`;
+  return html`<tr id="${`s-${step.loc.line}-${step.index}`}"><td>${step.index + 1}. ${step.title} <span class="loc why">:${step.loc.line}</span></td>${cells}<td class="v-${step.verdict}">${step.verdict === 'agree' && step.kind === 'send' && step.compared < 2 ? 'not compared' : VERDICT_LABEL[step.verdict]}</td><td class="detail">${details(step, names)}</td></tr>`;
 }
 
 function details(step: StepRow, names: string[]): Raw {

@@ -5,7 +5,8 @@
  * - outcome counts: chi-square test of homogeneity (exact equality when both are deterministic);
  * - pods and sources: a value one backend saw often enough that the other would have seen it too
  *   (chance of missing it below alpha) but never did; a pod the simulator computed as unreachable;
- * - on sticky steps only the number of distinct pods counts (which pod sticks is a random choice).
+ * - on sticky steps only the number of distinct pods counts (which pod sticks is a random choice),
+ *   and sources are compared only when both stuck to the same pod (local or remote changes the SNAT).
  */
 import { chiSquareSurvival } from '../stats/chi-square.js';
 import type { TrafficSummary } from '../report/result.js';

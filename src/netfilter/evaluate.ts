@@ -1,11 +1,12 @@
 /**
- * Compiles a parsed ruleset into closures and walks packets through its chains the way the kernel
+ * Compiles a parsed ruleset into a packed program and walks packets through its chains the way the kernel
  * does: rules in order, jumps and gotos, RETURN, builtin chain policies. Long chains whose rules
  * are keyed by (destination, protocol, port), like KUBE-SERVICES, get an index so dispatch is a
  * lookup, not a scan; the index only skips rules that cannot match, so answers do not change.
  */
 import type { ChainSpec, MatchSpec, PortRange, RuleSpec, Ruleset } from './ast.js';
 import { formatIPv4 } from './ip.js';
+import { KeyTable } from './key-table.js';
 import { CT, type Packet } from './packet.js';
 import type { RecentStore } from './recent.js';
 
@@ -42,6 +43,55 @@ export const enum V {
 
 export type Verdict = 'ACCEPT' | 'DROP' | 'REJECT';
 
+/*
+ * Compiled form. Every rule of the ruleset is one 16-slot row of a single Int32Array, and the
+ * rules of a chain are consecutive rows, so a walk reads memory in order and a row fits a cache
+ * line. The pure base matches (addresses, protocol, one destination port range, mark, conntrack
+ * state, addrtype LOCAL) are fields of the row, tested by one monomorphic function; a lone
+ * `statistic` match is a probability beside the row; everything else (interfaces, port lists,
+ * other addrtypes, recent) stays a closure, checked after the row's fields, in rule order.
+ */
+const STRIDE = 16;
+const O_FLAGS = 0;
+const O_SRC_NET = 1;
+const O_SRC_MASK = 2;
+const O_DST_NET = 3;
+const O_DST_MASK = 4;
+const O_PROTO = 5;
+const O_DPORT_LO = 6;
+const O_DPORT_HI = 7;
+const O_MARK_VALUE = 8;
+const O_MARK_MASK = 9;
+const O_CT_STATES = 10;
+const O_KIND = 11;
+/** Target argument: chain number (jump/goto), address (DNAT/SNAT), mark value (MARK). */
+const O_ARG = 12;
+/** Second argument: port or -1 (DNAT/SNAT), mark mask (MARK). */
+const O_ARG2 = 13;
+
+const F_SRC = 1 << 0;
+const F_SRC_NEG = 1 << 1;
+const F_DST = 1 << 2;
+const F_DST_NEG = 1 << 3;
+const F_PROTO = 1 << 4;
+const F_PROTO_NEG = 1 << 5;
+const F_DPORT = 1 << 6;
+const F_DPORT_NEG = 1 << 7;
+const F_MARK = 1 << 8;
+const F_MARK_NEG = 1 << 9;
+const F_CT = 1 << 10;
+const F_CT_NEG = 1 << 11;
+const F_SRC_LOCAL = 1 << 12;
+const F_SRC_LOCAL_NEG = 1 << 13;
+const F_DST_LOCAL = 1 << 14;
+const F_DST_LOCAL_NEG = 1 << 15;
+/** The row's tests above; any of them set means `baseMatches` runs. */
+const F_BASE = (1 << 16) - 1;
+/** Closures in `preds[rule]` run after the row's tests. */
+const F_PREDS = 1 << 16;
+/** `statistic --mode random` with `probs[rule]`, after the row's tests. */
+const F_STAT = 1 << 17;
+
 const enum K {
   NONE,
   ACCEPT,
@@ -59,45 +109,21 @@ const enum K {
 
 type Pred = (p: Packet, env: EvalEnv) => boolean;
 
-interface CRule {
-  spec: RuleSpec;
-  /** Inline base matches (checked before `preds`, like the kernel checks ipt_entry first). */
-  srcMode: number; // 0 none, 1 match, 2 negated
-  srcNet: number;
-  srcMask: number;
-  dstMode: number;
-  dstNet: number;
-  dstMask: number;
-  proto: number; // 0 any
-  protoNeg: boolean;
-  /** A single --dport range hoisted out of the tcp/udp/sctp match (-1 when not hoisted). */
-  dportLo: number;
-  dportHi: number;
-  dportNeg: boolean;
-  /** Hoisted pure matches (0 absent, 1 match, 2 negated): mark, conntrack state, addrtype LOCAL. */
-  mmMode: number;
-  mmValue: number;
-  mmMask: number;
-  ctMode: number;
-  ctStates: number;
-  srcLocalMode: number;
-  dstLocalMode: number;
-  preds: Pred[];
-  kind: K;
-  chain?: CChain;
-  addr: number;
-  port: number;
-  markValue: number;
-  markMask: number;
-  note: string;
+/** The packed program every chain of a ruleset points into. */
+interface Program {
+  rows: Int32Array;
+  probs: Float64Array;
+  preds: (Pred[] | undefined)[];
+  specs: RuleSpec[];
+  chains: CChain[];
 }
 
 interface ChainIndex {
-  /** key(dst, proto, dport) -> ascending rule indexes. */
-  full: Map<number, Int32Array>;
-  /** key(proto, dport) for keyed rules without a destination. */
-  port: Map<number, Int32Array>;
-  /** Rules without a key, ascending. */
+  /** (dst, proto class * 65536 + dport) -> positions in the chain, ascending. */
+  full: KeyTable;
+  /** (0, proto class * 65536 + dport) for keyed rules without a single destination. */
+  port: KeyTable;
+  /** Positions of rules without a key, ascending. */
   wild: Int32Array;
 }
 
@@ -107,8 +133,11 @@ export interface CChain {
   table: string;
   builtin: boolean;
   policy: V;
-  rules: CRule[];
+  /** Row of its first rule in the program. */
+  first: number;
+  count: number;
   index?: ChainIndex;
+  program: Program;
 }
 
 /** A resolved builtin chain (opaque to callers). */
@@ -123,8 +152,8 @@ export interface CompileOptions {
   indexThreshold?: number;
 }
 
-const EMPTY = new Int32Array(0);
 const MAX_DEPTH = 64;
+const NO_SLOT = -1;
 
 /** A ruleset ready to evaluate. Immutable; one per node and rules version. */
 export class CompiledRuleset {
@@ -137,15 +166,32 @@ export class CompiledRuleset {
     options: CompileOptions = {},
   ) {
     const threshold = options.indexThreshold ?? 16;
+    let total = 0;
+    for (const table of ruleset.tables.values()) for (const spec of table.chains.values()) total += spec.rules.length;
+    const program: Program = { rows: new Int32Array(total * STRIDE), probs: new Float64Array(total), preds: [], specs: new Array<RuleSpec>(total), chains: [] };
+    let row = 0;
+    const numbers = new Map<string, Map<string, number>>();
     for (const [tname, table] of ruleset.tables) {
       const chains = new Map<string, CChain>();
-      for (const spec of table.chains.values()) chains.set(spec.name, newChain(spec, tname));
+      const ids = new Map<string, number>();
       for (const spec of table.chains.values()) {
-        const chain = chains.get(spec.name)!;
-        chain.rules = spec.rules.map((r) => this.compileRule(r, chains));
-        if (!options.linear && chain.rules.length >= threshold) chain.index = buildIndex(chain.rules);
+        const chain = newChain(spec, tname, program, row);
+        row += spec.rules.length;
+        ids.set(spec.name, program.chains.length);
+        program.chains.push(chain);
+        chains.set(spec.name, chain);
       }
       this.tables.set(tname, chains);
+      numbers.set(tname, ids);
+    }
+    for (const [tname, table] of ruleset.tables) {
+      const chains = this.tables.get(tname)!;
+      const ids = numbers.get(tname)!;
+      for (const spec of table.chains.values()) {
+        const chain = chains.get(spec.name)!;
+        for (let i = 0; i < spec.rules.length; i++) this.compileRule(program, chain.first + i, spec.rules[i]!, ids);
+        if (!options.linear && chain.count >= threshold) chain.index = buildIndex(spec.rules);
+      }
     }
   }
 
@@ -174,130 +220,101 @@ export class CompiledRuleset {
   }
 
   runHook(hook: Hook, packet: Packet, env: EvalEnv): Verdict {
-    const c = hook.chain;
-    if (!c) return 'ACCEPT';
-    let v = runChain(c, packet, env, 0);
-    if (v === V.CONTINUE) {
-      v = c.policy;
-      if (env.trace && c.rules.length) env.trace({ table: c.table, chain: c.name, note: `policy ${v === V.DROP ? 'DROP' : 'ACCEPT'}` });
-    }
+    const v = runBuiltin(hook.chain, packet, env);
     return v === V.DROP ? 'DROP' : v === V.REJECT ? 'REJECT' : 'ACCEPT';
   }
 
-  private compileRule(spec: RuleSpec, chains: Map<string, CChain>): CRule {
+  private compileRule(program: Program, at: number, spec: RuleSpec, ids: Map<string, number>): void {
+    const rows = program.rows;
+    const o = at * STRIDE;
+    program.specs[at] = spec;
+    let flags = 0;
+    if (spec.src) {
+      flags |= F_SRC | (spec.src.negate ? F_SRC_NEG : 0);
+      rows[o + O_SRC_NET] = spec.src.value.net | 0;
+      rows[o + O_SRC_MASK] = spec.src.value.mask | 0;
+    }
+    if (spec.dst) {
+      flags |= F_DST | (spec.dst.negate ? F_DST_NEG : 0);
+      rows[o + O_DST_NET] = spec.dst.value.net | 0;
+      rows[o + O_DST_MASK] = spec.dst.value.mask | 0;
+    }
+    // Protocol 0 ("all") matches every packet, negated or not.
+    if (spec.proto && spec.proto.value !== 0) {
+      flags |= F_PROTO | (spec.proto.negate ? F_PROTO_NEG : 0);
+      rows[o + O_PROTO] = spec.proto.value;
+    }
     const preds: Pred[] = [];
-    const rule: CRule = {
-      spec,
-      srcMode: spec.src ? (spec.src.negate ? 2 : 1) : 0,
-      srcNet: spec.src?.value.net ?? 0,
-      srcMask: spec.src?.value.mask ?? 0,
-      dstMode: spec.dst ? (spec.dst.negate ? 2 : 1) : 0,
-      dstNet: spec.dst?.value.net ?? 0,
-      dstMask: spec.dst?.value.mask ?? 0,
-      proto: spec.proto?.value ?? 0,
-      protoNeg: spec.proto?.negate ?? false,
-      dportLo: -1,
-      dportHi: -1,
-      dportNeg: false,
-      mmMode: 0,
-      mmValue: 0,
-      mmMask: 0,
-      ctMode: 0,
-      ctStates: 0,
-      srcLocalMode: 0,
-      dstLocalMode: 0,
-      preds,
-      kind: K.NONE,
-      chain: undefined,
-      addr: 0,
-      port: 0,
-      markValue: 0,
-      markMask: 0,
-      note: '',
-    };
     if (spec.inIface) preds.push(ifacePred(spec.inIface.value, spec.inIface.negate, (p) => p.inIface));
     if (spec.outIface) preds.push(ifacePred(spec.outIface.value, spec.outIface.negate, (p) => p.outIface));
-    // Testing a pure match out of order (as inline fields) is safe only when no match with an
+    // Testing a pure match out of order (as row fields) is safe only when no match with an
     // effect (recent updates its list, statistic draws a random number) could be skipped by it.
-    const hoistable = !spec.matches.some((m) => m.module === 'recent' || m.module === 'statistic');
-    for (const m of spec.matches) {
-      if (hoistable && this.hoist(rule, m)) continue;
-      const pred = this.compileMatch(m);
-      if (pred) preds.push(pred);
+    const effects = spec.matches.filter((m) => m.module === 'recent' || m.module === 'statistic');
+    const effective = spec.matches.filter((m) => m.module !== 'comment' && m.module !== 'nfacct');
+    if (effects.length === 0) {
+      for (const m of spec.matches) {
+        const hoisted = hoist(rows, o, flags, m);
+        if (hoisted !== flags) {
+          flags = hoisted;
+          continue;
+        }
+        const pred = this.compileMatch(m);
+        if (pred) preds.push(pred);
+      }
+    } else if (preds.length === 0 && effective.length === 1 && effective[0]!.module === 'statistic') {
+      flags |= F_STAT;
+      program.probs[at] = effective[0]!.probability;
+    } else {
+      for (const m of spec.matches) {
+        const pred = this.compileMatch(m);
+        if (pred) preds.push(pred);
+      }
     }
+    if (preds.length) {
+      flags |= F_PREDS;
+      program.preds[at] = preds;
+    }
+    rows[o + O_FLAGS] = flags;
+    rows[o + O_KIND] = K.NONE;
     const t = spec.target;
-    if (!t) return rule;
+    if (!t) return;
     switch (t.kind) {
       case 'ACCEPT':
-        rule.kind = K.ACCEPT;
+        rows[o + O_KIND] = K.ACCEPT;
         break;
       case 'DROP':
-        rule.kind = K.DROP;
+        rows[o + O_KIND] = K.DROP;
         break;
       case 'REJECT':
-        rule.kind = K.REJECT;
+        rows[o + O_KIND] = K.REJECT;
         break;
       case 'RETURN':
-        rule.kind = K.RETURN;
+        rows[o + O_KIND] = K.RETURN;
         break;
       case 'LOG':
-        rule.kind = K.LOG;
+        rows[o + O_KIND] = K.LOG;
         break;
       case 'DNAT':
-        rule.kind = K.DNAT;
-        rule.addr = t.addr;
-        rule.port = t.port ?? -1;
-        break;
       case 'SNAT':
-        rule.kind = K.SNAT;
-        rule.addr = t.addr;
-        rule.port = t.port ?? -1;
+        rows[o + O_KIND] = t.kind === 'DNAT' ? K.DNAT : K.SNAT;
+        rows[o + O_ARG] = t.addr | 0;
+        rows[o + O_ARG2] = t.port ?? -1;
         break;
       case 'MASQUERADE':
-        rule.kind = K.MASQ;
+        rows[o + O_KIND] = K.MASQ;
         break;
       case 'MARK':
-        rule.kind = K.MARK;
-        rule.markValue = t.value;
-        rule.markMask = t.mask;
+        rows[o + O_KIND] = K.MARK;
+        rows[o + O_ARG] = t.value | 0;
+        rows[o + O_ARG2] = t.mask | 0;
         break;
-      case 'chain':
-        rule.kind = spec.goto ? K.GOTO : K.JUMP;
-        rule.chain = chains.get(t.name);
+      case 'chain': {
+        const id = ids.get(t.name);
+        if (id === undefined) throw new Error(`${spec.table}/${spec.chain} line ${spec.line}: jump to unknown chain '${t.name}'`);
+        rows[o + O_KIND] = spec.goto ? K.GOTO : K.JUMP;
+        rows[o + O_ARG] = id;
         break;
-    }
-    return rule;
-  }
-
-  /** Moves a pure match into the rule's inline fields; false when it has to stay a closure. */
-  private hoist(rule: CRule, m: MatchSpec): boolean {
-    const onlyLocal = (t?: { value: string[] }) => t !== undefined && t.value.length === 1 && t.value[0] === 'LOCAL';
-    switch (m.module) {
-      case 'ports':
-        if (rule.dportLo >= 0 || !m.dport || m.sport || m.either || m.dport.value.length !== 1) return false;
-        rule.dportLo = m.dport.value[0]!.from;
-        rule.dportHi = m.dport.value[0]!.to;
-        rule.dportNeg = m.dport.negate;
-        return true;
-      case 'mark':
-        if (rule.mmMode) return false;
-        rule.mmMode = m.negate ? 2 : 1;
-        rule.mmValue = m.value;
-        rule.mmMask = m.mask;
-        return true;
-      case 'conntrack':
-        if (rule.ctMode) return false;
-        rule.ctMode = m.negate ? 2 : 1;
-        rule.ctStates = m.states;
-        return true;
-      case 'addrtype':
-        if (rule.srcLocalMode || rule.dstLocalMode) return false;
-        if ((m.srcType && !onlyLocal(m.srcType)) || (m.dstType && !onlyLocal(m.dstType))) return false;
-        if (m.srcType) rule.srcLocalMode = m.srcType.negate ? 2 : 1;
-        if (m.dstType) rule.dstLocalMode = m.dstType.negate ? 2 : 1;
-        return true;
-      default:
-        return false;
+      }
     }
   }
 
@@ -365,8 +382,42 @@ export class CompiledRuleset {
   }
 }
 
-function newChain(spec: ChainSpec, table: string): CChain {
-  return { name: spec.name, table, builtin: spec.policy !== '-', policy: spec.policy === 'DROP' ? V.DROP : V.ACCEPT, rules: [] };
+/**
+ * Moves a pure match into the row; returns the new flags, or `flags` unchanged when the match has
+ * to stay a closure (a second match of the same kind, port lists, other address types).
+ */
+function hoist(rows: Int32Array, o: number, flags: number, m: MatchSpec): number {
+  const onlyLocal = (t?: { value: string[] }) => t !== undefined && t.value.length === 1 && t.value[0] === 'LOCAL';
+  switch (m.module) {
+    case 'ports':
+      if (flags & F_DPORT || !m.dport || m.sport || m.either || m.dport.value.length !== 1) return flags;
+      rows[o + O_DPORT_LO] = m.dport.value[0]!.from;
+      rows[o + O_DPORT_HI] = m.dport.value[0]!.to;
+      return flags | F_DPORT | (m.dport.negate ? F_DPORT_NEG : 0);
+    case 'mark':
+      if (flags & F_MARK) return flags;
+      rows[o + O_MARK_VALUE] = m.value | 0;
+      rows[o + O_MARK_MASK] = m.mask | 0;
+      return flags | F_MARK | (m.negate ? F_MARK_NEG : 0);
+    case 'conntrack':
+      if (flags & F_CT) return flags;
+      rows[o + O_CT_STATES] = m.states;
+      return flags | F_CT | (m.negate ? F_CT_NEG : 0);
+    case 'addrtype': {
+      if (flags & (F_SRC_LOCAL | F_DST_LOCAL)) return flags;
+      if ((m.srcType && !onlyLocal(m.srcType)) || (m.dstType && !onlyLocal(m.dstType))) return flags;
+      let f = flags;
+      if (m.srcType) f |= F_SRC_LOCAL | (m.srcType.negate ? F_SRC_LOCAL_NEG : 0);
+      if (m.dstType) f |= F_DST_LOCAL | (m.dstType.negate ? F_DST_LOCAL_NEG : 0);
+      return f;
+    }
+    default:
+      return flags;
+  }
+}
+
+function newChain(spec: ChainSpec, table: string, program: Program, first: number): CChain {
+  return { name: spec.name, table, builtin: spec.policy !== '-', policy: spec.policy === 'DROP' ? V.DROP : V.ACCEPT, first, count: spec.rules.length, index: undefined, program };
 }
 
 function ifacePred(name: string, negate: boolean, get: (p: Packet) => string): Pred {
@@ -406,17 +457,9 @@ function addrtypePred(types: string[], negate: boolean, get: (p: Packet) => numb
   };
 }
 
-// Index keys: destination * 2^18 + protocol class * 2^16 + port (exact in a double).
+// Index keys: (destination as int32, protocol class * 65536 + port). Class 0 is never keyed.
 function protoClass(proto: number): number {
   return proto === 6 ? 1 : proto === 17 ? 2 : proto === 132 ? 3 : 0;
-}
-
-function fullKey(dst: number, proto: number, port: number): number {
-  return dst * 262144 + protoClass(proto) * 65536 + port;
-}
-
-function portKey(proto: number, port: number): number {
-  return protoClass(proto) * 65536 + port;
 }
 
 /** The (dst?, proto, dport) a rule requires, when it requires exactly one. */
@@ -434,50 +477,86 @@ function ruleKey(spec: RuleSpec): { dst?: number; proto: number; port: number } 
   return { proto: spec.proto.value, port };
 }
 
-function buildIndex(rules: CRule[]): ChainIndex | undefined {
-  const full = new Map<number, number[]>();
-  const port = new Map<number, number[]>();
+function buildIndex(rules: RuleSpec[]): ChainIndex | undefined {
+  const full = new Map<string, { a: number; b: number; values: number[] }>();
+  const port = new Map<number, { a: number; b: number; values: number[] }>();
   const wild: number[] = [];
-  rules.forEach((r, i) => {
-    const k = ruleKey(r.spec);
-    if (!k) wild.push(i);
-    else if (k.dst !== undefined) push(full, fullKey(k.dst, k.proto, k.port), i);
-    else push(port, portKey(k.proto, k.port), i);
-  });
+  for (let i = 0; i < rules.length; i++) {
+    const k = ruleKey(rules[i]!);
+    if (!k) {
+      wild.push(i);
+      continue;
+    }
+    const pk = protoClass(k.proto) * 65536 + k.port;
+    if (k.dst !== undefined) {
+      const id = `${k.dst}/${pk}`;
+      const l = full.get(id);
+      if (l) l.values.push(i);
+      else full.set(id, { a: k.dst | 0, b: pk, values: [i] });
+    } else {
+      const l = port.get(pk);
+      if (l) l.values.push(i);
+      else port.set(pk, { a: 0, b: pk, values: [i] });
+    }
+  }
   // Many unkeyed rules would make every lookup merge a long list: not worth an index.
   if (wild.length > 32) return undefined;
-  const freeze = (m: Map<number, number[]>) => new Map([...m].map(([k, v]) => [k, Int32Array.from(v)]));
-  return { full: freeze(full), port: freeze(port), wild: Int32Array.from(wild) };
+  return { full: new KeyTable([...full.values()]), port: new KeyTable([...port.values()]), wild: Int32Array.from(wild) };
 }
 
-function push(m: Map<number, number[]>, k: number, i: number): void {
-  const l = m.get(k);
-  if (l) l.push(i);
-  else m.set(k, [i]);
+/** Runs a builtin chain and applies its policy; a missing chain accepts. */
+function runBuiltin(c: CChain | null, p: Packet, env: EvalEnv): V {
+  if (c === null) return V.ACCEPT;
+  let v = runChain(c, p, env, 0);
+  if (v === V.CONTINUE) {
+    v = c.policy;
+    if (env.trace && c.count) env.trace({ table: c.table, chain: c.name, note: `policy ${v === V.DROP ? 'DROP' : 'ACCEPT'}` });
+  }
+  return v;
 }
 
 function runChain(chain: CChain, p: Packet, env: EvalEnv, depth: number): V {
   if (depth > MAX_DEPTH) throw new Error(`chain ${chain.name}: jumps nest deeper than ${MAX_DEPTH} (a loop in the rules?)`);
-  const rules = chain.rules;
+  const first = chain.first;
   const idx = chain.index;
-  if (!idx) {
-    for (let i = 0; i < rules.length; i++) {
-      const v = applyRule(chain, rules[i]!, p, env, depth);
+  if (idx === undefined) {
+    const end = first + chain.count;
+    for (let i = first; i < end; i++) {
+      const v = applyRule(chain, i, p, env, depth);
       if (v !== -1) return v;
     }
     return V.CONTINUE;
   }
   // Three ascending candidate lists, merged on the fly in rule order.
-  const a = idx.full.get(fullKey(p.dst, p.proto, p.dport)) ?? EMPTY;
-  const b = idx.port.get(portKey(p.proto, p.dport)) ?? EMPTY;
-  const c = idx.wild;
+  let aList: Int32Array = idx.wild;
   let ia = 0;
+  let aEnd = 0;
+  let bList: Int32Array = idx.wild;
   let ib = 0;
+  let bEnd = 0;
+  const cls = protoClass(p.proto);
+  if (cls !== 0) {
+    const pk = cls * 65536 + p.dport;
+    const fs = idx.full.find(p.dst | 0, pk);
+    if (fs !== NO_SLOT) {
+      aList = idx.full.values;
+      ia = idx.full.startOf(fs);
+      aEnd = ia + idx.full.lengthOf(fs);
+    }
+    const ps = idx.port.find(0, pk);
+    if (ps !== NO_SLOT) {
+      bList = idx.port.values;
+      ib = idx.port.startOf(ps);
+      bEnd = ib + idx.port.lengthOf(ps);
+    }
+  }
+  const c = idx.wild;
+  const cEnd = c.length;
   let ic = 0;
   for (;;) {
-    const va = ia < a.length ? a[ia]! : 0x7fffffff;
-    const vb = ib < b.length ? b[ib]! : 0x7fffffff;
-    const vc = ic < c.length ? c[ic]! : 0x7fffffff;
+    const va = ia < aEnd ? aList[ia]! : 0x7fffffff;
+    const vb = ib < bEnd ? bList[ib]! : 0x7fffffff;
+    const vc = ic < cEnd ? c[ic]! : 0x7fffffff;
     let i: number;
     if (va <= vb && va <= vc) {
       i = va;
@@ -490,80 +569,95 @@ function runChain(chain: CChain, p: Packet, env: EvalEnv, depth: number): V {
       ic++;
     }
     if (i === 0x7fffffff) return V.CONTINUE;
-    const v = applyRule(chain, rules[i]!, p, env, depth);
+    const v = applyRule(chain, first + i, p, env, depth);
     if (v !== -1) return v;
   }
 }
 
-/** Does the rule match? Small on purpose: it runs for every rule a packet meets. */
-function ruleMatches(r: CRule, p: Packet, env: EvalEnv): boolean {
-  if (r.srcMode !== 0 && (((p.src & r.srcMask) >>> 0) === r.srcNet) !== (r.srcMode === 1)) return false;
-  if (r.dstMode !== 0 && (((p.dst & r.dstMask) >>> 0) === r.dstNet) !== (r.dstMode === 1)) return false;
-  if (r.proto !== 0 && (p.proto === r.proto) === r.protoNeg) return false;
-  if (r.dportLo >= 0 && (p.dport >= r.dportLo && p.dport <= r.dportHi) === r.dportNeg) return false;
-  if (r.mmMode !== 0 && (((p.mark & r.mmMask) >>> 0) === r.mmValue) !== (r.mmMode === 1)) return false;
-  if (r.ctMode !== 0 && ((p.ctstate & r.ctStates) !== 0) !== (r.ctMode === 1)) return false;
-  if (r.dstLocalMode !== 0 && env.isLocal(p.dst) !== (r.dstLocalMode === 1)) return false;
-  if (r.srcLocalMode !== 0 && env.isLocal(p.src) !== (r.srcLocalMode === 1)) return false;
-  const preds = r.preds;
-  for (let j = 0; j < preds.length; j++) if (!preds[j]!(p, env)) return false;
+/** The row's own tests. Small on purpose: it runs for every rule a packet meets. */
+function baseMatches(rows: Int32Array, o: number, f: number, p: Packet, env: EvalEnv): boolean {
+  if (f & F_SRC && ((p.src & rows[o + O_SRC_MASK]!) === rows[o + O_SRC_NET]) === ((f & F_SRC_NEG) !== 0)) return false;
+  if (f & F_DST && ((p.dst & rows[o + O_DST_MASK]!) === rows[o + O_DST_NET]) === ((f & F_DST_NEG) !== 0)) return false;
+  if (f & F_PROTO && (p.proto === rows[o + O_PROTO]) === ((f & F_PROTO_NEG) !== 0)) return false;
+  if (f & F_DPORT) {
+    const d = p.dport;
+    if ((d >= rows[o + O_DPORT_LO]! && d <= rows[o + O_DPORT_HI]!) === ((f & F_DPORT_NEG) !== 0)) return false;
+  }
+  if (f & F_MARK && ((p.mark & rows[o + O_MARK_MASK]!) === rows[o + O_MARK_VALUE]) === ((f & F_MARK_NEG) !== 0)) return false;
+  if (f & F_CT && ((p.ctstate & rows[o + O_CT_STATES]!) !== 0) === ((f & F_CT_NEG) !== 0)) return false;
+  if (f & F_DST_LOCAL && env.isLocal(p.dst) === ((f & F_DST_LOCAL_NEG) !== 0)) return false;
+  if (f & F_SRC_LOCAL && env.isLocal(p.src) === ((f & F_SRC_LOCAL_NEG) !== 0)) return false;
   return true;
 }
 
 /** Returns -1 to go on with the next rule, else the chain's result. */
-function applyRule(chain: CChain, r: CRule, p: Packet, env: EvalEnv, depth: number): V | -1 {
-  if (!ruleMatches(r, p, env)) return -1;
-  return applyTarget(chain, r, p, env, depth);
+function applyRule(chain: CChain, at: number, p: Packet, env: EvalEnv, depth: number): V | -1 {
+  const prog = chain.program;
+  const rows = prog.rows;
+  const o = at * STRIDE;
+  const f = rows[o]!;
+  if (f & F_BASE && !baseMatches(rows, o, f, p, env)) return -1;
+  if (f & F_STAT) {
+    if (!env.chance(prog.probs[at]!)) return -1;
+  } else if (f & F_PREDS) {
+    const preds = prog.preds[at]!;
+    for (let j = 0; j < preds.length; j++) if (!preds[j]!(p, env)) return -1;
+  }
+  return applyTarget(chain, prog, rows, o, at, p, env, depth);
 }
 
-function applyTarget(chain: CChain, r: CRule, p: Packet, env: EvalEnv, depth: number): V | -1 {
+function applyTarget(chain: CChain, prog: Program, rows: Int32Array, o: number, at: number, p: Packet, env: EvalEnv, depth: number): V | -1 {
   const trace = env.trace;
-  switch (r.kind) {
+  switch (rows[o + O_KIND] as K) {
     case K.NONE:
     case K.LOG:
-      if (trace) trace({ table: chain.table, chain: chain.name, rule: r.spec.text, note: 'matched' });
+      if (trace) trace({ table: chain.table, chain: chain.name, rule: prog.specs[at]!.text, note: 'matched' });
       return -1;
     case K.ACCEPT:
-      if (trace) trace({ table: chain.table, chain: chain.name, rule: r.spec.text, note: 'verdict ACCEPT' });
+      if (trace) trace({ table: chain.table, chain: chain.name, rule: prog.specs[at]!.text, note: 'verdict ACCEPT' });
       return V.ACCEPT;
     case K.DROP:
-      if (trace) trace({ table: chain.table, chain: chain.name, rule: r.spec.text, note: 'verdict DROP' });
+      if (trace) trace({ table: chain.table, chain: chain.name, rule: prog.specs[at]!.text, note: 'verdict DROP' });
       return V.DROP;
     case K.REJECT:
-      if (trace) trace({ table: chain.table, chain: chain.name, rule: r.spec.text, note: 'verdict REJECT' });
+      if (trace) trace({ table: chain.table, chain: chain.name, rule: prog.specs[at]!.text, note: 'verdict REJECT' });
       return V.REJECT;
     case K.RETURN:
-      if (trace) trace({ table: chain.table, chain: chain.name, rule: r.spec.text, note: 'RETURN' });
+      if (trace) trace({ table: chain.table, chain: chain.name, rule: prog.specs[at]!.text, note: 'RETURN' });
       return V.CONTINUE;
     case K.MARK:
-      p.mark = ((p.mark & ~r.markMask) ^ r.markValue) >>> 0;
-      if (trace) trace({ table: chain.table, chain: chain.name, rule: r.spec.text, note: `MARK set to 0x${p.mark.toString(16)}` });
+      p.mark = ((p.mark & ~rows[o + O_ARG2]!) ^ rows[o + O_ARG]!) >>> 0;
+      if (trace) trace({ table: chain.table, chain: chain.name, rule: prog.specs[at]!.text, note: `MARK set to 0x${p.mark.toString(16)}` });
       return -1;
     case K.DNAT: {
       const before = trace ? `${formatIPv4(p.dst)}:${p.dport}` : '';
-      p.dst = r.addr;
-      if (r.port >= 0) p.dport = r.port;
+      p.dst = rows[o + O_ARG]! >>> 0;
+      const port = rows[o + O_ARG2]!;
+      if (port >= 0) p.dport = port;
       p.ctstate |= CT.DNAT;
-      if (trace) trace({ table: chain.table, chain: chain.name, rule: r.spec.text, note: `DNAT ${before} -> ${formatIPv4(p.dst)}:${p.dport}` });
+      if (trace) trace({ table: chain.table, chain: chain.name, rule: prog.specs[at]!.text, note: `DNAT ${before} -> ${formatIPv4(p.dst)}:${p.dport}` });
       return V.ACCEPT;
     }
     case K.SNAT:
     case K.MASQ: {
+      const snat = rows[o + O_KIND] === K.SNAT;
       const before = trace ? formatIPv4(p.src) : '';
-      p.src = r.kind === K.SNAT ? r.addr : env.masqueradeAddress(p.outIface);
-      if (r.kind === K.SNAT && r.port >= 0) p.sport = r.port;
+      p.src = snat ? rows[o + O_ARG]! >>> 0 : env.masqueradeAddress(p.outIface);
+      if (snat && rows[o + O_ARG2]! >= 0) p.sport = rows[o + O_ARG2]!;
       p.ctstate |= CT.SNAT;
       if (trace) {
-        const what = r.kind === K.SNAT ? 'SNAT' : 'MASQUERADE';
-        trace({ table: chain.table, chain: chain.name, rule: r.spec.text, note: `${what} source ${before} -> ${formatIPv4(p.src)}` });
+        const what = snat ? 'SNAT' : 'MASQUERADE';
+        trace({ table: chain.table, chain: chain.name, rule: prog.specs[at]!.text, note: `${what} source ${before} -> ${formatIPv4(p.src)}` });
       }
       return V.ACCEPT;
     }
     case K.JUMP:
     case K.GOTO: {
-      if (trace) trace({ table: chain.table, chain: chain.name, rule: r.spec.text, note: `${r.kind === K.GOTO ? 'goto' : 'jump to'} ${r.chain!.name}` });
-      const v = runChain(r.chain!, p, env, depth + 1);
-      if (r.kind === K.GOTO) return v;
+      const target = prog.chains[rows[o + O_ARG]!]!;
+      const goto = rows[o + O_KIND] === K.GOTO;
+      if (trace) trace({ table: chain.table, chain: chain.name, rule: prog.specs[at]!.text, note: `${goto ? 'goto' : 'jump to'} ${target.name}` });
+      const v = runChain(target, p, env, depth + 1);
+      if (goto) return v;
       return v === V.CONTINUE ? -1 : v;
     }
   }

@@ -115,31 +115,30 @@ export class NetfilterHost {
     }
 
     const hooks = this.hooks;
-    const hook = (which: keyof Hooks): Verdict => rules.runHook(hooks[which], p, env);
     if (inIface === null) {
-      if (isNew) hook('natOutput');
-      const v = hook('filterOutput');
+      if (isNew) rules.runHook(hooks.natOutput, p, env);
+      const v = rules.runHook(hooks.filterOutput, p, env);
       if (v !== 'ACCEPT') return { kind: v === 'DROP' ? ('drop' as const) : ('reject' as const), packet: p, hook: 'filter OUTPUT' };
     } else if (isNew) {
-      hook('natPrerouting');
+      rules.runHook(hooks.natPrerouting, p, env);
     }
 
     const route = cfg.route(p.dst);
     if (route.kind === 'local') {
       if (inIface === null) {
         p.outIface = 'lo';
-        if (isNew) hook('natPostrouting');
+        if (isNew) rules.runHook(hooks.natPostrouting, p, env);
         p.inIface = 'lo';
       }
-      const v = hook('filterInput');
+      const v = rules.runHook(hooks.filterInput, p, env);
       if (v !== 'ACCEPT') return { kind: v === 'DROP' ? ('drop' as const) : ('reject' as const), packet: p, hook: 'filter INPUT' };
     } else {
       p.outIface = route.iface;
       if (inIface !== null) {
-        const v = hook('filterForward');
+        const v = rules.runHook(hooks.filterForward, p, env);
         if (v !== 'ACCEPT') return { kind: v === 'DROP' ? ('drop' as const) : ('reject' as const), packet: p, hook: 'filter FORWARD' };
       }
-      if (isNew) hook('natPostrouting');
+      if (isNew) rules.runHook(hooks.natPostrouting, p, env);
     }
 
     // Source rewrite happens last (SNAT, or un-DNAT of a reply).

@@ -63,8 +63,15 @@ export function tokenize(line: string): string[] {
         i += 2;
         continue;
       }
-      word += ch;
-      i++;
+      // A run of plain characters up to the next blank, quote or backslash, in one slice.
+      let j = i + 1;
+      while (j < n) {
+        const c = line.charCodeAt(j);
+        if (c === 32 || c === 9 || c === 34 || c === 39 || c === 92) break;
+        j++;
+      }
+      word += line.slice(i, j);
+      i = j;
     }
     if (quote) throw new Error(`unterminated ${quote} quote`);
     out.push(word);

@@ -112,7 +112,14 @@ export class SimNetwork {
       addrs.add(gateway);
       const text = this.render(state, spec.name);
       const rules = new CompiledRuleset(parseIptablesSave(text, `rules of node ${spec.name}`));
-      const isLocal = (a: number): boolean => a >>> 24 === 127 || addrs.has(a);
+      // A node has a handful of addresses: a scan of a typed array beats hashing a boxed number.
+      const own = Int32Array.from(addrs, (a) => a | 0);
+      const isLocal = (a: number): boolean => {
+        if (a >>> 24 === 127) return true;
+        const x = a | 0;
+        for (let i = 0; i < own.length; i++) if (own[i] === x) return true;
+        return false;
+      };
       const config = {
         name: spec.name,
         rules,

@@ -229,8 +229,8 @@ async function execute(args: CompareArgs, deps: CompareDeps): Promise<number> {
         continue;
       }
       const dir = path.join(out, backend);
-      // A stale report from an earlier comparison must not pass for this one.
-      await rm(dir, { recursive: true, force: true });
+      // A stale report from an earlier comparison must not pass for this one (only the files a run writes).
+      for (const file of ['result.json', 'index.html']) await rm(path.join(dir, file), { force: true });
       deps.stderr.write(`running ${scenarios.length} scenario(s) on ${backend} …\n`);
       const req: BackendRunRequest = { cli, backend, paths: args.paths, out: dir, tags: args.tags, cwd: deps.cwd, onInterrupt };
       if (args.seed !== undefined) req.seed = args.seed;
@@ -261,7 +261,7 @@ async function execute(args: CompareArgs, deps: CompareDeps): Promise<number> {
   await writeFile(path.join(out, 'compare.json'), renderCompareJson(result));
   await writeFile(path.join(out, 'index.html'), renderCompareHtml(result));
   const color = decideColor(args.color, deps.env, deps.stdout.isTTY === true);
-  const consoleOptions = { color, cwd: deps.cwd, ...(deps.stdout.columns !== undefined ? { columns: deps.stdout.columns } : {}) };
+  const consoleOptions = { color, cwd: deps.cwd, github: deps.env.GITHUB_ACTIONS === 'true', ...(deps.stdout.columns !== undefined ? { columns: deps.stdout.columns } : {}) };
   deps.stdout.write(renderCompareConsole(result, consoleOptions));
   const shown = (p: string): string => displayPath(p, deps.cwd);
   deps.stdout.write(`reports: ${shown(path.join(out, 'index.html'))}, ${shown(path.join(out, 'compare.json'))}; each backend's own: ${shown(out)}/<backend>/index.html\n`);
