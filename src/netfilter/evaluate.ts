@@ -150,6 +150,11 @@ export interface CompileOptions {
   linear?: boolean;
   /** Chains with at least this many rules get an index (default 16). */
   indexThreshold?: number;
+  /**
+   * The plain path: no index, nothing hoisted into the row and no statistic shortcut; every match
+   * is a closure run in the order the rule writes it (tests compare it with the optimized path).
+   */
+  plain?: boolean;
 }
 
 const MAX_DEPTH = 64;
@@ -166,6 +171,7 @@ export class CompiledRuleset {
     options: CompileOptions = {},
   ) {
     const threshold = options.indexThreshold ?? 16;
+    const plain = options.plain === true;
     let total = 0;
     for (const table of ruleset.tables.values()) for (const spec of table.chains.values()) total += spec.rules.length;
     const program: Program = { rows: new Int32Array(total * STRIDE), probs: new Float64Array(total), preds: [], specs: new Array<RuleSpec>(total), chains: [] };
@@ -189,8 +195,8 @@ export class CompiledRuleset {
       const ids = numbers.get(tname)!;
       for (const spec of table.chains.values()) {
         const chain = chains.get(spec.name)!;
-        for (let i = 0; i < spec.rules.length; i++) this.compileRule(program, chain.first + i, spec.rules[i]!, ids);
-        if (!options.linear && chain.count >= threshold) chain.index = buildIndex(spec.rules);
+        for (let i = 0; i < spec.rules.length; i++) this.compileRule(program, chain.first + i, spec.rules[i]!, ids, plain);
+        if (!options.linear && !plain && chain.count >= threshold) chain.index = buildIndex(spec.rules);
       }
     }
   }
@@ -224,7 +230,7 @@ export class CompiledRuleset {
     return v === V.DROP ? 'DROP' : v === V.REJECT ? 'REJECT' : 'ACCEPT';
   }
 
-  private compileRule(program: Program, at: number, spec: RuleSpec, ids: Map<string, number>): void {
+  private compileRule(program: Program, at: number, spec: RuleSpec, ids: Map<string, number>, plain: boolean): void {
     const rows = program.rows;
     const o = at * STRIDE;
     program.specs[at] = spec;
@@ -249,9 +255,19 @@ export class CompiledRuleset {
     if (spec.outIface) preds.push(ifacePred(spec.outIface.value, spec.outIface.negate, (p) => p.outIface));
     // Testing a pure match out of order (as row fields) is safe only when no match with an
     // effect (recent updates its list, statistic draws a random number) could be skipped by it.
-    const effects = spec.matches.filter((m) => m.module === 'recent' || m.module === 'statistic');
-    const effective = spec.matches.filter((m) => m.module !== 'comment' && m.module !== 'nfacct');
-    if (effects.length === 0) {
+    let effects = 0;
+    let effective = 0;
+    let probability = NaN;
+    for (const m of spec.matches) {
+      if (m.module === 'comment' || m.module === 'nfacct') continue;
+      effective++;
+      if (m.module === 'recent') effects++;
+      if (m.module === 'statistic') {
+        effects++;
+        probability = m.probability;
+      }
+    }
+    if (effects === 0 && !plain) {
       for (const m of spec.matches) {
         const hoisted = hoist(rows, o, flags, m);
         if (hoisted !== flags) {
@@ -261,9 +277,9 @@ export class CompiledRuleset {
         const pred = this.compileMatch(m);
         if (pred) preds.push(pred);
       }
-    } else if (preds.length === 0 && effective.length === 1 && effective[0]!.module === 'statistic') {
+    } else if (!plain && preds.length === 0 && effective === 1 && effects === 1 && !Number.isNaN(probability)) {
       flags |= F_STAT;
-      program.probs[at] = effective[0]!.probability;
+      program.probs[at] = probability;
     } else {
       for (const m of spec.matches) {
         const pred = this.compileMatch(m);

@@ -79,8 +79,48 @@ export function tokenize(line: string): string[] {
   return out;
 }
 
-/** Parses a whole dump. `source` names it in error messages (a file path or "rules of node X"). */
-export function parseIptablesSave(text: string, source = '<rules>'): Ruleset {
+/**
+ * Parsed rules by table and line text, kept between parses: a node's dump changes little from one
+ * change step to the next, and the nodes of a cluster share most of their lines. A rule parses
+ * the same from the same text in the same table, so a hit is copied with its new line number.
+ * `rotate()` starts a generation; lines no parse met since the previous rotation are dropped.
+ */
+export class RuleCache {
+  private current = new Map<string, Map<string, RuleSpec>>();
+  private previous = new Map<string, Map<string, RuleSpec>>();
+  hits = 0;
+  misses = 0;
+
+  rotate(): void {
+    this.previous = this.current;
+    this.current = new Map();
+    this.hits = 0;
+    this.misses = 0;
+  }
+
+  get(table: string, line: string): RuleSpec | undefined {
+    const now = this.current.get(table)?.get(line);
+    if (now) return now;
+    const before = this.previous.get(table)?.get(line);
+    if (before) this.put(table, line, before);
+    return before;
+  }
+
+  put(table: string, line: string, rule: RuleSpec): void {
+    let t = this.current.get(table);
+    if (!t) {
+      t = new Map();
+      this.current.set(table, t);
+    }
+    t.set(line, rule);
+  }
+}
+
+/**
+ * Parses a whole dump. `source` names it in error messages (a file path or "rules of node X");
+ * `cache` lets repeated parses of similar dumps skip the lines they have seen.
+ */
+export function parseIptablesSave(text: string, source = '<rules>', cache?: RuleCache): Ruleset {
   const tables = new Map<string, TableSpec>();
   let table: TableSpec | null = null;
   let skipping = false;
@@ -122,6 +162,14 @@ export function parseIptablesSave(text: string, source = '<rules>'): Ruleset {
       if (!t.chains.has(m![1]!)) t.chains.set(m![1]!, { name: m![1]!, policy: policy as ChainSpec['policy'], rules: [] });
       continue;
     }
+    const cached = cache?.get(t.name, line);
+    if (cached) {
+      cache!.hits++;
+      const chain = t.chains.get(cached.chain);
+      if (!chain) fail(lineNo, `chain '${cached.chain}' is not declared in table '${t.name}'`, raw);
+      chain!.rules.push({ ...cached, line: lineNo, text: line });
+      continue;
+    }
     let words: string[];
     try {
       words = tokenize(line);
@@ -134,6 +182,10 @@ export function parseIptablesSave(text: string, source = '<rules>'): Ruleset {
       const chain = t.chains.get(rule.chain);
       if (!chain) fail(lineNo, `chain '${rule.chain}' is not declared in table '${t.name}'`, raw);
       chain!.rules.push(rule);
+      if (cache) {
+        cache.misses++;
+        cache.put(t.name, line, rule);
+      }
       continue;
     }
     if (words[0] === '-N' || words[0] === '--new-chain') {

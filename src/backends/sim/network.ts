@@ -26,10 +26,10 @@
 import type { ClusterState, NodeSpec, Pod, Service } from '../../model/types.js';
 import type { Outcome } from '../../model/scenario.js';
 import type { TraceHop } from '../../observe/observation.js';
-import { CompiledRuleset } from '../../netfilter/evaluate.js';
+import { CompiledRuleset, type CompileOptions } from '../../netfilter/evaluate.js';
 import { NetfilterHost, type WalkOptions } from '../../netfilter/host.js';
 import { cidrContains, firstHost, formatIPv4, parseCidr, parseIPv4, type Cidr } from '../../netfilter/ip.js';
-import { parseIptablesSave } from '../../netfilter/parse.js';
+import { RuleCache, parseIptablesSave } from '../../netfilter/parse.js';
 import { CT, protoNumber, type Packet } from '../../netfilter/packet.js';
 
 /** Who sends: a named client, node or pod, or a bare address (resolved to one of those if it is one). */
@@ -78,6 +78,18 @@ interface SimNode {
 
 const MAX_HOPS = 16;
 
+/** How a SimNetwork compiles its nodes' rules. */
+export interface SimNetworkOptions {
+  /** Passed to every CompiledRuleset (tests use `{ plain: true }` to check the optimized path). */
+  compile?: CompileOptions;
+  /**
+   * Reuse the compiled rules of an identical dump (another node's, or the node's own before a
+   * change step) instead of parsing and compiling it again. Default true; compiled rules are
+   * immutable, so sharing them changes no answer.
+   */
+  reuseCompiled?: boolean;
+}
+
 export class SimNetwork {
   private nodes = new Map<string, SimNode>();
   private nodeByAddr = new Map<number, SimNode>();
@@ -85,10 +97,17 @@ export class SimNetwork {
   private clients = new Map<string, { address: number; routes: { to: Cidr; via: number }[] }>();
   private clientByAddr = new Map<number, string>();
   private state!: ClusterState;
+  /** Compiled rules by dump text, as of the last update. */
+  private compiled = new Map<string, CompiledRuleset>();
+  /** Parsed lines of recent dumps (a changed dump still shares most of its lines). */
+  private readonly lines = new RuleCache();
+  /** How many dumps the last update parsed and compiled (the rest were reused). */
+  compiledLastUpdate = 0;
 
   constructor(
     state: ClusterState,
     private readonly render: (state: ClusterState, node: string) => string,
+    private readonly options: SimNetworkOptions = {},
   ) {
     this.update(state);
   }
@@ -97,6 +116,11 @@ export class SimNetwork {
   update(state: ClusterState): void {
     this.state = state;
     const old = this.nodes;
+    const reuse = this.options.reuseCompiled !== false;
+    const previous = this.compiled;
+    const compiled = new Map<string, CompiledRuleset>();
+    this.compiledLastUpdate = 0;
+    if (reuse) this.lines.rotate();
     this.nodes = new Map();
     this.nodeByAddr = new Map();
     for (const spec of state.cluster.nodes) {
@@ -111,7 +135,12 @@ export class SimNetwork {
       const gateway = firstHost(podCidr);
       addrs.add(gateway);
       const text = this.render(state, spec.name);
-      const rules = new CompiledRuleset(parseIptablesSave(text, `rules of node ${spec.name}`));
+      let rules = reuse ? (compiled.get(text) ?? previous.get(text)) : undefined;
+      if (!rules) {
+        rules = new CompiledRuleset(parseIptablesSave(text, `rules of node ${spec.name}`, reuse ? this.lines : undefined), this.options.compile);
+        this.compiledLastUpdate++;
+      }
+      if (reuse) compiled.set(text, rules);
       // A node has a handful of addresses: a scan of a typed array beats hashing a boxed number.
       const own = Int32Array.from(addrs, (a) => a | 0);
       const isLocal = (a: number): boolean => {
@@ -137,6 +166,7 @@ export class SimNetwork {
       this.nodes.set(spec.name, node);
       for (const a of addrs) this.nodeByAddr.set(a, node);
     }
+    this.compiled = compiled;
     this.podByIp = new Map();
     for (const pod of state.pods) {
       const ip = parseIPv4(pod.ip);

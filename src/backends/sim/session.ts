@@ -10,7 +10,7 @@ import type { Observation, SendResult } from '../../observe/observation.js';
 import { Rng } from '../../netfilter/rng.js';
 import { formatIPv4, parseIPv4 } from '../../netfilter/ip.js';
 import { renderNodeRules } from './rules/render.js';
-import { SimNetwork, type Sender } from './network.js';
+import { SimNetwork, type Sender, type SimNetworkOptions } from './network.js';
 import { exactRequest } from './exact.js';
 
 export const SECONDS_PER_REQUEST = 0.1;
@@ -51,9 +51,10 @@ export class SimSession implements BackendSession {
   constructor(
     scenario: CompiledScenario,
     private readonly ctx: BackendContext,
+    options: SimNetworkOptions = {},
   ) {
     this.rng = new Rng(ctx.seed);
-    this.net = new SimNetwork(scenario.initial, (state, node) => renderNodeRules(state, node));
+    this.net = new SimNetwork(scenario.initial, (state, node) => renderNodeRules(state, node), options);
   }
 
   async apply(step: ChangeStep): Promise<ApplyResult> {
