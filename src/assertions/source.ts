@@ -3,22 +3,11 @@
  * entered (SNAT/MASQUERADE on that node), or a literal address. Only answered requests count.
  */
 import type { SourceExpectation } from '../model/scenario.js';
+import { firstHostAddress } from '../model/ip.js';
 import type { ClusterState } from '../model/types.js';
 import type { Observation } from '../observe/observation.js';
 import type { Assertion } from './context.js';
 import { answered, countBy, formatCounts, result } from './context.js';
-
-/** First host address of an IPv4 CIDR ("10.10.1.0/24" -> "10.10.1.1"): the node's gateway for its pods. */
-export function firstHostAddress(cidr: string): string | undefined {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
-  if (m === null) return undefined;
-  const prefix = Number(m[5]);
-  if (prefix > 30) return undefined;
-  const ip = ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  const host = ((ip & mask) + 1) >>> 0;
-  return [host >>> 24, (host >>> 16) & 255, (host >>> 8) & 255, host & 255].join('.');
-}
 
 /** Every address traffic leaving a node can carry: its node addresses and its pod gateway. */
 export function nodeAddresses(state: ClusterState, nodeName: string): string[] | undefined {

@@ -13,25 +13,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProxyLab } from '../backends/proxy/lab.js';
 import { requestOnce, runBounded } from '../backends/proxy/trafficClient.js';
+import { measureHttpLoad } from './http-load.js';
+import type { LoadFigure } from './load-figure.js';
 import { syntheticCluster } from './synthetic.js';
 
-/** One measurement: one path at one concurrency. Latencies in milliseconds. */
-export interface LoadFigure {
-  path: 'haproxy' | 'direct';
-  concurrency: number;
-  requests: number;
-  errors: number;
-  requestsPerSecond: number;
-  meanMs: number;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  maxMs: number;
-}
+/** One measurement of the HAProxy bench: through HAProxy or direct, at one concurrency. */
+export type HaproxyLoadFigure = LoadFigure<'haproxy' | 'direct'>;
 
 export interface HaproxyBenchResult {
   version: string;
-  figures: LoadFigure[];
+  figures: HaproxyLoadFigure[];
 }
 
 export interface HaproxyBenchOptions {
@@ -151,33 +142,6 @@ async function waitForListener(host: string, port: number, child: ChildProcess, 
   throw new Error(`haproxy did not listen on ${host}:${port} within 10 s: ${output().trim()}`);
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-const round = (x: number): number => Math.round(x * 1000) / 1000;
-
-async function measure(path: LoadFigure['path'], target: { host: string; port: number; localAddress: string }, concurrency: number, requests: number, signal?: AbortSignal): Promise<LoadFigure> {
-  const started = performance.now();
-  const results = await runBounded(requests, concurrency, () => requestOnce({ ...target, timeoutMs: 30_000, path: '/hostname' }), signal);
-  const wall = (performance.now() - started) / 1000;
-  const ok = results.filter((r) => r.outcome === 'ok');
-  const lat = ok.map((r) => r.latencyMs).sort((a, b) => a - b);
-  return {
-    path,
-    concurrency,
-    requests,
-    errors: requests - ok.length,
-    requestsPerSecond: Math.round(ok.length / wall),
-    meanMs: round(lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length)),
-    p50Ms: round(percentile(lat, 50)),
-    p90Ms: round(percentile(lat, 90)),
-    p99Ms: round(percentile(lat, 99)),
-    maxMs: round(lat[lat.length - 1] ?? NaN),
-  };
-}
-
 /** Direct and through-HAProxy load on one echo pod; everything started is stopped before returning. */
 export async function benchHaproxy(version: string, opts: HaproxyBenchOptions): Promise<HaproxyBenchResult> {
   const state = syntheticCluster({ nodes: 1, services: 1, endpointsPerService: 1 });
@@ -202,12 +166,12 @@ export async function benchHaproxy(version: string, opts: HaproxyBenchOptions): 
     child.stderr!.on('data', keep);
     await waitForListener(listen.host, listen.port, child, () => output);
     const viaHaproxy = { ...listen, localAddress };
-    const figures: LoadFigure[] = [];
+    const figures: HaproxyLoadFigure[] = [];
     for (const c of opts.concurrencies) {
       const requests = Math.max(opts.requests, c * 4);
       for (const [path, target] of [['direct', direct], ['haproxy', viaHaproxy]] as const) {
         await runBounded(Math.min(requests, opts.warmup), Math.min(c, 64), () => requestOnce({ ...target, timeoutMs: 30_000 }), opts.signal);
-        const f = await measure(path, target, c, requests, opts.signal);
+        const f = await measureHttpLoad(path, target, c, requests, opts.signal);
         opts.log?.(`haproxy bench: ${path.padEnd(7)} c=${String(c).padStart(4)}  ${f.requestsPerSecond} req/s  p50 ${f.p50Ms} ms  p99 ${f.p99Ms} ms  errors ${f.errors}`);
         figures.push(f);
       }

@@ -18,7 +18,8 @@ import { BackendUnavailableError } from '../errors.js';
 import { renderNodeRules } from '../backends/sim/rules/render.js';
 import { benchProxy, type ProxyBenchFigure } from './proxy.js';
 import { benchNetns } from './netns.js';
-import { benchHaproxy, ensureHaproxy, runCommand, type LoadFigure } from './haproxy.js';
+import { benchHaproxy, ensureHaproxy, runCommand, type HaproxyLoadFigure } from './haproxy.js';
+import type { LoadFigure } from './load-figure.js';
 import { benchRequests, benchVerdicts, measureScale, nodePortProbe, timeSuite, type OpTiming, type ScaleResult } from './sim.js';
 import {
   collectTargets,
@@ -231,19 +232,9 @@ async function simSection(s: Settings, section: Section): Promise<void> {
 
 // ---------------------------------------------------------------- proxy
 
-interface LoadLike {
-  concurrency: number;
-  requests: number;
-  errors: number;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-}
-
-function loadFigures(name: string, label: string, via: LoadLike, direct: LoadLike, rpsTarget: boolean, latencyTarget: boolean): Figure[] {
+function loadFigures(name: string, label: string, via: LoadFigure, direct: LoadFigure, rpsTarget: boolean, latencyTarget: boolean): Figure[] {
   const c = via.concurrency;
-  const stats = (f: LoadLike): Figure['stats'] => ({ samples: f.requests - f.errors, p50: f.p50Ms, p90: f.p90Ms, p99: f.p99Ms, statsUnit: 'ms per request' });
+  const stats = (f: LoadFigure): Figure['stats'] => ({ samples: f.requests - f.errors, p50: f.p50Ms, p90: f.p90Ms, p99: f.p99Ms, statsUnit: 'ms per request' });
   const errors = via.errors || direct.errors ? `errors: ${via.errors} via ${name}, ${direct.errors} direct` : undefined;
   const added = via.p99Ms - direct.p99Ms;
   return [
@@ -302,7 +293,7 @@ async function proxySection(s: Settings, section: Section): Promise<void> {
   }
   log(`proxy: ${version} vs direct`);
   const ha = await benchHaproxy(version, { concurrencies, requests, warmup, signal: s.signal, track, log });
-  const haPairs = pairs<LoadFigure>(ha.figures, 'haproxy');
+  const haPairs = pairs<HaproxyLoadFigure>(ha.figures, 'haproxy');
   for (const { via, direct } of haPairs) section.figures.push(...loadFigures('haproxy', 'HAProxy', via, direct, false, false));
   for (const c of concurrencies) {
     const p = proxyPairs.find((x) => x.via.concurrency === c);

@@ -17,6 +17,7 @@ import type { Traffic } from '../model/scenario.js';
 import { checkPrerequisites } from '../backends/netns/check.js';
 import { kubeProxyRules } from '../backends/netns/index.js';
 import { Lab } from '../backends/netns/lab.js';
+import { loadFigure, type LoadFigure } from './load-figure.js';
 
 export interface NetnsBenchOptions {
   /** Connections in flight (default 1 and 16). */
@@ -31,18 +32,8 @@ export interface NetnsBenchOptions {
   log?: (line: string) => void;
 }
 
-export interface NetnsBenchFigure {
-  path: 'kernel-nat' | 'direct';
-  concurrency: number;
-  requests: number;
-  errors: number;
-  requestsPerSecond: number;
-  meanMs: number;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  maxMs: number;
-}
+/** One measurement of the netns bench: through the kernel's NAT or direct, at one concurrency. */
+export type NetnsBenchFigure = LoadFigure<'kernel-nat' | 'direct'>;
 
 export interface NetnsBenchResult {
   name: 'netns';
@@ -51,13 +42,6 @@ export interface NetnsBenchResult {
   figures: NetnsBenchFigure[];
   /** Seed-004-shaped lab (4 nodes, 3 pods, 1 client): milliseconds per cycle. */
   lab: { upMs: number[]; downMs: number[] };
-}
-
-const round = (x: number): number => Math.round(x * 1000) / 1000;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 /**
@@ -137,19 +121,7 @@ function slice(serviceName: string, pods: Pod[]): EndpointSlice {
 
 function figure(path: NetnsBenchFigure['path'], concurrency: number, obs: Observation[], wallMs: number): NetnsBenchFigure {
   const ok = obs.filter((o) => o.outcome === 'ok');
-  const lat = ok.map((o) => o.latencyMs ?? NaN).sort((a, b) => a - b);
-  return {
-    path,
-    concurrency,
-    requests: obs.length,
-    errors: obs.length - ok.length,
-    requestsPerSecond: Math.round(ok.length / (wallMs / 1000)),
-    meanMs: round(lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length)),
-    p50Ms: round(percentile(lat, 50)),
-    p90Ms: round(percentile(lat, 90)),
-    p99Ms: round(percentile(lat, 99)),
-    maxMs: round(lat[lat.length - 1] ?? NaN),
-  };
+  return loadFigure(path, concurrency, obs.length, ok.map((o) => o.latencyMs ?? NaN), wallMs);
 }
 
 /** Runs the benchmark; every lab it starts is gone before it returns or throws. */

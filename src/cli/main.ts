@@ -5,38 +5,31 @@
  * print as a message with their exit code; anything else is a bug and keeps its stack.
  */
 import { SvclabError, ExitCode } from '../errors.js';
+import { userErrorText } from './user-errors.js';
 
 interface CommandModule {
   summary: string;
   run(argv: string[]): Promise<number>;
 }
 
-/** Command name -> module path (loaded lazily so `svclab validate` never loads a backend). */
-const commands: Record<string, string> = {
-  run: './commands/run.js',
-  validate: './commands/validate.js',
-  schema: './commands/schema.js',
-  new: './commands/new.js',
-  rules: './commands/rules.js',
-  trace: './commands/trace.js',
-  proxyd: './commands/proxyd.js',
-  compare: './commands/compare.js',
-};
-
-const summaries: Record<string, string> = {
-  run: 'run scenarios on a backend and write reports',
-  validate: 'check scenario files without running them',
-  schema: 'print the scenario JSON Schema',
-  new: 'scaffold a commented scenario file',
-  rules: "print the iptables rules kube-proxy would write on a node",
-  trace: 'show the path of one packet through the rules',
-  proxyd: 'run the proxy daemon for a scenario (real TCP on loopback)',
-  compare: 'run scenarios on several backends and compare',
+/**
+ * Command name -> module path and one-line summary (the same text as the module's `summary`; the
+ * modules are loaded lazily, so `svclab validate` never loads a backend and `svclab --help` nothing).
+ */
+const commands: Record<string, { module: string; summary: string }> = {
+  run: { module: './commands/run.js', summary: 'run scenarios on a backend and write reports' },
+  validate: { module: './commands/validate.js', summary: 'check scenario files without running them' },
+  schema: { module: './commands/schema.js', summary: 'print the scenario JSON Schema' },
+  new: { module: './commands/new.js', summary: 'scaffold a commented scenario file' },
+  rules: { module: './commands/rules.js', summary: "print the iptables rules kube-proxy would write on a node" },
+  trace: { module: './commands/trace.js', summary: 'show the path of one packet through the rules' },
+  proxyd: { module: './commands/proxyd.js', summary: 'run the proxy daemon for a scenario (real TCP on loopback)' },
+  compare: { module: './commands/compare.js', summary: 'run scenarios on several backends and compare' },
 };
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));
-  const lines = Object.keys(commands).map((c) => `  ${c.padEnd(width)}  ${summaries[c]}`);
+  const lines = Object.entries(commands).map(([c, { summary }]) => `  ${c.padEnd(width)}  ${summary}`);
   return [
     'Usage: svclab <command> [options]',
     '',
@@ -60,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(version + '\n');
     return ExitCode.ok;
   }
-  const modulePath = commands[name];
+  const modulePath = Object.hasOwn(commands, name) ? commands[name].module : undefined;
   if (modulePath === undefined) {
     process.stderr.write(`svclab: unknown command '${name}'\n\n${usage()}\n`);
     return ExitCode.usage;
@@ -75,7 +68,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof SvclabError) {
-      process.stderr.write(err.message.endsWith('\n') ? err.message : err.message + '\n');
+      process.stderr.write(userErrorText(err));
       process.exitCode = err.exitCode;
     } else {
       process.stderr.write(`svclab: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

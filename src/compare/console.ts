@@ -7,7 +7,6 @@ import { createColors } from 'picocolors';
 import { displayPath } from '../runner/display-path.js';
 import type { Cell, CompareResult, StepRow, Verdict } from './model.js';
 import { KNOWN_DIVERGENCE_PREFIX } from './known.js';
-import { countsText } from './observations.js';
 
 export interface CompareConsoleOptions {
   color: boolean;
@@ -115,11 +114,4 @@ export function stepDetails(step: StepRow, names: string[], cwd: string): string
     }
   }
   return out;
-}
-
-/** `ok×100; pods a×50 b×50; sources 10.0.0.1×100`: one backend's observations in a line. */
-export function observedLine(cell: Cell): string {
-  const o = cell.observed;
-  if (o === undefined) return cell.reason ?? cell.status;
-  return `${countsText(o.outcomes)}; pods ${countsText(o.pods)}; sources ${countsText(o.sourcesSeen)}`;
 }

@@ -4,7 +4,7 @@
  * backend's own full report (`<backend>/index.html`), and the CompareResult embedded as JSON.
  * Rows are steps, columns backends; where backends differ, their observations side by side.
  */
-import { CSP } from '../report/html/render.js';
+import { documentHead } from '../report/html/document.js';
 import { html, jsonForScript, raw, type Raw } from '../report/html/escape.js';
 import { STYLES } from '../report/html/styles.js';
 import type { BackendColumn, Cell, CompareResult, ScenarioRow, StepRow, Verdict } from './model.js';
@@ -41,15 +41,7 @@ export function renderCompareHtml(result: CompareResult): string {
   const summary = `${t.agree} same, ${t.known} known, ${t.disagree} differ, ${t.stale} stale, ${t.error} errors`;
   return html`<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${raw(CSP)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<link rel="icon" href="data:,">
-<title>svclab compare ${names.join(', ')}: ${summary}</title>
-<style>${raw(STYLES)}${raw(MATRIX_STYLES)}</style>
-</head>
+${documentHead(`svclab compare ${names.join(', ')}: ${summary}`, STYLES + MATRIX_STYLES)}
 <body>
 <header class="top">
 <h1>svclab compare <span class="verdict ${verdict}">${result.exitCode === 0 ? 'no unexplained difference' : 'backends disagree'}</span></h1>

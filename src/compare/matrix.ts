@@ -11,7 +11,7 @@ import type { CompiledScenario, Step } from '../model/scenario.js';
 import type { RunResult, ScenarioResult, StepResult } from '../report/result.js';
 import { scenarioId } from '../report/html/scenario.js';
 import { version } from '../version.js';
-import type { BackendColumn, BackendDifference, Cell, CompareResult, DivergenceCheck, ScenarioRow, StepRow, Verdict } from './model.js';
+import type { BackendColumn, Cell, CompareResult, DivergenceCheck, ScenarioRow, StepRow, Verdict } from './model.js';
 import { FAILING_VERDICTS } from './model.js';
 import { compareObserved, observedOf } from './observations.js';
 import type { Observed } from './observations.js';

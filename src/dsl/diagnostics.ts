@@ -10,7 +10,6 @@
  *      = did you mean 'replicas'?
  */
 import path from 'node:path';
-import { ScenarioError } from '../errors.js';
 
 /** A span in a source text: 0-based offsets. */
 export interface Span {
@@ -80,10 +79,6 @@ export class DiagnosticError extends Error {
   }
 }
 
-export function toScenarioError(err: DiagnosticError): ScenarioError {
-  return new ScenarioError(err.message);
-}
-
 // ---------------------------------------------------------------- suggestions
 
 /** Optimal-string-alignment distance: edits, where swapping two neighbours counts as one. */
@@ -121,8 +116,4 @@ export function closest(word: string, candidates: Iterable<string>): string | un
 export function didYouMean(word: string, candidates: Iterable<string>): string[] {
   const c = closest(word, candidates);
   return c === undefined || c === word ? [] : [`did you mean '${c}'?`];
-}
-
-export function quoteList(items: readonly string[]): string {
-  return items.join(', ');
 }

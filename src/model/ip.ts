@@ -20,10 +20,6 @@ export function ipFamily(ip: string): Family | undefined {
   return f === 4 ? 4 : f === 6 ? 6 : undefined;
 }
 
-export function isIp(ip: string): boolean {
-  return isIP(ip) !== 0;
-}
-
 export function parseIp(ip: string): { family: Family; value: bigint } | undefined {
   if (isIPv4(ip)) {
     const parts = ip.split('.').map(Number);
@@ -97,6 +93,23 @@ export function cidrContains(c: Cidr, ip: string): boolean {
   const p = parseIp(ip);
   if (!p || p.family !== c.family) return false;
   return p.value >= c.base && p.value < c.base + cidrSize(c);
+}
+
+/** Whether `ip` lies inside the CIDR written `cidr` ("10.10.1.0/24"); false when either is malformed. */
+export function inCidr(ip: string, cidr: string): boolean {
+  const c = parseCidr(cidr);
+  return c !== undefined && cidrContains(c, ip);
+}
+
+/**
+ * First host address of an IPv4 CIDR ("10.10.1.0/24" -> "10.10.1.1"): a node's gateway for its
+ * pods, the source its masquerade towards them uses. Undefined for a malformed or IPv6 CIDR and
+ * for a /31 or /32 (no room for a gateway).
+ */
+export function firstHostAddress(cidr: string): string | undefined {
+  const c = parseCidr(cidr);
+  if (c === undefined || c.family !== 4 || c.prefix > 30) return undefined;
+  return formatIp(4, c.base + 1n);
 }
 
 export function cidrsOverlap(a: Cidr, b: Cidr): boolean {

@@ -7,6 +7,8 @@
 import type { ChainSpec, MatchSpec, PortRange, RuleSpec, Ruleset } from './ast.js';
 import { formatIPv4 } from './ip.js';
 import { KeyTable } from './key-table.js';
+import { chainCode, type ChainCode } from './chain-code.js';
+import { F_BASE, F_CT, F_CT_NEG, F_DPORT, F_DPORT_NEG, F_DST, F_DST_LOCAL, F_DST_LOCAL_NEG, F_DST_NEG, F_MARK, F_MARK_NEG, F_PREDS, F_PROTO, F_PROTO_NEG, F_SRC, F_SRC_LOCAL, F_SRC_LOCAL_NEG, F_SRC_NEG, F_STAT, O_ARG, O_ARG2, O_CT_STATES, O_DPORT_HI, O_DPORT_LO, O_DST_MASK, O_DST_NET, O_FLAGS, O_KIND, O_MARK_MASK, O_MARK_VALUE, O_PROTO, O_SRC_MASK, O_SRC_NET, STRIDE, K, type Pred, type Program } from './program.js';
 import { CT, type Packet } from './packet.js';
 import type { RecentStore } from './recent.js';
 
@@ -43,81 +45,6 @@ export const enum V {
 
 export type Verdict = 'ACCEPT' | 'DROP' | 'REJECT';
 
-/*
- * Compiled form. Every rule of the ruleset is one 16-slot row of a single Int32Array, and the
- * rules of a chain are consecutive rows, so a walk reads memory in order and a row fits a cache
- * line. The pure base matches (addresses, protocol, one destination port range, mark, conntrack
- * state, addrtype LOCAL) are fields of the row, tested by one monomorphic function; a lone
- * `statistic` match is a probability beside the row; everything else (interfaces, port lists,
- * other addrtypes, recent) stays a closure, checked after the row's fields, in rule order.
- */
-const STRIDE = 16;
-const O_FLAGS = 0;
-const O_SRC_NET = 1;
-const O_SRC_MASK = 2;
-const O_DST_NET = 3;
-const O_DST_MASK = 4;
-const O_PROTO = 5;
-const O_DPORT_LO = 6;
-const O_DPORT_HI = 7;
-const O_MARK_VALUE = 8;
-const O_MARK_MASK = 9;
-const O_CT_STATES = 10;
-const O_KIND = 11;
-/** Target argument: chain number (jump/goto), address (DNAT/SNAT), mark value (MARK). */
-const O_ARG = 12;
-/** Second argument: port or -1 (DNAT/SNAT), mark mask (MARK). */
-const O_ARG2 = 13;
-
-const F_SRC = 1 << 0;
-const F_SRC_NEG = 1 << 1;
-const F_DST = 1 << 2;
-const F_DST_NEG = 1 << 3;
-const F_PROTO = 1 << 4;
-const F_PROTO_NEG = 1 << 5;
-const F_DPORT = 1 << 6;
-const F_DPORT_NEG = 1 << 7;
-const F_MARK = 1 << 8;
-const F_MARK_NEG = 1 << 9;
-const F_CT = 1 << 10;
-const F_CT_NEG = 1 << 11;
-const F_SRC_LOCAL = 1 << 12;
-const F_SRC_LOCAL_NEG = 1 << 13;
-const F_DST_LOCAL = 1 << 14;
-const F_DST_LOCAL_NEG = 1 << 15;
-/** The row's tests above; any of them set means `baseMatches` runs. */
-const F_BASE = (1 << 16) - 1;
-/** Closures in `preds[rule]` run after the row's tests. */
-const F_PREDS = 1 << 16;
-/** `statistic --mode random` with `probs[rule]`, after the row's tests. */
-const F_STAT = 1 << 17;
-
-const enum K {
-  NONE,
-  ACCEPT,
-  DROP,
-  REJECT,
-  RETURN,
-  DNAT,
-  SNAT,
-  MASQ,
-  MARK,
-  LOG,
-  JUMP,
-  GOTO,
-}
-
-type Pred = (p: Packet, env: EvalEnv) => boolean;
-
-/** The packed program every chain of a ruleset points into. */
-interface Program {
-  rows: Int32Array;
-  probs: Float64Array;
-  preds: (Pred[] | undefined)[];
-  specs: RuleSpec[];
-  chains: CChain[];
-}
-
 interface ChainIndex {
   /** (dst, proto class * 65536 + dport) -> positions in the chain, ascending. */
   full: KeyTable;
@@ -138,6 +65,10 @@ export interface CChain {
   count: number;
   index?: ChainIndex;
   program: Program;
+  /** Generated code once the chain is hot (see chain-code.ts). */
+  code: ChainCode | undefined;
+  /** Walks so far, until the chain is hot. */
+  calls: number;
 }
 
 /** A resolved builtin chain (opaque to callers). */
@@ -155,7 +86,12 @@ export interface CompileOptions {
    * is a closure run in the order the rule writes it (tests compare it with the optimized path).
    */
   plain?: boolean;
+  /** Compile hot chains to JavaScript (default true; never on the plain path). */
+  codegen?: boolean;
 }
+
+/** Walks after which a chain is compiled to JavaScript: rarely used chains stay rows. */
+const HOT_CALLS = 64;
 
 const MAX_DEPTH = 64;
 const NO_SLOT = -1;
@@ -174,7 +110,7 @@ export class CompiledRuleset {
     const plain = options.plain === true;
     let total = 0;
     for (const table of ruleset.tables.values()) for (const spec of table.chains.values()) total += spec.rules.length;
-    const program: Program = { rows: new Int32Array(total * STRIDE), probs: new Float64Array(total), preds: [], specs: new Array<RuleSpec>(total), chains: [] };
+    const program: Program = { rows: new Int32Array(total * STRIDE), probs: new Float64Array(total), preds: [], specs: new Array<RuleSpec>(total), chains: [], codegen: !plain && options.codegen !== false };
     let row = 0;
     const numbers = new Map<string, Map<string, number>>();
     for (const [tname, table] of ruleset.tables) {
@@ -433,7 +369,7 @@ function hoist(rows: Int32Array, o: number, flags: number, m: MatchSpec): number
 }
 
 function newChain(spec: ChainSpec, table: string, program: Program, first: number): CChain {
-  return { name: spec.name, table, builtin: spec.policy !== '-', policy: spec.policy === 'DROP' ? V.DROP : V.ACCEPT, first, count: spec.rules.length, index: undefined, program };
+  return { name: spec.name, table, builtin: spec.policy !== '-', policy: spec.policy === 'DROP' ? V.DROP : V.ACCEPT, first, count: spec.rules.length, index: undefined, program, code: undefined, calls: 0 };
 }
 
 function ifacePred(name: string, negate: boolean, get: (p: Packet) => string): Pred {
@@ -535,10 +471,17 @@ function runChain(chain: CChain, p: Packet, env: EvalEnv, depth: number): V {
   if (depth > MAX_DEPTH) throw new Error(`chain ${chain.name}: jumps nest deeper than ${MAX_DEPTH} (a loop in the rules?)`);
   const first = chain.first;
   const idx = chain.index;
+  const prog = chain.program;
+  const rows = prog.rows;
   if (idx === undefined) {
+    if (prog.codegen && env.trace === undefined) {
+      let code = chain.code;
+      if (code === undefined && ++chain.calls >= HOT_CALLS) code = chain.code = chainCode(chain, runChain);
+      if (code !== undefined) return code(p, env, depth) as V;
+    }
     const end = first + chain.count;
     for (let i = first; i < end; i++) {
-      const v = applyRule(chain, i, p, env, depth);
+      const v = applyRule(chain, prog, rows, i, p, env, depth);
       if (v !== -1) return v;
     }
     return V.CONTINUE;
@@ -585,7 +528,7 @@ function runChain(chain: CChain, p: Packet, env: EvalEnv, depth: number): V {
       ic++;
     }
     if (i === 0x7fffffff) return V.CONTINUE;
-    const v = applyRule(chain, first + i, p, env, depth);
+    const v = applyRule(chain, prog, rows, first + i, p, env, depth);
     if (v !== -1) return v;
   }
 }
@@ -607,71 +550,106 @@ function baseMatches(rows: Int32Array, o: number, f: number, p: Packet, env: Eva
 }
 
 /** Returns -1 to go on with the next rule, else the chain's result. */
-function applyRule(chain: CChain, at: number, p: Packet, env: EvalEnv, depth: number): V | -1 {
-  const prog = chain.program;
-  const rows = prog.rows;
+function applyRule(chain: CChain, prog: Program, rows: Int32Array, at: number, p: Packet, env: EvalEnv, depth: number): V | -1 {
   const o = at * STRIDE;
   const f = rows[o]!;
-  if (f & F_BASE && !baseMatches(rows, o, f, p, env)) return -1;
+  if ((f & F_BASE) !== 0 && !baseMatches(rows, o, f, p, env)) return -1;
   if (f & F_STAT) {
     if (!env.chance(prog.probs[at]!)) return -1;
   } else if (f & F_PREDS) {
     const preds = prog.preds[at]!;
     for (let j = 0; j < preds.length; j++) if (!preds[j]!(p, env)) return -1;
   }
-  return applyTarget(chain, prog, rows, o, at, p, env, depth);
+  if (env.trace !== undefined) return applyTargetTraced(chain, prog, rows, o, at, p, env, depth, env.trace);
+  return applyTarget(prog, rows, o, p, env, depth);
 }
 
-function applyTarget(chain: CChain, prog: Program, rows: Int32Array, o: number, at: number, p: Packet, env: EvalEnv, depth: number): V | -1 {
-  const trace = env.trace;
+/** A matched rule's target, without tracing: kept small, it runs for every rule that matches. */
+function applyTarget(prog: Program, rows: Int32Array, o: number, p: Packet, env: EvalEnv, depth: number): V | -1 {
   switch (rows[o + O_KIND] as K) {
     case K.NONE:
     case K.LOG:
-      if (trace) trace({ table: chain.table, chain: chain.name, rule: prog.specs[at]!.text, note: 'matched' });
       return -1;
     case K.ACCEPT:
-      if (trace) trace({ table: chain.table, chain: chain.name, rule: prog.specs[at]!.text, note: 'verdict ACCEPT' });
       return V.ACCEPT;
     case K.DROP:
-      if (trace) trace({ table: chain.table, chain: chain.name, rule: prog.specs[at]!.text, note: 'verdict DROP' });
       return V.DROP;
     case K.REJECT:
-      if (trace) trace({ table: chain.table, chain: chain.name, rule: prog.specs[at]!.text, note: 'verdict REJECT' });
       return V.REJECT;
     case K.RETURN:
-      if (trace) trace({ table: chain.table, chain: chain.name, rule: prog.specs[at]!.text, note: 'RETURN' });
       return V.CONTINUE;
     case K.MARK:
       p.mark = ((p.mark & ~rows[o + O_ARG2]!) ^ rows[o + O_ARG]!) >>> 0;
-      if (trace) trace({ table: chain.table, chain: chain.name, rule: prog.specs[at]!.text, note: `MARK set to 0x${p.mark.toString(16)}` });
       return -1;
     case K.DNAT: {
-      const before = trace ? `${formatIPv4(p.dst)}:${p.dport}` : '';
       p.dst = rows[o + O_ARG]! >>> 0;
       const port = rows[o + O_ARG2]!;
       if (port >= 0) p.dport = port;
       p.ctstate |= CT.DNAT;
-      if (trace) trace({ table: chain.table, chain: chain.name, rule: prog.specs[at]!.text, note: `DNAT ${before} -> ${formatIPv4(p.dst)}:${p.dport}` });
+      return V.ACCEPT;
+    }
+    case K.SNAT: {
+      p.src = rows[o + O_ARG]! >>> 0;
+      const port = rows[o + O_ARG2]!;
+      if (port >= 0) p.sport = port;
+      p.ctstate |= CT.SNAT;
+      return V.ACCEPT;
+    }
+    case K.MASQ:
+      p.src = env.masqueradeAddress(p.outIface);
+      p.ctstate |= CT.SNAT;
+      return V.ACCEPT;
+    case K.JUMP: {
+      const v = runChain(prog.chains[rows[o + O_ARG]!]!, p, env, depth + 1);
+      return v === V.CONTINUE ? -1 : v;
+    }
+    case K.GOTO:
+      return runChain(prog.chains[rows[o + O_ARG]!]!, p, env, depth + 1);
+  }
+}
+
+/** The same as applyTarget, reporting each step to `trace`. */
+function applyTargetTraced(chain: CChain, prog: Program, rows: Int32Array, o: number, at: number, p: Packet, env: EvalEnv, depth: number, trace: (hop: RuleHop) => void): V | -1 {
+  const hop = (note: string): void => trace({ table: chain.table, chain: chain.name, rule: prog.specs[at]!.text, note });
+  switch (rows[o + O_KIND] as K) {
+    case K.NONE:
+    case K.LOG:
+      hop('matched');
+      return -1;
+    case K.ACCEPT:
+      hop('verdict ACCEPT');
+      return V.ACCEPT;
+    case K.DROP:
+      hop('verdict DROP');
+      return V.DROP;
+    case K.REJECT:
+      hop('verdict REJECT');
+      return V.REJECT;
+    case K.RETURN:
+      hop('RETURN');
+      return V.CONTINUE;
+    case K.MARK:
+      p.mark = ((p.mark & ~rows[o + O_ARG2]!) ^ rows[o + O_ARG]!) >>> 0;
+      hop(`MARK set to 0x${p.mark.toString(16)}`);
+      return -1;
+    case K.DNAT: {
+      const before = `${formatIPv4(p.dst)}:${p.dport}`;
+      applyTarget(prog, rows, o, p, env, depth);
+      hop(`DNAT ${before} -> ${formatIPv4(p.dst)}:${p.dport}`);
       return V.ACCEPT;
     }
     case K.SNAT:
     case K.MASQ: {
-      const snat = rows[o + O_KIND] === K.SNAT;
-      const before = trace ? formatIPv4(p.src) : '';
-      p.src = snat ? rows[o + O_ARG]! >>> 0 : env.masqueradeAddress(p.outIface);
-      if (snat && rows[o + O_ARG2]! >= 0) p.sport = rows[o + O_ARG2]!;
-      p.ctstate |= CT.SNAT;
-      if (trace) {
-        const what = snat ? 'SNAT' : 'MASQUERADE';
-        trace({ table: chain.table, chain: chain.name, rule: prog.specs[at]!.text, note: `${what} source ${before} -> ${formatIPv4(p.src)}` });
-      }
+      const before = formatIPv4(p.src);
+      applyTarget(prog, rows, o, p, env, depth);
+      hop(`${rows[o + O_KIND] === K.SNAT ? 'SNAT' : 'MASQUERADE'} source ${before} -> ${formatIPv4(p.src)}`);
       return V.ACCEPT;
     }
     case K.JUMP:
     case K.GOTO: {
       const target = prog.chains[rows[o + O_ARG]!]!;
       const goto = rows[o + O_KIND] === K.GOTO;
-      if (trace) trace({ table: chain.table, chain: chain.name, rule: prog.specs[at]!.text, note: `${goto ? 'goto' : 'jump to'} ${target.name}` });
+      hop(`${goto ? 'goto' : 'jump to'} ${target.name}`);
       const v = runChain(target, p, env, depth + 1);
       if (goto) return v;
       return v === V.CONTINUE ? -1 : v;

@@ -87,13 +87,15 @@ export class NetfilterHost {
     const name = cfg.name;
     // One env object per host, refreshed per packet (no allocation on the hot path).
     const env = this.env;
-    env.isLocal = cfg.isLocal;
-    env.masqueradeAddress = cfg.ifaceAddress;
-    env.chance = opts.chance;
+    // Stores into the long-lived env cost a write barrier each: skip the ones that change nothing.
+    if (env.isLocal !== cfg.isLocal) env.isLocal = cfg.isLocal;
+    if (env.masqueradeAddress !== cfg.ifaceAddress) env.masqueradeAddress = cfg.ifaceAddress;
+    if (env.chance !== opts.chance) env.chance = opts.chance;
     env.now = opts.now;
     env.mutate = opts.mutate;
     const outer = opts.trace;
-    env.trace = outer ? (hop) => outer({ ...hop, node: name }) : undefined;
+    if (outer) env.trace = (hop) => outer({ ...hop, node: name });
+    else if (env.trace !== undefined) env.trace = undefined;
     const rules = cfg.rules;
     const found = this.conntrack.size === 0 ? undefined : this.conntrack.lookup(p, opts.now);
     const isNew = !found;

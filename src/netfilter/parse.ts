@@ -131,8 +131,10 @@ export function parseIptablesSave(text: string, source = '<rules>', cache?: Rule
 
   for (let idx = 0; idx < lines.length; idx++) {
     const lineNo = idx + 1;
-    const raw = lines[idx]!.replace(/\r$/, '');
-    const line = raw.trim();
+    let raw = lines[idx]!;
+    if (raw.length !== 0 && raw.charCodeAt(raw.length - 1) === 13) raw = raw.slice(0, -1);
+    // trim() only when an end could be blank (ASCII blanks and controls, or any non-ASCII).
+    const line = raw.length !== 0 && (isMaybeBlank(raw.charCodeAt(0)) || isMaybeBlank(raw.charCodeAt(raw.length - 1))) ? raw.trim() : raw;
     if (line === '' || line.startsWith('#')) continue;
     if (line.startsWith('*')) {
       if (table || skipping) fail(lineNo, `table '${line.slice(1)}' starts before the previous table's COMMIT`, raw);
@@ -154,8 +156,8 @@ export function parseIptablesSave(text: string, source = '<rules>', cache?: Rule
     if (skipping) continue;
     if (!table) fail(lineNo, "expected a table header such as '*nat' before this line", raw);
     const t = table!;
-    if (line.startsWith(':')) {
-      const m = /^:(\S+)\s+(\S+)/.exec(line);
+    if (line.charCodeAt(0) === 58) {
+      const m = chainLine(line);
       if (!m) fail(lineNo, "malformed chain line, expected ':NAME POLICY [packets:bytes]'", raw);
       const policy = m![2]!;
       if (policy !== 'ACCEPT' && policy !== 'DROP' && policy !== '-') fail(lineNo, `unknown chain policy '${policy}'`, raw);
@@ -167,7 +169,7 @@ export function parseIptablesSave(text: string, source = '<rules>', cache?: Rule
       cache!.hits++;
       const chain = t.chains.get(cached.chain);
       if (!chain) fail(lineNo, `chain '${cached.chain}' is not declared in table '${t.name}'`, raw);
-      chain!.rules.push({ ...cached, line: lineNo, text: line });
+      chain!.rules.push(relocated(cached, lineNo, line));
       continue;
     }
     let words: string[];
@@ -211,8 +213,77 @@ export function parseIptablesSave(text: string, source = '<rules>', cache?: Rule
   return { tables };
 }
 
+function isMaybeBlank(c: number): boolean {
+  return c <= 32 || c >= 127;
+}
+
+/** `:NAME POLICY ...` as [line, name, policy] (the shape of a RegExp match); null when malformed. */
+function chainLine(line: string): [string, string, string] | null {
+  // Plain printable ASCII, spaces and tabs only; anything else takes the RegExp.
+  const odd = (c: number): boolean => (c <= 32 && !isBlank(c)) || c >= 127;
+  let i = 1;
+  for (; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (isBlank(c)) break;
+    if (odd(c)) return chainLineSlow(line);
+  }
+  if (i === 1 || i >= line.length) return chainLineSlow(line);
+  const name = line.slice(1, i);
+  let j = i;
+  while (j < line.length && isBlank(line.charCodeAt(j))) j++;
+  let k = j;
+  for (; k < line.length; k++) {
+    const c = line.charCodeAt(k);
+    if (isBlank(c)) break;
+    if (odd(c)) return chainLineSlow(line);
+  }
+  if (k === j) return chainLineSlow(line);
+  return [line, name, line.slice(j, k)];
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/** The general form (other Unicode blanks), for lines the fast scan does not settle. */
+function chainLineSlow(line: string): [string, string, string] | null {
+  const m = /^:(\S+)\s+(\S+)/.exec(line);
+  return m ? [m[0], m[1]!, m[2]!] : null;
+}
+
+/** A cached rule at its place in another dump. Every field written, in one order (one shape). */
+function relocated(r: RuleSpec, line: number, text: string): RuleSpec {
+  return {
+    table: r.table,
+    chain: r.chain,
+    line,
+    text,
+    src: r.src,
+    dst: r.dst,
+    proto: r.proto,
+    inIface: r.inIface,
+    outIface: r.outIface,
+    matches: r.matches,
+    target: r.target,
+    goto: r.goto,
+  };
+}
+
 function parseRule(words: string[], line: number, text: string, table: TableSpec, fail: (msg: string) => never): RuleSpec {
-  const rule: RuleSpec = { table: table.name, chain: words[1] ?? '', line, text, matches: [], goto: false };
+  const rule: RuleSpec = {
+    table: table.name,
+    chain: words[1] ?? '',
+    line,
+    text,
+    src: undefined,
+    dst: undefined,
+    proto: undefined,
+    inIface: undefined,
+    outIface: undefined,
+    matches: [],
+    target: undefined,
+    goto: false,
+  };
   if (!rule.chain) fail('-A needs a chain name');
   let i = 2;
   let negate = false;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkExpectation } from '../../src/assertions/index.js';
-import { firstHostAddress } from '../../src/assertions/source.js';
+import { firstHostAddress } from '../../src/model/ip.js';
 import { answers, context, loc } from './fixtures.js';
 
 describe('sourceSeen', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AddressMap, firstHost, mapNodes } from '../../src/backends/kind/addressMap.js';
+import { AddressMap, mapNodes } from '../../src/backends/kind/addressMap.js';
+import { firstHostAddress } from '../../src/model/ip.js';
 import type { RealNode, RealPod, RealService } from '../../src/backends/kind/parse.js';
 import { parseNodesJson } from '../../src/backends/kind/parse.js';
 import { seed004, transcript } from './helpers.js';
@@ -54,6 +55,6 @@ describe('scenario <-> real addresses', () => {
     // Masquerade towards a local pod uses the node's pod gateway: worker's real 10.10.3.1 = scenario 10.10.2.1.
     expect(map.scenarioAddress('10.10.3.1')).toBe('10.10.2.1');
     expect(map.scenarioAddress('8.8.8.8')).toBeUndefined();
-    expect(firstHost('10.244.1.0/24')).toBe('10.244.1.1');
+    expect(firstHostAddress('10.244.1.0/24')).toBe('10.244.1.1');
   });
 });

@@ -67,6 +67,35 @@ describe('proxy routing decisions (kube-proxy iptables semantics)', () => {
     expect(run(state('n3', s), nodePort('127.9.1.3'), '127.9.1.3')).toMatchObject({ kind: 'forward', from: '127.9.1.3', snat: true });
   });
 
+  it('SNAT source: the pod gateway toward an endpoint on the SNAT node, the node address toward another node', () => {
+    const gw = { nodes: [
+      { name: 'n1', addresses: ['127.9.1.1'], podGateway: '127.9.1.11' },
+      { name: 'n2', addresses: ['127.9.1.2'], podGateway: '127.9.1.12' },
+      { name: 'n3', addresses: ['127.9.1.3'], podGateway: '127.9.1.13' },
+    ] };
+    const pick = (s: DesiredServicePort, node: string, route: ListenerRoute, source: string) => run(state(node, s, gw), route, source);
+    const onN1 = svc({ endpoints: [ep('127.9.20.1', 'n1')] });
+    const onN2 = svc({ endpoints: [ep('127.9.20.2', 'n2')] });
+    // A client's NodePort connection (eTP Cluster).
+    expect(pick(onN1, 'n1', nodePort('127.9.1.1'), CLIENT)).toMatchObject({ kind: 'forward', from: '127.9.1.11', snat: true });
+    expect(pick(onN2, 'n1', nodePort('127.9.1.1'), CLIENT)).toMatchObject({ kind: 'forward', from: '127.9.1.1', snat: true });
+    // The node itself: to its own NodePort, eTP Local too, and to a ClusterIP.
+    expect(pick(onN1, 'n1', nodePort('127.9.1.1'), '127.9.1.1')).toMatchObject({ from: '127.9.1.11', snat: true });
+    expect(pick(svc({ externalTrafficPolicy: 'Local', endpoints: [ep('127.9.20.1', 'n1')] }), 'n1', nodePort('127.9.1.1'), '127.9.1.1')).toMatchObject({ from: '127.9.1.11' });
+    expect(pick(onN1, 'n3', clusterIP, '127.9.1.1')).toMatchObject({ node: 'n1', from: '127.9.1.11', snat: true });
+    expect(pick(onN2, 'n3', clusterIP, '127.9.1.1')).toMatchObject({ node: 'n1', from: '127.9.1.1', snat: true });
+    // masqueradeAll: a pod's connection to a pod on its own node leaves through the bridge as well.
+    expect(run(state('n1', onN1, { ...gw, masqueradeAll: true }), clusterIP, '127.9.20.9')).toMatchObject({ node: 'n3', from: '127.9.1.3' });
+    const podOnN3 = svc({ endpoints: [ep('127.9.20.7', 'n3')] });
+    expect(run(state('n1', podOnN3, { ...gw, masqueradeAll: true }), clusterIP, '127.9.20.9')).toMatchObject({ node: 'n3', from: '127.9.1.13' });
+    // An endpoint without a node name is placed by the pod owning its address.
+    const unnamed = svc({ endpoints: [{ ...ep('127.9.20.2', ''), node: '' }] });
+    expect(pick(unnamed, 'n2', nodePort('127.9.1.2'), CLIENT)).toMatchObject({ from: '127.9.1.12' });
+    expect(pick(unnamed, 'n1', nodePort('127.9.1.1'), CLIENT)).toMatchObject({ from: '127.9.1.1' });
+    // Not SNATed: the client address is kept whatever the endpoint's node.
+    expect(pick(svc({ externalTrafficPolicy: 'Local', endpoints: [ep('127.9.20.1', 'n1')] }), 'n1', nodePort('127.9.1.1'), CLIENT)).toMatchObject({ from: CLIENT, snat: false });
+  });
+
   it('ClusterIP: not routed from an external client, SNAT from nodes, pod source kept', () => {
     expect(run(state('n1', svc()), clusterIP, CLIENT)).toMatchObject({ kind: 'drop' });
     expect(run(state('n1', svc()), clusterIP, '127.9.1.2')).toMatchObject({ kind: 'forward', node: 'n2', from: '127.9.1.2', snat: true });

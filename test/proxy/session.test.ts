@@ -13,13 +13,22 @@ afterEach(async () => {
   session = undefined;
 });
 
+/**
+ * The source a pod sees after SNAT on `ingress` (as MASQUERADE picks it): the node's pod gateway
+ * when the answering pod runs on that node, the node's primary address otherwise.
+ */
+function snatSource(ingress: string, podNode: string | undefined): string {
+  const node = NODES.find((n) => n.name === ingress)!;
+  return podNode === ingress ? node.podCIDR.replace(/\.0\/24$/, '.1') : node.ip;
+}
+
 function observations(r: Awaited<ReturnType<BackendSession['send']>>): Observation[] {
   if ('unsupported' in r) throw new Error(`unexpected unsupported: ${r.unsupported}`);
   return r.observations;
 }
 
 describe('proxy backend on the seed 004 NodePort lab', () => {
-  it('spreads NodePort traffic from every node over all pods, with the ingress node as source', async () => {
+  it('spreads NodePort traffic from every node over all pods, SNATed to the ingress node (its pod gateway toward its own pod)', async () => {
     const state = lab004();
     session = await createBackend().start(scenarioOf(state), context(7).ctx);
     for (const node of NODES) {
@@ -27,7 +36,7 @@ describe('proxy backend on the seed 004 NodePort lab', () => {
       expect(obs).toHaveLength(60);
       expect(obs.every((o) => o.outcome === 'ok')).toBe(true);
       expect(new Set(obs.map((o) => o.pod))).toEqual(new Set(PODS.map((p) => p.name)));
-      expect(new Set(obs.map((o) => o.sourceSeen))).toEqual(new Set([node.ip]));
+      for (const o of obs) expect(o.sourceSeen).toBe(snatSource(node.name, o.node));
       expect(obs.every((o) => o.ingressNode === node.name)).toBe(true);
       for (const o of obs) {
         const pod = PODS.find((p) => p.name === o.pod)!;
@@ -35,6 +44,30 @@ describe('proxy backend on the seed 004 NodePort lab', () => {
         expect(o.endpoint).toBe(`${pod.ip}:8080`);
       }
     }
+  });
+
+  it('SNATs to the pod gateway toward a pod on the SNAT node and to the node address toward other nodes, node-originated traffic too', async () => {
+    const state = lab004();
+    session = await createBackend().start(scenarioOf(state), context(11).ctx);
+    const worker = NODES[1]; // myk8s-worker: runs deploy-echo-a, pod CIDR 10.10.2.0/24
+    const sends = [
+      sendStep(state, MYPC, { address: worker.ip, port: NPORT }, 60), // client -> NodePort on the worker
+      sendStep(state, nodeSource(1), { address: worker.ip, port: NPORT }, 60), // the worker -> its own NodePort
+      sendStep(state, nodeSource(1), { address: CIP, port: 9000 }, 60), // the worker -> ClusterIP
+    ];
+    for (const step of sends) {
+      const obs = observations(await session.send(step));
+      expect(obs.every((o) => o.outcome === 'ok')).toBe(true);
+      const local = obs.filter((o) => o.node === worker.name);
+      const remote = obs.filter((o) => o.node !== worker.name);
+      expect(local.length).toBeGreaterThan(0);
+      expect(remote.length).toBeGreaterThan(0);
+      expect(new Set(local.map((o) => o.sourceSeen))).toEqual(new Set(['10.10.2.1']));
+      expect(new Set(remote.map((o) => o.sourceSeen))).toEqual(new Set([worker.ip]));
+    }
+    // The control-plane node runs no pod: every pod sees its address, never its gateway 10.10.0.1.
+    const fromCp = observations(await session.send(sendStep(state, MYPC, { address: NODES[0].ip, port: NPORT }, 30)));
+    expect(new Set(fromCp.map((o) => o.sourceSeen))).toEqual(new Set([NODES[0].ip]));
   });
 
   it('does not route the ClusterIP from outside, but nodes reach it', async () => {
@@ -51,7 +84,8 @@ describe('proxy backend on the seed 004 NodePort lab', () => {
     const state = lab004({ clientRouteVia: NODES[1].ip });
     session = await createBackend().start(scenarioOf(state), context().ctx);
     const obs = observations(await session.send(sendStep(state, MYPC, { address: CIP, port: 9000 }, 10)));
-    expect(obs.every((o) => o.outcome === 'ok' && o.sourceSeen === NODES[1].ip && o.ingressNode === NODES[1].name)).toBe(true);
+    expect(obs.every((o) => o.outcome === 'ok' && o.ingressNode === NODES[1].name)).toBe(true);
+    for (const o of obs) expect(o.sourceSeen).toBe(snatSource(NODES[1].name, o.node));
   });
 
   it('externalTrafficPolicy Local: drops on nodes without a local pod, keeps the client address elsewhere', async () => {

@@ -3,6 +3,7 @@
  * is the real first worker: `<cluster>-worker`, then `-worker2`...), pods by name, clients by name,
  * Services by name (ClusterIP, node ports, load-balancer ingress by index).
  */
+import { firstHostAddress } from '../../model/ip.js';
 import type { ClusterState, Service } from '../../model/types.js';
 import type { RealNode, RealPod, RealService } from './parse.js';
 
@@ -25,21 +26,6 @@ export function mapNodes(state: ClusterState, real: RealNode[]): Map<string, Rea
   return out;
 }
 
-function ipToInt(ip: string): number {
-  return ip.split('.').reduce((acc, part) => ((acc << 8) | Number(part)) >>> 0, 0) >>> 0;
-}
-function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
-}
-/** First host address of a CIDR: the node's gateway for its pods (masquerade source for local pods). */
-export function firstHost(cidr: string): string | undefined {
-  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidr);
-  if (!m) return undefined;
-  const prefix = Number(m[2]);
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return intToIp(((ipToInt(m[1]) & mask) + 1) >>> 0);
-}
-
 /** What a target resolves to on the real cluster. */
 export type RealTarget = { ip: string; port: number; ingressNode?: string } | { unsupported: string };
 
@@ -60,8 +46,9 @@ export class AddressMap {
       const real = nodes.get(n.name);
       if (!real) continue;
       if (n.addresses[0]) this.pair(n.addresses[0], real.internalIP);
-      const gw = firstHost(n.podCIDR);
-      const realGw = real.podCIDR ? firstHost(real.podCIDR) : undefined;
+      // The pod gateways pair up: masquerade towards a local pod uses the node's first pod address.
+      const gw = firstHostAddress(n.podCIDR);
+      const realGw = real.podCIDR ? firstHostAddress(real.podCIDR) : undefined;
       if (gw && realGw) this.pair(gw, realGw);
     }
     for (const c of state.cluster.clients) {

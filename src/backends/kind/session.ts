@@ -6,6 +6,7 @@
  * runner calls also after failures and on abort.
  */
 import type { ApplyResult, BackendContext, BackendSession } from '../backend.js';
+import { inCidr } from '../../model/ip.js';
 import type { ChangeStep, CompiledScenario, SendStep, Traffic } from '../../model/scenario.js';
 import type { ClusterState, Pod, Service } from '../../model/types.js';
 import type { Observation, SendResult } from '../../observe/observation.js';
@@ -414,13 +415,4 @@ export class KindSession implements BackendSession {
     })();
     return this.closing;
   }
-}
-
-function inCidr(ip: string, cidr: string): boolean {
-  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidr);
-  if (!m || !/^\d+\.\d+\.\d+\.\d+$/.test(ip)) return false;
-  const toInt = (a: string): number => a.split('.').reduce((acc, part) => ((acc << 8) | Number(part)) >>> 0, 0) >>> 0;
-  const prefix = Number(m[2]);
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return ((toInt(ip) & mask) >>> 0) === ((toInt(m[1]) & mask) >>> 0);
 }

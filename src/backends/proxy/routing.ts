@@ -101,14 +101,29 @@ export function decide(
   }
   chosen ??= candidates[Math.min(candidates.length - 1, Math.floor(rng() * candidates.length))];
   if (svc.affinityTimeoutSeconds !== undefined) affinity.set(source, { endpoint: endpointKey(chosen), lastUsed: now });
-  // Hairpin: a pod landing on itself is masqueraded (KUBE-SEP `-s <endpoint> -j KUBE-MARK-MASQ`)
-  // to the address of the interface toward the pod, its node's pod gateway.
-  if (chosen.address === source) {
-    const gw = state.nodes.find((n) => n.name === node)?.podGateway;
-    return { kind: 'forward', endpoint: chosen, node, from: gw ?? nodeAddrs[0] ?? source, snat: true };
-  }
-  const from = snat ? (nodeAddrs[0] ?? source) : source;
+  // Hairpin: a pod landing on itself is masqueraded (KUBE-SEP `-s <endpoint> -j KUBE-MARK-MASQ`).
+  if (chosen.address === source) snat = true;
+  const from = snat ? masqueradeAddress(state, node, chosen) ?? source : source;
   return { kind: 'forward', endpoint: chosen, node, from, snat };
+}
+
+/** Whether an endpoint runs on a node: its EndpointSlice nodeName, else the pod owning its address. */
+export function endpointOnNode(state: DesiredState, endpoint: DesiredEndpoint, node: string): boolean {
+  if (endpoint.node !== '') return endpoint.node === node;
+  return state.pods.some((p) => p.address === endpoint.address && p.node === node);
+}
+
+/**
+ * The address MASQUERADE picks on `node` for a connection to `endpoint`: the address of the
+ * outgoing interface. Toward a pod on the same node that is the pod bridge, whose address is the
+ * node's pod gateway (first host of its pod CIDR); toward anything else it is the node's uplink,
+ * its primary address. Node-originated traffic is no different: POSTROUTING rewrites it the same.
+ */
+export function masqueradeAddress(state: DesiredState, node: string, endpoint: DesiredEndpoint): string | undefined {
+  const me = state.nodes.find((n) => n.name === node);
+  if (!me) return undefined;
+  if (me.podGateway !== undefined && endpointOnNode(state, endpoint, node)) return me.podGateway;
+  return me.addresses[0];
 }
 
 const kind0 = (svc: DesiredServicePort): 'TCP' | 'UDP' => svc.protocol ?? 'TCP';

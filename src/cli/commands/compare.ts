@@ -8,9 +8,8 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { backendNames, isBackendName } from '../../backends/registry.js';
-import { ExitCode, ScenarioError, SvclabError, UsageError } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import type { CompiledScenario } from '../../model/scenario.js';
 import { decideColor } from '../../report/console.js';
 import { displayPath } from '../../runner/display-path.js';
@@ -22,6 +21,9 @@ import { renderCompareHtml } from '../../compare/html.js';
 import { renderCompareJson } from '../../compare/json.js';
 import { buildMatrix } from '../../compare/matrix.js';
 import type { BackendRun } from '../../compare/matrix.js';
+import { loadAllScenarios } from '../load-scenarios.js';
+import { colorOption, grepOption, integerOption, MAX_SEED, parseCommandArgs } from '../options.js';
+import { exitCodeOf } from '../user-errors.js';
 
 export const summary = 'run scenarios on several backends and compare';
 
@@ -65,9 +67,9 @@ export interface CompareArgs {
 }
 
 export function parseCompareArgs(argv: string[]): CompareArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandArgs(
+    'compare',
+    {
       args: argv,
       allowPositionals: true,
       strict: true,
@@ -81,10 +83,9 @@ export function parseCompareArgs(argv: string[]): CompareArgs {
         'no-color': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
-    });
-  } catch (err) {
-    throw new UsageError(`svclab compare: ${(err as Error).message}\nRun 'svclab compare --help' for the options.`);
-  }
+    },
+    "Run 'svclab compare --help' for the options.",
+  );
   const v = parsed.values;
   const backends = (v.backends ?? DEFAULT_BACKENDS.join(','))
     .split(',')
@@ -103,20 +104,13 @@ export function parseCompareArgs(argv: string[]): CompareArgs {
     help: v.help === true,
   };
   if (v.out !== undefined && v.out.trim() === '') throw new UsageError('--out needs a directory');
-  if (v.seed !== undefined) {
-    if (!/^\d+$/.test(v.seed) || Number(v.seed) > 2 ** 32 - 1) throw new UsageError(`--seed must be an integer from 0 to ${2 ** 32 - 1} (got '${v.seed}')`);
-    args.seed = Number(v.seed);
-  }
+  if (v.seed !== undefined) args.seed = integerOption('seed', v.seed, 0, MAX_SEED);
   if (v.grep !== undefined) {
-    try {
-      args.grep = new RegExp(v.grep);
-    } catch (err) {
-      throw new UsageError(`--grep is not a valid regular expression: ${(err as Error).message}`);
-    }
+    args.grep = grepOption(v.grep);
     args.grepText = v.grep;
   }
-  if (v['no-color'] === true) args.color = false;
-  else if (v.color === true) args.color = true;
+  const color = colorOption(v);
+  if (color !== undefined) args.color = color;
   return args;
 }
 
@@ -164,36 +158,13 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 export async function compareWith(args: CompareArgs, deps: CompareDeps): Promise<number> {
-  try {
-    return await execute(args, deps);
-  } catch (err) {
-    if (err instanceof SvclabError) {
-      deps.stderr.write(err.message.endsWith('\n') ? err.message : err.message + '\n');
-      return err.exitCode;
-    }
-    throw err;
-  }
-}
-
-/** Load every file; all invalid ones are reported together (exit 3) before any backend runs. */
-async function loadAll(files: string[], deps: CompareDeps): Promise<CompiledScenario[]> {
-  const scenarios: CompiledScenario[] = [];
-  const problems: string[] = [];
-  for (const file of files) {
-    try {
-      scenarios.push(await deps.loadScenarioFile(file));
-    } catch (err) {
-      if (err instanceof ScenarioError) problems.push(err.message.replace(/\n+$/, ''));
-      else throw err;
-    }
-  }
-  if (problems.length > 0) throw new ScenarioError(problems.join('\n\n'));
-  return scenarios;
+  return exitCodeOf(deps.stderr, () => execute(args, deps));
 }
 
 async function execute(args: CompareArgs, deps: CompareDeps): Promise<number> {
   const files = await deps.discoverScenarioFiles(args.paths);
-  const all = await loadAll(files, deps);
+  // Every file is loaded (all invalid ones reported together, exit 3) before any backend runs.
+  const all = await loadAllScenarios(files, (file) => deps.loadScenarioFile(file));
   const selection: Parameters<typeof selectScenarios>[1] = { tags: args.tags, cwd: deps.cwd };
   if (args.grep !== undefined) selection.grep = args.grep;
   const scenarios = selectScenarios(all, selection);

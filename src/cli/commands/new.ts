@@ -3,10 +3,10 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ExitCode, UsageError } from '../../errors.js';
 import { scaffoldScenario } from '../../dsl/scaffold.js';
 import { PATTERNS } from '../../dsl/schema.js';
+import { parseCommandArgs } from '../options.js';
 
 export const summary = 'scaffold a commented scenario file';
 
@@ -24,12 +24,7 @@ Exit codes: 0 written, 2 bad name, or the file exists.
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
-  } catch (err) {
-    throw new UsageError(`svclab new: ${(err as Error).message}\n\n${help}`);
-  }
+  const parsed = parseCommandArgs('new', { args: argv, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true }, `\n${help}`);
   if (parsed.values.help) {
     process.stdout.write(help);
     return ExitCode.ok;

@@ -2,11 +2,11 @@
  * `svclab rules <scenario> --node NAME [--at-step N]`: print the filter and nat tables kube-proxy
  * (iptables mode) would write on one node of the scenario's cluster, as iptables-restore input.
  */
-import { parseArgs } from 'node:util';
 import { ExitCode, UsageError } from '../../errors.js';
 import type { ClusterState } from '../../model/types.js';
 import type { CompiledScenario } from '../../model/scenario.js';
 import { renderNodeRules, type RenderOptions } from '../../backends/sim/rules/render.js';
+import { parseCommandArgs } from '../options.js';
 
 export const summary = 'print the iptables rules kube-proxy would write on a node';
 
@@ -34,9 +34,9 @@ interface RulesArgs {
 }
 
 function parse(argv: string[]): RulesArgs | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandArgs(
+    'rules',
+    {
       args: argv,
       options: {
         node: { type: 'string' },
@@ -47,10 +47,9 @@ function parse(argv: string[]): RulesArgs | 'help' {
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
-    });
-  } catch (err) {
-    throw new UsageError(`svclab rules: ${(err as Error).message}\n\n${help}`);
-  }
+    },
+    `\n${help}`,
+  );
   const { values, positionals } = parsed;
   if (values.help) return 'help';
   if (positionals.length !== 1) {

@@ -5,10 +5,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Backend, BackendName, BackendOptions } from '../../backends/backend.js';
 import { backendNames, isBackendName } from '../../backends/registry.js';
-import { BackendUnavailableError, ExitCode, ScenarioError, SvclabError, UsageError } from '../../errors.js';
+import { BackendUnavailableError, ExitCode, SvclabError, UsageError } from '../../errors.js';
 import type { CompiledScenario } from '../../model/scenario.js';
 import { ConsoleReporter, decideColor, decideLive } from '../../report/console.js';
 import type { ConsoleStream } from '../../report/console.js';
@@ -18,6 +17,9 @@ import { displayPath } from '../../runner/display-path.js';
 import { runScenarios } from '../../runner/run.js';
 import { parseShard, selectScenarios } from '../../runner/select.js';
 import type { Shard } from '../../runner/select.js';
+import { loadAllScenarios } from '../load-scenarios.js';
+import { colorOption, grepOption, integerOption, MAX_SEED, parseCommandArgs } from '../options.js';
+import { exitCodeOf } from '../user-errors.js';
 
 export const summary = 'run scenarios on a backend and write reports';
 
@@ -80,17 +82,10 @@ export interface RunArgs {
   backendOptions: BackendOptions;
 }
 
-function integer(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new UsageError(`--${flag} must be an integer from ${min} to ${max} (got '${text}')`);
-  }
-  return Number(text);
-}
-
 export function parseRunArgs(argv: string[]): RunArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandArgs(
+    'run',
+    {
       args: argv,
       allowPositionals: true,
       strict: true,
@@ -112,10 +107,9 @@ export function parseRunArgs(argv: string[]): RunArgs {
         keep: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
-    });
-  } catch (err) {
-    throw new UsageError(`svclab run: ${(err as Error).message}\nRun 'svclab run --help' for the options.`);
-  }
+    },
+    "Run 'svclab run --help' for the options.",
+  );
   const v = parsed.values;
   const backend = v.backend ?? 'sim';
   if (!isBackendName(backend)) throw new UsageError(`--backend must be one of ${backendNames.join(', ')} (got '${backend}')`);
@@ -128,26 +122,19 @@ export function parseRunArgs(argv: string[]): RunArgs {
     }
     if (!reporters.includes(trimmed as ReporterName)) reporters.push(trimmed as ReporterName);
   }
-  let grep: RegExp | undefined;
-  if (v.grep !== undefined) {
-    try {
-      grep = new RegExp(v.grep);
-    } catch (err) {
-      throw new UsageError(`--grep is not a valid regular expression: ${(err as Error).message}`);
-    }
-  }
+  const grep = v.grep === undefined ? undefined : grepOption(v.grep);
   if (v.out !== undefined && v.out.trim() === '') throw new UsageError('--out needs a directory');
   const args: RunArgs = {
     paths: parsed.positionals.length > 0 ? parsed.positionals : ['scenarios'],
     backend,
-    seed: v.seed === undefined ? DEFAULT_SEED : integer('seed', v.seed, 0, 2 ** 32 - 1),
+    seed: v.seed === undefined ? DEFAULT_SEED : integerOption('seed', v.seed, 0, MAX_SEED),
     seedFromCli: v.seed !== undefined,
     reporters,
     out: v.out ?? 'reports',
     tags: v.tag ?? [],
     bail: v.bail === true,
-    timeoutMs: v.timeout === undefined ? DEFAULT_TIMEOUT_MS : integer('timeout', v.timeout, 0),
-    concurrency: v.concurrency === undefined ? DEFAULT_CONCURRENCY : integer('concurrency', v.concurrency, 1, 1024),
+    timeoutMs: v.timeout === undefined ? DEFAULT_TIMEOUT_MS : integerOption('timeout', v.timeout, 0),
+    concurrency: v.concurrency === undefined ? DEFAULT_CONCURRENCY : integerOption('concurrency', v.concurrency, 1, 1024),
     help: v.help === true,
     backendOptions: {},
   };
@@ -159,8 +146,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
   }
   if (grep !== undefined) args.grep = grep;
   if (v.shard !== undefined) args.shard = parseShard(v.shard);
-  if (v['no-color'] === true) args.color = false;
-  else if (v.color === true) args.color = true;
+  const color = colorOption(v);
+  if (color !== undefined) args.color = color;
   return args;
 }
 
@@ -215,22 +202,6 @@ export async function run(argv: string[]): Promise<number> {
   return runWith(args, await defaultDeps());
 }
 
-/** Load every file; all invalid ones are reported together (exit 3). */
-async function loadAll(files: string[], deps: RunDeps): Promise<CompiledScenario[]> {
-  const scenarios: CompiledScenario[] = [];
-  const problems: string[] = [];
-  for (const file of files) {
-    try {
-      scenarios.push(await deps.loadScenarioFile(file));
-    } catch (err) {
-      if (err instanceof ScenarioError) problems.push(err.message.replace(/\n+$/, ''));
-      else throw err;
-    }
-  }
-  if (problems.length > 0) throw new ScenarioError(problems.join('\n\n'));
-  return scenarios;
-}
-
 /** Write the file reports into --out (and nowhere else); returns the paths written. */
 async function writeReports(result: RunResult, args: RunArgs, cwd: string): Promise<string[]> {
   const wanted = args.reporters.filter((r): r is Exclude<ReporterName, 'console'> => r !== 'console');
@@ -259,20 +230,12 @@ async function renderReport(name: Exclude<ReporterName, 'console'>, result: RunR
 }
 
 export async function runWith(args: RunArgs, deps: RunDeps): Promise<number> {
-  try {
-    return await execute(args, deps);
-  } catch (err) {
-    if (err instanceof SvclabError) {
-      deps.stderr.write(err.message.endsWith('\n') ? err.message : err.message + '\n');
-      return err.exitCode;
-    }
-    throw err;
-  }
+  return exitCodeOf(deps.stderr, () => execute(args, deps));
 }
 
 async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
   const files = await deps.discoverScenarioFiles(args.paths);
-  const all = await loadAll(files, deps);
+  const all = await loadAllScenarios(files, (file) => deps.loadScenarioFile(file));
   const selection: Parameters<typeof selectScenarios>[1] = { tags: args.tags, cwd: deps.cwd };
   if (args.grep !== undefined) selection.grep = args.grep;
   if (args.shard !== undefined) selection.shard = args.shard;

@@ -3,9 +3,9 @@
  * `schemas/scenario.schema.json`.
  */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { ExitCode, UsageError } from '../../errors.js';
 import { schemaText } from '../../dsl/schema.js';
+import { parseCommandArgs } from '../options.js';
 
 export const summary = 'print the scenario JSON Schema';
 
@@ -20,12 +20,7 @@ Options:
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false });
-  } catch (err) {
-    throw new UsageError(`svclab schema: ${(err as Error).message}\n\n${help}`);
-  }
+  const parsed = parseCommandArgs('schema', { args: argv, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false }, `\n${help}`);
   if (parsed.values.help) {
     process.stdout.write(help);
     return ExitCode.ok;

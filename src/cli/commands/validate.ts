@@ -2,11 +2,11 @@
  * `svclab validate [paths...]`: load every scenario under the paths (default `scenarios/`) without
  * running it; one line per file, the full error for each invalid one, and a summary.
  */
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import pc from 'picocolors';
 import { ExitCode, ScenarioError, UsageError } from '../../errors.js';
 import { discoverScenarioFiles, loadScenarioFile } from '../../dsl/load.js';
+import { parseCommandArgs } from '../options.js';
 
 export const summary = 'check scenario files without running them';
 
@@ -24,12 +24,7 @@ Exit codes: 0 all valid, 2 usage error (e.g. a path that does not exist), 3 a fi
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
-  } catch (err) {
-    throw new UsageError(`svclab validate: ${(err as Error).message}\n\n${help}`);
-  }
+  const parsed = parseCommandArgs('validate', { args: argv, options: { quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true }, `\n${help}`);
   if (parsed.values.help) {
     process.stdout.write(help);
     return ExitCode.ok;

@@ -5,13 +5,14 @@
  */
 import type { RunResult, ScenarioResult, Status } from '../result.js';
 import { CLIENT_SCRIPT } from './client.js';
+import { documentHead } from './document.js';
 import { html, jsonForScript, raw, type Raw } from './escape.js';
 import { badge, duration, hasSkippedStep, renderScenario, searchText, STATUS_LABEL } from './scenario.js';
 import { STYLES } from './styles.js';
 import { statusBar } from './svg.js';
 
-/** Nothing may load from anywhere: only the inline style and script, and data: images. */
-export const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
+/** The page's Content-Security-Policy (defined with the shared `<head>`). */
+export { CSP } from './document.js';
 
 /** Renders the run as a complete HTML document. */
 export function renderHtml(result: RunResult): string {
@@ -19,15 +20,7 @@ export function renderHtml(result: RunResult): string {
   const title = `svclab ${result.backend}: ${totalsLine(result)}`;
   return html`<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${raw(CSP)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<link rel="icon" href="data:,">
-<title>${title}</title>
-<style>${raw(STYLES)}</style>
-</head>
+${documentHead(title, STYLES)}
 <body data-filter="all">
 <header class="top">
 <h1>svclab report <span class="verdict ${verdict}">${verdict === 'pass' ? 'all passed' : STATUS_LABEL[verdict]}</span></h1>
@@ -35,7 +28,7 @@ ${renderMeta(result)}
 </header>
 <main>
 ${renderSummary(result)}
-<nav class="filters" aria-label="Filter scenarios" hidden><span>Show</span>${filterButtons(result)}<input type="search" id="search" placeholder="name, file or tag" aria-label="Filter scenarios by name, file, tag or source"></nav>
+<nav class="filters" aria-label="Filter scenarios" hidden><span>Show</span>${filterButtons(result)}<label for="search">Find</label><input type="search" id="search" title="Name, file, tag or source" aria-label="Filter scenarios by name, file, tag or source"></nav>
 <p class="empty" id="empty" hidden>No scenario matches this filter.</p>
 <section id="scenarios" aria-label="Scenarios">
 ${result.scenarios.map((s, i) => renderScenario(s, i))}

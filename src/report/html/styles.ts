@@ -53,7 +53,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .badge.skip, .verdict.skip { color: var(--skip); background: var(--skip-bg); }
 .badge.error, .verdict.error { color: var(--error); background: var(--error-bg); }
 nav.filters { display: flex; gap: 8px; align-items: center; margin: 4px 0 14px; }
-nav.filters span { color: var(--muted); margin-right: 4px; }
+nav.filters span, nav.filters label { color: var(--muted); margin-right: 4px; }
+nav.filters label { margin-left: 8px; }
 nav.filters button { font: inherit; color: var(--fg); background: var(--panel); border: 1px solid var(--border);
   border-radius: 16px; padding: 3px 12px; cursor: pointer; }
 nav.filters input { font: inherit; color: var(--fg); background: var(--panel); border: 1px solid var(--border);
