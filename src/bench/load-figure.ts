@@ -19,7 +19,7 @@ export interface LoadFigure<Path extends string = string> {
 }
 
 /** Nearest-rank percentile of ascending `sorted`; NaN when empty. */
-export function percentile(sorted: number[], p: number): number {
+function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }

@@ -4,6 +4,7 @@
  * state of each `diverges:` annotation, and the reason of every skip. Ends with a totals line.
  */
 import { createColors } from 'picocolors';
+import { githubError } from '../report/github-annotation.js';
 import { displayPath } from '../runner/display-path.js';
 import type { Cell, CompareResult, StepRow, Verdict } from './model.js';
 import { KNOWN_DIVERGENCE_PREFIX } from './known.js';
@@ -17,12 +18,6 @@ export interface CompareConsoleOptions {
   github?: boolean;
 }
 
-/** Escape a GitHub workflow command's message (`property` also escapes `:` and `,`). */
-function escapeGithub(text: string, property = false): string {
-  const escaped = text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  return property ? escaped.replace(/:/g, '%3A').replace(/,/g, '%2C') : escaped;
-}
-
 /** One `::error` line per step that makes the comparison fail, at the step (or the stale annotation). */
 export function githubLines(result: CompareResult, cwd: string): string[] {
   const out: string[] = [];
@@ -33,7 +28,7 @@ export function githubLines(result: CompareResult, cwd: string): string[] {
       const loc = stale?.loc ?? step.loc;
       const names = result.backends.map((b) => b.name);
       const message = [`step ${step.index + 1} (${step.title}): ${step.verdict}`, ...stepDetails(step, names, cwd)].join('\n');
-      out.push(`::error file=${escapeGithub(displayPath(loc.file, cwd), true)},line=${loc.line},col=${loc.col},title=${escapeGithub(`svclab compare: ${s.name}`, true)}::${escapeGithub(message)}`);
+      out.push(githubError({ ...loc, file: displayPath(loc.file, cwd) }, `svclab compare: ${s.name}`, message));
     }
   }
   return out;

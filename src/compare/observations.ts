@@ -120,8 +120,10 @@ export function sameCounts(a: Record<string, number>, b: Record<string, number>,
 }
 
 /**
- * A value seen on one side with share p, absent from the other side's m answers, is a real
- * difference when missing it by chance is unlikely: (1 - p)^m < alpha. Returns a note, or undefined.
+ * A value seen k times on one side (n answers) and never on the other (m answers) is a real
+ * difference when that split is unlikely under one common distribution. Conditioned on k sightings
+ * in n + m draws, the chance all k land on one side is C(n,k)/C(n+m,k) (hypergeometric); pooling
+ * both sides keeps a small sample's share from being taken as the true probability.
  */
 export function presenceDifference(a: Record<string, number>, b: Record<string, number>, alpha: number): string | undefined {
   const notes: string[] = [];
@@ -134,11 +136,17 @@ export function presenceDifference(a: Record<string, number>, b: Record<string, 
     if (n === 0 || m === 0) continue;
     for (const key of Object.keys(seen)) {
       if ((other[key] ?? 0) > 0) continue;
-      const p = seen[key] / n;
-      if ((1 - p) ** m < alpha) notes.push(`${key} never seen on one side`);
+      if (allOnOneSide(seen[key], n, m) < alpha) notes.push(`${key} never seen on one side`);
     }
   }
   return notes.length > 0 ? notes.join(', ') : undefined;
+}
+
+/** C(n,k)/C(n+m,k): the chance that k sightings among n + m draws all fall in the first n. */
+export function allOnOneSide(k: number, n: number, m: number): number {
+  let p = 1;
+  for (let i = 0; i < k; i++) p *= (n - i) / (n + m - i);
+  return p;
 }
 
 /** A pod answered that the simulator's rules make unreachable. */

@@ -88,10 +88,13 @@ export interface CompileOptions {
   plain?: boolean;
   /** Compile hot chains to JavaScript (default true; never on the plain path). */
   codegen?: boolean;
+  /** Walks after which a chain counts as hot (default 64; tests use 1 to compile every chain). */
+  hotCalls?: number;
 }
 
 /** Walks after which a chain is compiled to JavaScript: rarely used chains stay rows. */
 const HOT_CALLS = 64;
+
 
 const MAX_DEPTH = 64;
 const NO_SLOT = -1;
@@ -110,7 +113,7 @@ export class CompiledRuleset {
     const plain = options.plain === true;
     let total = 0;
     for (const table of ruleset.tables.values()) for (const spec of table.chains.values()) total += spec.rules.length;
-    const program: Program = { rows: new Int32Array(total * STRIDE), probs: new Float64Array(total), preds: [], specs: new Array<RuleSpec>(total), chains: [], codegen: !plain && options.codegen !== false };
+    const program: Program = { rows: new Int32Array(total * STRIDE), probs: new Float64Array(total), preds: [], specs: new Array<RuleSpec>(total), chains: [], codegen: !plain && options.codegen !== false, hotCalls: options.hotCalls ?? HOT_CALLS };
     let row = 0;
     const numbers = new Map<string, Map<string, number>>();
     for (const [tname, table] of ruleset.tables) {
@@ -476,7 +479,7 @@ function runChain(chain: CChain, p: Packet, env: EvalEnv, depth: number): V {
   if (idx === undefined) {
     if (prog.codegen && env.trace === undefined) {
       let code = chain.code;
-      if (code === undefined && ++chain.calls >= HOT_CALLS) code = chain.code = chainCode(chain, runChain);
+      if (code === undefined && ++chain.calls >= prog.hotCalls) code = chain.code = chainCode(chain, runChain);
       if (code !== undefined) return code(p, env, depth) as V;
     }
     const end = first + chain.count;

@@ -6,7 +6,7 @@
  * The nat table is consulted only for the first packet of a flow (conntrack state NEW).
  */
 import { CT_TIMEOUT, Conntrack, type ConntrackEntry } from './conntrack.js';
-import type { CompiledRuleset, EvalEnv, Hook, RuleHop, Verdict } from './evaluate.js';
+import type { CompiledRuleset, EvalEnv, Hook, RuleHop } from './evaluate.js';
 import { CT, type Packet } from './packet.js';
 import { RecentStore } from './recent.js';
 

@@ -4,7 +4,7 @@
  * error naming the line and its text, so a dump is never half-understood in silence.
  */
 import { SvclabError, ExitCode } from '../errors.js';
-import type { ChainSpec, MatchSpec, Negatable, PortRange, RuleSpec, Ruleset, TableSpec, TargetSpec } from './ast.js';
+import type { ChainSpec, MatchSpec, PortRange, RuleSpec, Ruleset, TableSpec, TargetSpec } from './ast.js';
 import { parseCidr, parseIPv4 } from './ip.js';
 import { CT, protoNumber } from './packet.js';
 

@@ -80,5 +80,6 @@ export interface Program {
   chains: CChain[];
   /** Hot chains may be compiled to JavaScript (off on the plain path). */
   codegen: boolean;
+  hotCalls: number;
 }
 

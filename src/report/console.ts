@@ -5,6 +5,7 @@
  */
 import { createColors } from 'picocolors';
 import { displayPath } from '../runner/display-path.js';
+import { githubError } from './github-annotation.js';
 import type { RunResult, ScenarioResult, StepResult } from './result.js';
 
 /** Where console output goes (process.stdout fits). */
@@ -54,12 +55,6 @@ export interface ConsoleOptions {
   cwd: string;
   /** Also print `::error file=…,line=…::` workflow commands (GITHUB_ACTIONS=true), shown inline in a PR. */
   github?: boolean;
-}
-
-/** Escape a GitHub workflow command's message (`property` also escapes `:` and `,`). */
-function escapeGithub(text: string, property = false): string {
-  const escaped = text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  return property ? escaped.replace(/:/g, '%3A').replace(/,/g, '%2C') : escaped;
 }
 
 export class ConsoleReporter {
@@ -116,10 +111,7 @@ export class ConsoleReporter {
   /** One `::error` per failed expectation or errored step, at its place in the scenario file. */
   githubLines(r: ScenarioResult): string[] {
     const out: string[] = [];
-    const emit = (loc: StepResult['loc'], message: string): void => {
-      const file = escapeGithub(this.rel(loc.file), true);
-      out.push(`::error file=${file},line=${loc.line},col=${loc.col},title=${escapeGithub(r.name, true)}::${escapeGithub(message)}`);
-    };
+    const emit = (loc: StepResult['loc'], message: string): void => void out.push(githubError({ ...loc, file: this.rel(loc.file) }, r.name, message));
     for (const step of r.steps) {
       for (const a of step.assertions) if (!a.passed) emit(a.loc, a.message);
       if (step.status === 'error') emit(step.loc, step.reason ?? 'error');

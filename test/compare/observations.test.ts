@@ -1,6 +1,6 @@
 /** How two backends' observations of one step are judged the same or different. */
 import { describe, expect, it } from 'vitest';
-import { compareObserved, observedOf, presenceDifference, sameCounts } from '../../src/compare/observations.js';
+import { allOnOneSide, compareObserved, observedOf, presenceDifference, sameCounts } from '../../src/compare/observations.js';
 import type { Observed } from '../../src/compare/observations.js';
 import type { TrafficSummary } from '../../src/report/result.js';
 
@@ -80,5 +80,12 @@ describe('observedOf', () => {
       },
     };
     expect(observedOf(t, true)).toEqual({ count: 10, outcomes: { ok: 10 }, pods: { a: 6, b: 4 }, sourcesSeen: { '172.18.0.3': 10 }, reachablePods: ['a', 'b'], expectationsMet: true });
+  });
+});
+
+describe('presence across small samples', () => {
+  it('does not flag a pod one side of 10 missed when the other side saw it 5 times in 10 (p = C(10,5)/C(20,5))', () => {
+    expect(allOnOneSide(5, 10, 10)).toBeCloseTo(252 / 15504, 12);
+    expect(presenceDifference({ 'echo-1': 5, 'echo-2': 5 }, { 'echo-1': 6, 'echo-3': 4 }, 0.001)).toBeUndefined();
   });
 });

@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
 import { BackendUnavailableError } from '../../errors.js';
+import { onJsonLines } from './agent/json-lines.js';
 import type { AgentCall, AgentResponse, ProbeRequest, ProbeResult, ServeRequest } from './agent/protocol.js';
 
 /** Where pidfiles of running sandboxes live. */
@@ -127,13 +127,7 @@ export class Sandbox {
     child.stdin!.on('error', () => undefined);
     return new Promise((resolve, reject) => {
       let ready = false;
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        let res: AgentResponse;
-        try {
-          res = JSON.parse(line) as AgentResponse;
-        } catch {
-          return;
-        }
+      onJsonLines<AgentResponse>(child.stdout!, (res) => {
         if (res.id === 0) {
           ready = true;
           resolve();

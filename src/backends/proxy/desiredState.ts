@@ -52,7 +52,7 @@ export interface DesiredState {
   /**
    * Every node with its loopback addresses (the first is the primary, used for SNAT) and, when
    * localhost node ports are on, the address standing for that node's 127.0.0.1; `podGateway` is
-   * the node's pod-side address (hairpin traffic is masqueraded to it).
+   * the node's pod-side address (traffic the node masquerades toward its own pods comes from it).
    */
   nodes: { name: string; addresses: string[]; localhost?: string; podGateway?: string }[];
   /** Pod loopback addresses and their nodes (traffic from these counts as cluster-internal). */

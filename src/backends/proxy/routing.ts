@@ -1,7 +1,7 @@
 /**
  * The proxy's per-connection decision, as kube-proxy (iptables mode) would make it: which node's
  * rules handle the connection, which endpoints are candidates under the traffic policies, whether
- * the source is SNATed to the node, and drop versus reject. Pure: no sockets here.
+ * the source is SNATed (and to which node address), and drop versus reject. Pure: no sockets here.
  */
 import type { DesiredEndpoint, DesiredServicePort, DesiredState } from './desiredState.js';
 import type { Rng } from './rng.js';

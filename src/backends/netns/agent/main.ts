@@ -8,9 +8,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readlinkSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { onJsonLines } from './json-lines.js';
 import type { AgentRequest, AgentResponse, WorkerResponse } from './protocol.js';
 
 const workerScript = join(dirname(fileURLToPath(import.meta.url)), 'worker.js');
@@ -66,8 +66,7 @@ function startWorker(key: string, ns: string): Promise<void> {
   child.stdin!.on('error', () => undefined);
   return new Promise((resolve, reject) => {
     let ready = false;
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const res = JSON.parse(line) as WorkerResponse;
+    onJsonLines<WorkerResponse>(child.stdout!, (res) => {
       if (res.id === 0) {
         ready = true;
         resolve();
@@ -151,17 +150,7 @@ async function main(): Promise<void> {
     if (!existsSync(`/proc/${parent}`)) shutdown(0);
   }, 500).unref();
 
-  const lines = createInterface({ input: process.stdin });
-  lines.on('line', (line) => {
-    let req: AgentRequest;
-    try {
-      req = JSON.parse(line) as AgentRequest;
-    } catch {
-      return;
-    }
-    void handle(req).then(send);
-  });
-  lines.on('close', () => shutdown(0));
+  onJsonLines<AgentRequest>(process.stdin, (req) => void handle(req).then(send)).on('close', () => shutdown(0));
   send({ id: 0, ok: true, ready: true, pid: process.pid });
 }
 

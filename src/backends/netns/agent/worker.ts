@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createInterface } from 'node:readline';
+import { onJsonLines } from './json-lines.js';
 import type { ProbeRequest, ProbeResult, ServeRequest, WorkerRequest, WorkerResponse } from './protocol.js';
 import { classifyErrno, parseEchoReply } from './protocol.js';
 
@@ -81,8 +81,8 @@ function probeTcp(req: ProbeRequest): Promise<ProbeResult> {
     socket.setEncoding('utf8');
     socket.on('connect', () => {
       sourcePort = socket.localPort;
+      socket.write(`GET / HTTP/1.0\r\nHost: ${req.host}:${req.port}\r\nConnection: close\r\n\r\n`);
     });
-    socket.on('connect', () => socket.write(`GET / HTTP/1.0\r\nHost: ${req.host}:${req.port}\r\nConnection: close\r\n\r\n`));
     socket.on('data', (chunk: string) => {
       data += chunk;
     });
@@ -151,15 +151,5 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
   }
 }
 
-const lines = createInterface({ input: process.stdin });
-lines.on('line', (line) => {
-  let req: WorkerRequest;
-  try {
-    req = JSON.parse(line) as WorkerRequest;
-  } catch {
-    return;
-  }
-  void handle(req).then((res) => process.stdout.write(JSON.stringify(res) + '\n'));
-});
-lines.on('close', () => process.exit(0));
+onJsonLines<WorkerRequest>(process.stdin, (req) => void handle(req).then((res) => process.stdout.write(JSON.stringify(res) + '\n'))).on('close', () => process.exit(0));
 process.stdout.write(JSON.stringify({ id: 0, ok: true, ready: true }) + '\n');
