@@ -1,9 +1,10 @@
 /**
  * Benchmark of the proxy daemon: requests per second and latency percentiles through proxyd (a
  * NodePort on a node's loopback address) beside a direct connection to the same echo pod, at
- * several concurrency levels, measured in the same run. A bounded load loop of our own: tinybench
- * times one function at a time, while this needs N connections in flight at once. The daemon runs
- * as its own process (`svclab proxyd --daemon`, fed through the control API) like HAProxy beside it.
+ * several concurrency levels, measured in the same run. A bounded load loop of our own
+ * (measureHttpLoad): tinybench times one function at a time, while this needs N connections in
+ * flight at once. The daemon runs as its own process (`svclab proxyd --daemon`, fed through the
+ * control API) like HAProxy beside it.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,6 +14,8 @@ import { desiredStates } from '../backends/proxy/buildDesired.js';
 import { putState } from '../backends/proxy/controlApi.js';
 import { ProxyLab } from '../backends/proxy/lab.js';
 import { requestOnce, runBounded } from '../backends/proxy/trafficClient.js';
+import { measureHttpLoad } from './http-load.js';
+import type { LoadFigure } from './load-figure.js';
 
 export interface ProxyBenchOptions {
   /** Connections in flight (default 1, 64, 1000). */
@@ -33,19 +36,8 @@ export interface ProxyBenchOptions {
   daemon?: 'process' | 'in-process';
 }
 
-/** One measurement: one path at one concurrency. Latencies in milliseconds. */
-export interface ProxyBenchFigure {
-  path: 'proxyd' | 'direct';
-  concurrency: number;
-  requests: number;
-  errors: number;
-  requestsPerSecond: number;
-  meanMs: number;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  maxMs: number;
-}
+/** One measurement: one path (through proxyd, or straight to the pod) at one concurrency. */
+export type ProxyBenchFigure = LoadFigure<'proxyd' | 'direct'>;
 
 export interface ProxyBenchResult {
   name: 'proxy';
@@ -98,40 +90,6 @@ function benchState(): ClusterState {
         endpoints: [{ addresses: ['10.10.1.2'], conditions: { ready: true, serving: true, terminating: false }, nodeName: 'bench-node', pod: 'bench-echo' }],
       },
     ],
-  };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i];
-}
-
-const round = (x: number): number => Math.round(x * 1000) / 1000;
-
-async function measure(
-  path: ProxyBenchFigure['path'],
-  target: { host: string; port: number; localAddress: string },
-  concurrency: number,
-  requests: number,
-  signal?: AbortSignal,
-): Promise<ProxyBenchFigure> {
-  const started = performance.now();
-  const results = await runBounded(requests, concurrency, () => requestOnce({ ...target, timeoutMs: 30_000, path: '/hostname' }), signal);
-  const wall = (performance.now() - started) / 1000;
-  const ok = results.filter((r) => r.outcome === 'ok');
-  const lat = ok.map((r) => r.latencyMs).sort((a, b) => a - b);
-  return {
-    path,
-    concurrency,
-    requests,
-    errors: requests - ok.length,
-    requestsPerSecond: Math.round(ok.length / wall),
-    meanMs: round(lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length)),
-    p50Ms: round(percentile(lat, 50)),
-    p90Ms: round(percentile(lat, 90)),
-    p99Ms: round(percentile(lat, 99)),
-    maxMs: round(lat[lat.length - 1] ?? NaN),
   };
 }
 
@@ -203,7 +161,7 @@ export async function benchProxy(opts: ProxyBenchOptions = {}): Promise<ProxyBen
       // Alternate the paths so neither always runs on a warmer machine.
       for (const [path, target] of [['direct', direct], ['proxyd', viaProxy]] as const) {
         await runBounded(warm, Math.min(c, 64), () => requestOnce({ ...target, timeoutMs: 30_000 }), opts.signal);
-        const f = await measure(path, target, c, requests, opts.signal);
+        const f = await measureHttpLoad(path, target, c, requests, opts.signal);
         opts.log?.(`proxy bench: ${path.padEnd(6)} c=${String(c).padStart(4)}  ${f.requestsPerSecond} req/s  p50 ${f.p50Ms} ms  p99 ${f.p99Ms} ms  errors ${f.errors}`);
         figures.push(f);
       }

@@ -1,14 +1,22 @@
 /**
- * Compiles a parsed ruleset into a packed program and walks packets through its chains the way the kernel
- * does: rules in order, jumps and gotos, RETURN, builtin chain policies. Long chains whose rules
- * are keyed by (destination, protocol, port), like KUBE-SERVICES, get an index so dispatch is a
- * lookup, not a scan; the index only skips rules that cannot match, so answers do not change.
+ * Compiles a parsed ruleset into a packed program and walks packets through its chains the way
+ * the kernel does: rules in order, jumps and gotos, RETURN, builtin chain policies. Every rule is
+ * a row of one Int32Array (program.ts); long chains whose rules are keyed by (destination,
+ * protocol, port), like KUBE-SERVICES, get an index so dispatch is a lookup, not a scan; chains
+ * walked often are compiled to JavaScript (chain-code.ts) when no trace is taken. Each of these
+ * only changes how fast the same rules are tested, never which rule decides.
  */
 import type { ChainSpec, MatchSpec, PortRange, RuleSpec, Ruleset } from './ast.js';
 import { formatIPv4 } from './ip.js';
 import { KeyTable } from './key-table.js';
 import { chainCode, type ChainCode } from './chain-code.js';
-import { F_BASE, F_CT, F_CT_NEG, F_DPORT, F_DPORT_NEG, F_DST, F_DST_LOCAL, F_DST_LOCAL_NEG, F_DST_NEG, F_MARK, F_MARK_NEG, F_PREDS, F_PROTO, F_PROTO_NEG, F_SRC, F_SRC_LOCAL, F_SRC_LOCAL_NEG, F_SRC_NEG, F_STAT, O_ARG, O_ARG2, O_CT_STATES, O_DPORT_HI, O_DPORT_LO, O_DST_MASK, O_DST_NET, O_FLAGS, O_KIND, O_MARK_MASK, O_MARK_VALUE, O_PROTO, O_SRC_MASK, O_SRC_NET, STRIDE, K, type Pred, type Program } from './program.js';
+import {
+  F_BASE, F_CT, F_CT_NEG, F_DPORT, F_DPORT_NEG, F_DST, F_DST_LOCAL, F_DST_LOCAL_NEG, F_DST_NEG,
+  F_MARK, F_MARK_NEG, F_PREDS, F_PROTO, F_PROTO_NEG, F_SRC, F_SRC_LOCAL, F_SRC_LOCAL_NEG,
+  F_SRC_NEG, F_STAT, O_ARG, O_ARG2, O_CT_STATES, O_DPORT_HI, O_DPORT_LO, O_DST_MASK, O_DST_NET,
+  O_FLAGS, O_KIND, O_MARK_MASK, O_MARK_VALUE, O_PROTO, O_SRC_MASK, O_SRC_NET, STRIDE, K,
+  readProbability, writeProbability, type Pred, type Program,
+} from './program.js';
 import { CT, type Packet } from './packet.js';
 import type { RecentStore } from './recent.js';
 
@@ -88,12 +96,18 @@ export interface CompileOptions {
   plain?: boolean;
   /** Compile hot chains to JavaScript (default true; never on the plain path). */
   codegen?: boolean;
-  /** Walks after which a chain counts as hot (default 64; tests use 1 to compile every chain). */
+  /** Walks after which a chain counts as hot (default 256; tests use 1 to compile chains at once). */
   hotCalls?: number;
 }
 
-/** Walks after which a chain is compiled to JavaScript: rarely used chains stay rows. */
-const HOT_CALLS = 64;
+/**
+ * Walks after which a chain is compiled to JavaScript, and how many chains of one ruleset may be.
+ * Generated code pays off only when V8 optimizes it, which takes many calls per function: with
+ * thousands of Services most per-Service chains are walked rarely and stay rows, and the budget
+ * keeps them from flooding the engine with code it never optimizes.
+ */
+const HOT_CALLS = 256;
+const CODE_BUDGET = 128;
 
 
 const MAX_DEPTH = 64;
@@ -113,7 +127,7 @@ export class CompiledRuleset {
     const plain = options.plain === true;
     let total = 0;
     for (const table of ruleset.tables.values()) for (const spec of table.chains.values()) total += spec.rules.length;
-    const program: Program = { rows: new Int32Array(total * STRIDE), probs: new Float64Array(total), preds: [], specs: new Array<RuleSpec>(total), chains: [], codegen: !plain && options.codegen !== false, hotCalls: options.hotCalls ?? HOT_CALLS };
+    const program: Program = { rows: new Int32Array(total * STRIDE), probs: new Float64Array(total), preds: [], specs: new Array<RuleSpec>(total), chains: [], codegen: !plain && options.codegen !== false, hotCalls: options.hotCalls ?? HOT_CALLS, codeBudget: CODE_BUDGET };
     let row = 0;
     const numbers = new Map<string, Map<string, number>>();
     for (const [tname, table] of ruleset.tables) {
@@ -219,6 +233,7 @@ export class CompiledRuleset {
     } else if (!plain && preds.length === 0 && effective === 1 && effects === 1 && !Number.isNaN(probability)) {
       flags |= F_STAT;
       program.probs[at] = probability;
+      writeProbability(rows, o, probability);
     } else {
       for (const m of spec.matches) {
         const pred = this.compileMatch(m);
@@ -479,7 +494,11 @@ function runChain(chain: CChain, p: Packet, env: EvalEnv, depth: number): V {
   if (idx === undefined) {
     if (prog.codegen && env.trace === undefined) {
       let code = chain.code;
-      if (code === undefined && ++chain.calls >= prog.hotCalls) code = chain.code = chainCode(chain, runChain);
+      // Once the budget is spent, cold chains are not even counted (no write per walk).
+      if (code === undefined && prog.codeBudget > 0 && ++chain.calls === prog.hotCalls) {
+        prog.codeBudget--;
+        code = chain.code = chainCode(chain, runChain);
+      }
       if (code !== undefined) return code(p, env, depth) as V;
     }
     const end = first + chain.count;
@@ -558,7 +577,7 @@ function applyRule(chain: CChain, prog: Program, rows: Int32Array, at: number, p
   const f = rows[o]!;
   if ((f & F_BASE) !== 0 && !baseMatches(rows, o, f, p, env)) return -1;
   if (f & F_STAT) {
-    if (!env.chance(prog.probs[at]!)) return -1;
+    if (!env.chance(readProbability(rows, o))) return -1;
   } else if (f & F_PREDS) {
     const preds = prog.preds[at]!;
     for (let j = 0; j < preds.length; j++) if (!preds[j]!(p, env)) return -1;

@@ -10,7 +10,7 @@ import type { Packet } from './packet.js';
  * rules of a chain are consecutive rows, so a walk reads memory in order and a row fits a cache
  * line. The pure base matches (addresses, protocol, one destination port range, mark, conntrack
  * state, addrtype LOCAL) are fields of the row, tested by one monomorphic function; a lone
- * `statistic` match is a probability beside the row; everything else (interfaces, port lists,
+ * `statistic` match is a probability in the row's last two slots; everything else (interfaces, port lists,
  * other addrtypes, recent) stays a closure, checked after the row's fields, in rule order.
  */
 export const STRIDE = 16;
@@ -30,6 +30,24 @@ export const O_KIND = 11;
 export const O_ARG = 12;
 /** Second argument: port or -1 (DNAT/SNAT), mark mask (MARK). */
 export const O_ARG2 = 13;
+/** A `statistic` probability's 64 bits (read back exactly), so the walk needs no other array. */
+export const O_PROB_LO = 14;
+export const O_PROB_HI = 15;
+
+const probBits = new Float64Array(1);
+const probWords = new Int32Array(probBits.buffer);
+
+export function writeProbability(rows: Int32Array, o: number, p: number): void {
+  probBits[0] = p;
+  rows[o + O_PROB_LO] = probWords[0]!;
+  rows[o + O_PROB_HI] = probWords[1]!;
+}
+
+export function readProbability(rows: Int32Array, o: number): number {
+  probWords[0] = rows[o + O_PROB_LO]!;
+  probWords[1] = rows[o + O_PROB_HI]!;
+  return probBits[0]!;
+}
 
 export const F_SRC = 1 << 0;
 export const F_SRC_NEG = 1 << 1;
@@ -81,5 +99,7 @@ export interface Program {
   /** Hot chains may be compiled to JavaScript (off on the plain path). */
   codegen: boolean;
   hotCalls: number;
+  /** How many more chains may still be compiled to code. */
+  codeBudget: number;
 }
 

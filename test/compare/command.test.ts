@@ -23,10 +23,16 @@ function emptyRun(backend: string): RunResult {
   return { tool: { name: 'svclab', version: 't' }, backend, seed: 1, startedAt: '', durationMs: 1, node: '', platform: '', scenarios: [], totals: { passed: 0, failed: 0, skipped: 0, errors: 0 } };
 }
 
-function deps(runBackend: (req: BackendRunRequest, interrupt: () => void) => Promise<BackendRunOutcome>): { deps: CompareDeps; stdout: () => string; requests: BackendRunRequest[] } {
+function deps(runBackend: (req: BackendRunRequest, interrupt: () => void) => Promise<BackendRunOutcome>): {
+  deps: CompareDeps;
+  stdout: () => string;
+  requests: BackendRunRequest[];
+  events: string[];
+} {
   let text = '';
   let handler: (() => void) | undefined;
   const requests: BackendRunRequest[] = [];
+  const events: string[] = [];
   const d: CompareDeps = {
     discoverScenarioFiles,
     loadScenarioFile,
@@ -42,8 +48,9 @@ function deps(runBackend: (req: BackendRunRequest, interrupt: () => void) => Pro
       handler = h;
       return () => (handler = undefined);
     },
+    quitNow: (code) => events.push(`quit ${code}`),
   };
-  return { deps: d, stdout: () => text, requests };
+  return { deps: d, stdout: () => text, requests, events };
 }
 
 describe('svclab compare (command flow)', () => {
@@ -77,5 +84,32 @@ describe('svclab compare (command flow)', () => {
     const m = JSON.parse(readFileSync(path.join(dir, 'compare.json'), 'utf8')) as CompareResult;
     expect(m.backends[1]).toMatchObject({ name: 'proxy', state: 'unavailable', reason: 'not run: interrupted' });
     expect(existsSync(path.join(dir, 'index.html'))).toBe(true);
+  });
+
+  it('a second Ctrl-C reaches the running child as its second SIGINT (it quits at once), then compare quits with 130', async () => {
+    const dir = path.join(out, 'interrupt-twice');
+    const f = deps(async (req, interrupt) => {
+      const stop = req.onInterrupt(() => f.events.push(`child ${req.backend} SIGINT`));
+      interrupt();
+      interrupt();
+      stop();
+      return { run: { name: req.backend, state: 'ran', result: emptyRun(req.backend) }, interrupted: true };
+    });
+    await compareWith(parseCompareArgs(['test/compare/fixtures/known.yaml', '--backends', 'sim,proxy', '--out', dir]), f.deps);
+    expect(f.events).toEqual(['child sim SIGINT', 'child sim SIGINT', 'quit 130']);
+    expect(f.requests.map((r) => r.backend)).toEqual(['sim']);
+  });
+
+  it('one Ctrl-C does not quit at once: the child is told once and compare finishes its reports', async () => {
+    const dir = path.join(out, 'interrupt-once');
+    const f = deps(async (req, interrupt) => {
+      const stop = req.onInterrupt(() => f.events.push(`child ${req.backend} SIGINT`));
+      interrupt();
+      stop();
+      return { run: { name: req.backend, state: 'ran', result: emptyRun(req.backend) }, interrupted: true };
+    });
+    expect(await compareWith(parseCompareArgs(['test/compare/fixtures/known.yaml', '--backends', 'sim,proxy', '--out', dir]), f.deps)).toBe(130);
+    expect(f.events).toEqual(['child sim SIGINT']);
+    expect(existsSync(path.join(dir, 'compare.json'))).toBe(true);
   });
 });

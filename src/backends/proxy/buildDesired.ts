@@ -4,7 +4,7 @@
  */
 import type { ClusterState, Service, ServicePort } from '../../model/types.js';
 import type { AddressMap } from './addressMap.js';
-import { firstHost, inCidr } from './cidr.js';
+import { firstHostAddress, inCidr } from '../../model/ip.js';
 import type { DesiredEndpoint, DesiredServicePort, DesiredState, DesiredVipRoute } from './desiredState.js';
 import type { EchoPodSpec } from './echoPod.js';
 
@@ -99,7 +99,7 @@ export function vipRoutes(state: ClusterState, map: AddressMap): DesiredVipRoute
 
 /** Loopback address of a node's pod gateway (first host of its pod CIDR), when mapped. */
 function gatewayOf(podCIDR: string | undefined, map: AddressMap): string | undefined {
-  const gw = firstHost(podCIDR ?? '');
+  const gw = firstHostAddress(podCIDR ?? '');
   return gw !== undefined && map.has(gw) ? map.loopback(gw) : undefined;
 }
 

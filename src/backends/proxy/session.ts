@@ -8,7 +8,7 @@ import type { ChangeStep, CompiledScenario, SendStep, Traffic } from '../../mode
 import type { ClusterState } from '../../model/types.js';
 import type { Observation, SendResult } from '../../observe/observation.js';
 import type { AddressMap } from './addressMap.js';
-import { inCidr } from './cidr.js';
+import { inCidr } from '../../model/ip.js';
 import { ProxyLab } from './lab.js';
 import { requestOnce, runBounded, udpRequestOnce } from './trafficClient.js';
 

@@ -84,8 +84,9 @@ export interface SimNetworkOptions {
   compile?: CompileOptions;
   /**
    * Reuse the compiled rules of an identical dump (another node's, or the node's own before a
-   * change step) instead of parsing and compiling it again. Default true; compiled rules are
-   * immutable, so sharing them changes no answer.
+   * change step) instead of parsing and compiling it again, and reuse the parse of every line
+   * seen in the previous update (a changed dump shares most of its lines). Default true; parsed
+   * and compiled rules are immutable, so sharing them changes no answer.
    */
   reuseCompiled?: boolean;
 }

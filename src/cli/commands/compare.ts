@@ -125,6 +125,8 @@ export interface CompareDeps {
   cwd: string;
   /** Call `handler` on Ctrl-C; returns a function that stops listening. */
   onInterrupt(handler: () => void): () => void;
+  /** Leave at once with `code` (a second Ctrl-C), skipping the reports. */
+  quitNow(code: number): void;
 }
 
 async function defaultDeps(): Promise<CompareDeps> {
@@ -145,6 +147,7 @@ async function defaultDeps(): Promise<CompareDeps> {
         process.off('SIGTERM', handler);
       };
     },
+    quitNow: (code) => process.exit(code),
   };
 }
 
@@ -180,10 +183,20 @@ async function execute(args: CompareArgs, deps: CompareDeps): Promise<number> {
   const cli = fileURLToPath(new URL('../main.js', import.meta.url));
   const controller = new AbortController();
   const forward = new Set<() => void>();
+  let interrupts = 0;
   const stopListening = deps.onInterrupt(() => {
-    if (!controller.signal.aborted) deps.stderr.write('\ninterrupted: stopping the backend run (it cleans up first; Ctrl-C again to quit now)\n');
-    controller.abort();
+    interrupts++;
+    if (interrupts === 1) {
+      deps.stderr.write('\ninterrupted: stopping the backend run (it cleans up first; Ctrl-C again to quit now)\n');
+      controller.abort();
+    }
+    // Each Ctrl-C reaches the running child as one SIGINT: its first makes `svclab run` stop and
+    // clean up, its second makes it quit at once (killing what it started), like ours below.
     for (const f of forward) f();
+    if (interrupts > 1) {
+      deps.stderr.write('interrupted again: quitting now\n');
+      deps.quitNow(ExitCode.interrupted);
+    }
   });
   const onInterrupt = (handler: () => void): (() => void) => {
     forward.add(handler);
