@@ -98,6 +98,11 @@ export class RuleCache {
     this.misses = 0;
   }
 
+  /** Adds every rule of an already parsed dump (keyed by its text, as a parse would). */
+  addAll(ruleset: Ruleset): void {
+    for (const [name, table] of ruleset.tables) for (const chain of table.chains.values()) for (const rule of chain.rules) this.put(name, rule.text, rule);
+  }
+
   get(table: string, line: string): RuleSpec | undefined {
     const now = this.current.get(table)?.get(line);
     if (now) return now;

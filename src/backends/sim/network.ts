@@ -100,8 +100,6 @@ export class SimNetwork {
   private state!: ClusterState;
   /** Compiled rules by dump text, as of the last update. */
   private compiled = new Map<string, CompiledRuleset>();
-  /** Parsed lines of recent dumps (a changed dump still shares most of its lines). */
-  private readonly lines = new RuleCache();
   /** How many dumps the last update parsed and compiled (the rest were reused). */
   compiledLastUpdate = 0;
 
@@ -121,7 +119,10 @@ export class SimNetwork {
     const previous = this.compiled;
     const compiled = new Map<string, CompiledRuleset>();
     this.compiledLastUpdate = 0;
-    if (reuse) this.lines.rotate();
+    // Parsed lines of the previous dumps, gathered on a change step when a dump changed: it still
+    // shares most of its lines. Kept for this update only, so no memory stays behind; the first
+    // build has no previous dumps and builds no cache (a one-off network pays nothing for it).
+    let lines: RuleCache | undefined;
     this.nodes = new Map();
     this.nodeByAddr = new Map();
     for (const spec of state.cluster.nodes) {
@@ -138,7 +139,11 @@ export class SimNetwork {
       const text = this.render(state, spec.name);
       let rules = reuse ? (compiled.get(text) ?? previous.get(text)) : undefined;
       if (!rules) {
-        rules = new CompiledRuleset(parseIptablesSave(text, `rules of node ${spec.name}`, reuse ? this.lines : undefined), this.options.compile);
+        if (reuse && !lines && previous.size > 0) {
+          lines = new RuleCache();
+          for (const r of new Set(previous.values())) lines.addAll(r.ruleset);
+        }
+        rules = new CompiledRuleset(parseIptablesSave(text, `rules of node ${spec.name}`, lines), this.options.compile);
         this.compiledLastUpdate++;
       }
       if (reuse) compiled.set(text, rules);
