@@ -211,7 +211,7 @@ describe('svclab run: what happens before running', () => {
 describe('svclab run reports', () => {
   it('writes a schema-valid JUnit file for a run with passes, failures, errors and skips', async () => {
     const { spawnSync } = await import('node:child_process');
-    const xsd = new URL('../../../shared/junit/junit-10.xsd', import.meta.url).pathname;
+    const xsd = new URL('../xsd/junit-10.xsd', import.meta.url).pathname;
     const r = await runHarness(
       {
         scenarios: [
