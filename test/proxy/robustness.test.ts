@@ -119,6 +119,85 @@ describe('proxy daemon under load', () => {
     expect(received).toBe(TOTAL);
   });
 
+  it('applies backpressure upstream: a pod that does not read stalls the client, then gets every byte and the FIN in order', async () => {
+    const { run, release } = await claimRunOctet();
+    cleanups.push(release);
+    const ep = { address: `127.${run}.21.1`, port: 8080 };
+    const TOTAL = 48 << 20;
+    let podSocket: net.Socket | undefined;
+    const accepted = new Promise<net.Socket>((resolve) => {
+      const server = net.createServer({ allowHalfOpen: true }, (s) => {
+        s.on('error', () => undefined);
+        s.pause(); // the pod reads nothing until told to
+        podSocket = s;
+        resolve(s);
+      });
+      server.listen(ep.port, ep.address);
+      cleanups.push(() => {
+        podSocket?.destroy();
+        server.close();
+      });
+    });
+    const daemon = new ProxyDaemon({ seed: 1 });
+    cleanups.push(() => daemon.close());
+    await daemon.apply({
+      node: 'n1',
+      nodes: [{ name: 'n1', addresses: [`127.${run}.1.1`] }],
+      pods: [],
+      vipOwner: false,
+      vipRoutes: [],
+      masqueradeAll: false,
+      services: [
+        { key: 'd/s:', port: 80, nodePort: 30501, externalIPs: [], loadBalancerIPs: [], externalTrafficPolicy: 'Cluster', internalTrafficPolicy: 'Cluster', endpoints: [{ ...ep, node: 'n1', ready: true, serving: true, terminating: false }] },
+      ],
+    });
+    // The client writes at once, before the proxy's upstream connection exists, until told to stop.
+    const client = net.connect({ host: `127.${run}.1.1`, port: 30501, localAddress: `127.${run}.10.1`, allowHalfOpen: true });
+    cleanups.push(() => void client.destroy());
+    const chunk = Buffer.alloc(1 << 20);
+    let sent = 0;
+    let stalled: () => void = () => undefined;
+    const stall = new Promise<void>((r) => (stalled = r));
+    const pump = (): void => {
+      while (sent < TOTAL) {
+        // Each chunk carries its index, so reordering or loss shows.
+        chunk.fill(sent >> 20);
+        sent += chunk.length;
+        if (!client.write(Buffer.from(chunk))) {
+          const timer = setTimeout(stalled, 1000);
+          client.once('drain', () => {
+            clearTimeout(timer);
+            pump();
+          });
+          return;
+        }
+      }
+      client.end();
+      stalled();
+    };
+    pump();
+    const pod = await accepted;
+    await stall;
+    // Kernel and socket buffers hold a few MB; without backpressure all 48 MB would be taken in.
+    expect(sent).toBeLessThan(32 << 20);
+    let received = 0;
+    let inOrder = true;
+    pod.on('data', (c: Buffer) => {
+      for (let i = 0; i < c.length; i += 4096) if (c[i] !== ((received + i) >> 20) % 256) inOrder = false;
+      received += c.length;
+    });
+    pod.resume();
+    await once(pod, 'end');
+    expect(received).toBe(TOTAL);
+    expect(inOrder).toBe(true);
+    // The half-closed client still gets the pod's answer.
+    pod.end('done');
+    const answer: Buffer[] = [];
+    client.on('data', (c: Buffer) => answer.push(c));
+    await once(client, 'end');
+    expect(Buffer.concat(answer).toString()).toBe('done');
+  });
+
   it('loses no request to an endpoint that stays while endpoints churn (3 -> 1 -> 3, pod delete) over 10,000 requests', async () => {
     const lab = await ProxyLab.start(lab004(), {
       seed: 5,
