@@ -12,6 +12,7 @@
  * drop there would discard the client's next packets.)
  */
 import type { ClusterState, EndpointSlice, Pod, Service } from '../model/types.js';
+import { defaultKubeProxy, newService } from '../model/defaults.js';
 import type { Observation } from '../observe/observation.js';
 import type { Traffic } from '../model/scenario.js';
 import { checkPrerequisites } from '../backends/netns/check.js';
@@ -74,7 +75,7 @@ export function netnsBenchState(): ClusterState {
       clusterCIDR: '10.10.0.0/16',
       serviceCIDR: '10.200.1.0/24',
       nodePortRange: { min: 30000, max: 32767 },
-      kubeProxy: { mode: 'iptables', detectLocal: 'ClusterCIDR', masqueradeAll: false, nodePortAddresses: [], localhostNodePorts: true, masqueradeBit: 14 },
+      kubeProxy: defaultKubeProxy(),
     },
     manifests: [],
     deployments: [{ namespace: 'default', name: 'deploy-echo', replicas: 3, selector: { app: 'echo' } }],
@@ -91,21 +92,12 @@ export function netnsBenchState(): ClusterState {
 }
 
 function nodePortService(name: string, clusterIP: string, selector: Record<string, string>, nodePort: number): Service {
-  return {
-    namespace: 'default',
-    name,
+  return newService('default', name, {
     type: 'NodePort',
     clusterIP,
     selector,
     ports: [{ name: 'web', protocol: 'TCP', port: 9000, targetPort: 8080, nodePort }],
-    externalIPs: [],
-    loadBalancerIngress: [],
-    externalTrafficPolicy: 'Cluster',
-    internalTrafficPolicy: 'Cluster',
-    sessionAffinity: 'None',
-    sessionAffinityTimeoutSeconds: 10800,
-    loadBalancerSourceRanges: [],
-  };
+  });
 }
 
 function slice(serviceName: string, pods: Pod[]): EndpointSlice {

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ClusterState } from '../model/types.js';
+import { defaultKubeProxy, newService } from '../model/defaults.js';
 import { desiredStates } from '../backends/proxy/buildDesired.js';
 import { putState } from '../backends/proxy/controlApi.js';
 import { ProxyLab } from '../backends/proxy/lab.js';
@@ -56,7 +57,7 @@ function benchState(): ClusterState {
       clusterCIDR: '10.10.0.0/16',
       serviceCIDR: '10.200.1.0/24',
       nodePortRange: { min: 30000, max: 32767 },
-      kubeProxy: { mode: 'iptables', detectLocal: 'ClusterCIDR', masqueradeAll: false, nodePortAddresses: [], localhostNodePorts: true, masqueradeBit: 14 },
+      kubeProxy: defaultKubeProxy(),
     },
     manifests: [],
     deployments: [],
@@ -64,21 +65,12 @@ function benchState(): ClusterState {
       { namespace: 'default', name: 'bench-echo', node: 'bench-node', ip: '10.10.1.2', labels: { app: 'bench' }, ports: [{ containerPort: 8080, protocol: 'TCP' }], ready: true, serving: true, terminating: false },
     ],
     services: [
-      {
-        namespace: 'default',
-        name: 'bench',
+      newService('default', 'bench', {
         type: 'NodePort',
         clusterIP: '10.200.1.10',
         selector: { app: 'bench' },
         ports: [{ name: '', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }],
-        externalIPs: [],
-        loadBalancerIngress: [],
-        externalTrafficPolicy: 'Cluster',
-        internalTrafficPolicy: 'Cluster',
-        sessionAffinity: 'None',
-        sessionAffinityTimeoutSeconds: 10800,
-        loadBalancerSourceRanges: [],
-      },
+      }),
     ],
     endpointSlices: [
       {

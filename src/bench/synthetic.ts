@@ -14,6 +14,7 @@
  *   client    172.31.0.100
  */
 import type { ClusterState, EndpointSlice, Pod, Service } from '../model/types.js';
+import { defaultKubeProxy, newService } from '../model/defaults.js';
 
 /** Size of a synthetic cluster. */
 export interface SyntheticOptions {
@@ -111,21 +112,15 @@ export function syntheticCluster(options: SyntheticOptions): ClusterState {
       pods.push(pod);
       endpoints.push({ addresses: [podIp], conditions: { ready: true, serving: true, terminating: false }, nodeName: pod.node, pod: pod.name });
     }
-    services.push({
-      namespace: 'default',
-      name,
-      type,
-      clusterIP: ip(SVC_BASE + j + 10),
-      selector: { app },
-      ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, ...(type === 'ClusterIP' ? {} : { nodePort: nodePort++ }) }],
-      externalIPs: [],
-      loadBalancerIngress: type === 'LoadBalancer' ? [{ ip: ip(LB_BASE + 1 + lbIndex++) }] : [],
-      externalTrafficPolicy: 'Cluster',
-      internalTrafficPolicy: 'Cluster',
-      sessionAffinity: 'None',
-      sessionAffinityTimeoutSeconds: 10800,
-      loadBalancerSourceRanges: [],
-    });
+    services.push(
+      newService('default', name, {
+        type,
+        clusterIP: ip(SVC_BASE + j + 10),
+        selector: { app },
+        ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, ...(type === 'ClusterIP' ? {} : { nodePort: nodePort++ }) }],
+        loadBalancerIngress: type === 'LoadBalancer' ? [{ ip: ip(LB_BASE + 1 + lbIndex++) }] : [],
+      }),
+    );
     endpointSlices.push({
       namespace: 'default',
       name: `${name}-abcde`,
@@ -142,7 +137,7 @@ export function syntheticCluster(options: SyntheticOptions): ClusterState {
       clusterCIDR: '10.64.0.0/14',
       serviceCIDR: '10.96.0.0/16',
       nodePortRange: { min: 30000, max: 32767 },
-      kubeProxy: { mode: 'iptables', detectLocal: 'ClusterCIDR', masqueradeAll: false, nodePortAddresses: [], localhostNodePorts: true, masqueradeBit: 14 },
+      kubeProxy: defaultKubeProxy(),
     },
     manifests: [],
     deployments: [],

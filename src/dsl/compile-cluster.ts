@@ -9,6 +9,7 @@ import type { RawCluster } from './raw.js';
 import { canonicalIp, cidrContains, cidrWithin, cidrsOverlap, formatCidr, ipFamily, parseCidr, subnet } from '../model/ip.js';
 import type { Cidr } from '../model/ip.js';
 import type { ClientSpec, ClusterSpec, NodeSpec } from '../model/types.js';
+import { defaultKubeProxy } from '../model/defaults.js';
 
 export const DEFAULT_POD_CIDR = '10.244.0.0/16';
 export const DEFAULT_SERVICE_CIDR = '10.96.0.0/16';
@@ -132,6 +133,7 @@ export function compileCluster(raw: RawCluster, loc: Locator): ClusterSpec {
   });
 
   const kp = raw.kubeProxy ?? {};
+  const defaults = defaultKubeProxy();
   const npaLoc = sub(loc, 'kubeProxy', 'nodePortAddresses');
   (kp.nodePortAddresses ?? []).forEach((a, i) => {
     if (a === 'primary') return;
@@ -146,12 +148,12 @@ export function compileCluster(raw: RawCluster, loc: Locator): ClusterSpec {
     serviceCIDR: serviceCIDRText,
     nodePortRange: { min, max },
     kubeProxy: {
-      mode: kp.mode ?? 'iptables',
-      detectLocal: kp.detectLocal ?? 'ClusterCIDR',
-      masqueradeAll: kp.masqueradeAll ?? false,
-      nodePortAddresses: [...(kp.nodePortAddresses ?? [])],
-      localhostNodePorts: kp.localhostNodePorts ?? true,
-      masqueradeBit: kp.masqueradeBit ?? 14,
+      mode: kp.mode ?? defaults.mode,
+      detectLocal: kp.detectLocal ?? defaults.detectLocal,
+      masqueradeAll: kp.masqueradeAll ?? defaults.masqueradeAll,
+      nodePortAddresses: [...(kp.nodePortAddresses ?? defaults.nodePortAddresses)],
+      localhostNodePorts: kp.localhostNodePorts ?? defaults.localhostNodePorts,
+      masqueradeBit: kp.masqueradeBit ?? defaults.masqueradeBit,
     },
   };
 }

@@ -1,5 +1,6 @@
 /** Small hand-built inputs for assertion tests: a 3-node cluster and one traffic step. */
 import type { AssertionContext } from '../../src/assertions/index.js';
+import { defaultKubeProxy } from '../../src/model/defaults.js';
 import type { Traffic } from '../../src/model/scenario.js';
 import type { ClusterState, SourceLocation } from '../../src/model/types.js';
 import type { Observation } from '../../src/observe/observation.js';
@@ -18,7 +19,7 @@ export const state: ClusterState = {
     clusterCIDR: '10.10.0.0/16',
     serviceCIDR: '10.200.1.0/24',
     nodePortRange: { min: 30000, max: 32767 },
-    kubeProxy: { mode: 'iptables', detectLocal: 'ClusterCIDR', masqueradeAll: false, nodePortAddresses: [], localhostNodePorts: true, masqueradeBit: 14 },
+    kubeProxy: defaultKubeProxy(),
   },
   manifests: [],
   deployments: [],

@@ -4,26 +4,14 @@
  * 10.0.0.0/8). Endpoints with no nodeName upstream have none here either (not local).
  */
 import type { ClusterState, EndpointConditions, EndpointSlice, KubeProxyConfig, Service, ServicePort } from '../../src/model/types.js';
+import { defaultKubeProxy, newService } from '../../src/model/defaults.js';
 
 export const TEST_NODE = 'test-node';
 
 type Ep = { ip: string; node?: string; cond?: Partial<EndpointConditions> };
 
 export function svc(ns: string, name: string, fields: Partial<Service> & { ports: ServicePort[] }): Service {
-  return {
-    namespace: ns,
-    name,
-    type: 'ClusterIP',
-    clusterIP: '',
-    externalIPs: [],
-    loadBalancerIngress: [],
-    externalTrafficPolicy: 'Cluster',
-    internalTrafficPolicy: 'Cluster',
-    sessionAffinity: 'None',
-    sessionAffinityTimeoutSeconds: 10800,
-    loadBalancerSourceRanges: [],
-    ...fields,
-  };
+  return newService(ns, name, fields);
 }
 
 export function port(name: string, p: number, extra: Partial<ServicePort> = {}): ServicePort {
@@ -53,7 +41,7 @@ export function clusterWith(services: Service[], slices: EndpointSlice[], kp: Pa
       clusterCIDR: '10.0.0.0/8',
       serviceCIDR: '172.30.0.0/16',
       nodePortRange: { min: 30000, max: 32767 },
-      kubeProxy: { mode: 'iptables', detectLocal: 'ClusterCIDR', masqueradeAll: false, nodePortAddresses: [], localhostNodePorts: true, masqueradeBit: 14, ...kp },
+      kubeProxy: { ...defaultKubeProxy(), ...kp },
     },
     manifests: [],
     deployments: [],

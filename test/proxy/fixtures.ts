@@ -1,5 +1,6 @@
 /** Hand-built cluster states for the proxy tests: seed 004 (KANS NodePort lab). */
 import type { ClusterState, Pod, Service } from '../../src/model/types.js';
+import { defaultKubeProxy } from '../../src/model/defaults.js';
 import type { CompiledScenario, SendStep, ChangeStep, TrafficSource, Expectation } from '../../src/model/scenario.js';
 import type { BackendContext } from '../../src/backends/backend.js';
 
@@ -77,7 +78,7 @@ export function lab004(opts: LabOptions = {}): ClusterState {
       clusterCIDR: '10.10.0.0/16',
       serviceCIDR: '10.200.1.0/24',
       nodePortRange: { min: 30000, max: 32767 },
-      kubeProxy: { mode: 'iptables', detectLocal: 'ClusterCIDR', masqueradeAll: false, nodePortAddresses: [], localhostNodePorts: true, masqueradeBit: 14 },
+      kubeProxy: defaultKubeProxy(),
     },
     manifests: [],
     deployments: [{ namespace: 'default', name: 'deploy-echo', replicas: pods.length, selector: { app: 'deploy-websrv' } }],

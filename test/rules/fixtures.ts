@@ -15,6 +15,7 @@ import type {
   ServicePort,
   SliceEndpoint,
 } from '../../src/model/types.js';
+import { defaultKubeProxy, newService } from '../../src/model/defaults.js';
 
 export const TEST_NODE = 'test-node';
 
@@ -34,15 +35,7 @@ export function fakeCluster(parts: {
       clusterCIDR: parts.clusterCIDR ?? '10.0.0.0/8',
       serviceCIDR: '172.30.0.0/16',
       nodePortRange: { min: 30000, max: 32767 },
-      kubeProxy: {
-        mode: 'iptables',
-        detectLocal: 'ClusterCIDR',
-        masqueradeAll: false,
-        nodePortAddresses: [],
-        localhostNodePorts: true,
-        masqueradeBit: 14,
-        ...parts.kubeProxy,
-      },
+      kubeProxy: { ...defaultKubeProxy(), ...parts.kubeProxy },
     },
     manifests: [],
     deployments: [],
@@ -54,21 +47,7 @@ export function fakeCluster(parts: {
 
 /** A Service with kube-proxy's defaults; `patch` sets whatever the test sets. */
 export function service(namespace: string, name: string, patch: Partial<Service>): Service {
-  return {
-    namespace,
-    name,
-    type: 'ClusterIP',
-    clusterIP: '',
-    ports: [],
-    externalIPs: [],
-    loadBalancerIngress: [],
-    externalTrafficPolicy: 'Cluster',
-    internalTrafficPolicy: 'Cluster',
-    sessionAffinity: 'None',
-    sessionAffinityTimeoutSeconds: 10800,
-    loadBalancerSourceRanges: [],
-    ...patch,
-  };
+  return newService(namespace, name, patch);
 }
 
 export function port(name: string, portNumber: number, extra: Partial<ServicePort> = {}): ServicePort {

@@ -1,5 +1,6 @@
 /** Cluster state of seed lab 004 (kind, 4 nodes, 3 echo pods, NodePort svc), built by hand. */
 import type { ClusterState, EndpointSlice, Pod, Service } from '../../src/model/types.js';
+import { defaultKubeProxy } from '../../src/model/defaults.js';
 
 export const NODES = [
   { name: 'myk8s-control-plane', ip: '172.18.0.4', cidr: '10.10.0.0/24', role: 'control-plane' as const },
@@ -69,7 +70,7 @@ export function seed004(opts: Seed004Options = {}): ClusterState {
       clusterCIDR: '10.10.0.0/16',
       serviceCIDR: '10.200.1.0/24',
       nodePortRange: { min: 30000, max: 32767 },
-      kubeProxy: { mode: 'iptables', detectLocal: 'ClusterCIDR', masqueradeAll: false, nodePortAddresses: [], localhostNodePorts: true, masqueradeBit: 14 },
+      kubeProxy: defaultKubeProxy(),
     },
     manifests: [],
     deployments: [{ namespace: 'default', name: 'deploy-echo', replicas: pods.length, selector: { app: 'deploy-websrv' } }],
