@@ -20,6 +20,7 @@ import { benchProxy, type ProxyBenchFigure } from './proxy.js';
 import { benchNetns } from './netns.js';
 import { benchHaproxy, ensureHaproxy, runCommand, type HaproxyLoadFigure } from './haproxy.js';
 import type { LoadFigure } from './load-figure.js';
+import { decideColor } from '../report/console.js';
 import { benchRequests, benchVerdicts, measureScale, nodePortProbe, timeSuite, type OpTiming, type ScaleResult } from './sim.js';
 import {
   collectTargets,
@@ -420,7 +421,7 @@ async function main(argv: string[]): Promise<number> {
     report.loadAverageAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
     await writeReport(s.out, report);
   };
-  const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const color = decideColor(undefined, process.env, process.stdout.isTTY);
 
   let interrupts = 0;
   let current: Section | undefined;

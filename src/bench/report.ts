@@ -7,7 +7,10 @@
 import os from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import pc from 'picocolors';
+import { createColors } from 'picocolors';
+
+// Painted only when the caller decided colour is wanted (see formatFigures' `color`).
+const pc = createColors(true);
 
 /** A goal from issue 8, checked against a figure's value. */
 export interface Target {

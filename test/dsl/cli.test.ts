@@ -15,12 +15,17 @@ let out = '';
 let err = '';
 
 beforeEach(() => {
+  // Plain text whatever the CI machine sets; the colour test below sets its own.
+  vi.stubEnv('NO_COLOR', '1');
   out = '';
   err = '';
   vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
   vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
 });
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
 
 describe('svclab validate', () => {
   it('prints one line per file and a summary; exit 0 when all are valid', async () => {
@@ -38,6 +43,31 @@ describe('svclab validate', () => {
     expect(out).toMatch(/invalid .*02-misspelt-deployment-key\.yaml/);
     expect(out).toContain('2 file(s): 1 valid, 1 invalid');
     expect(err).toContain("error: unknown key 'replica' in Deployment spec");
+  });
+
+  it('decides colour itself: plain under CI on a pipe, painted with FORCE_COLOR, plain with NO_COLOR', async () => {
+    const file = path.join(root, 'scenarios/labs/004-kans-nodeport.yaml');
+    vi.stubEnv('NO_COLOR', undefined);
+    vi.stubEnv('FORCE_COLOR', undefined);
+    vi.stubEnv('CI', 'true');
+    vi.stubEnv('TERM', 'xterm');
+    const wasTTY = process.stdout.isTTY;
+    process.stdout.isTTY = false;
+    try {
+      await validate.run([file]);
+    } finally {
+      process.stdout.isTTY = wasTTY;
+    }
+    expect(out).not.toContain('\u001b[');
+    out = '';
+    vi.stubEnv('FORCE_COLOR', '1');
+    await validate.run([file]);
+    expect(out).toContain('\u001b[32mok\u001b[39m');
+    out = '';
+    vi.stubEnv('NO_COLOR', '1');
+    vi.stubEnv('FORCE_COLOR', undefined);
+    await validate.run([file]);
+    expect(out).not.toContain('\u001b[');
   });
 
   it('treats a missing path as a usage error', async () => {

@@ -105,7 +105,7 @@ describe(title('netns cleanup'), () => {
     const sandboxModule = new URL('../../dist/backends/netns/sandbox.js', import.meta.url).href;
     const owner = spawn(
       process.execPath,
-      ['--input-type=module', '-e', `const { Sandbox } = await import(${JSON.stringify(sandboxModule)}); const s = await Sandbox.open(); console.log(s.pid); setInterval(() => {}, 1000);`],
+      ['--input-type=module', '-e', `const { Sandbox } = await import(${JSON.stringify(sandboxModule)}); const s = await Sandbox.open(); process.stdout.write(String(s.pid) + '\\n'); setInterval(() => {}, 1000);`],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const unsharePid = await new Promise<number>((resolve, reject) => {

@@ -3,10 +3,11 @@
  * running it; one line per file, the full error for each invalid one, and a summary.
  */
 import path from 'node:path';
-import pc from 'picocolors';
+import { createColors } from 'picocolors';
 import { ExitCode, ScenarioError, UsageError } from '../../errors.js';
 import { discoverScenarioFiles, loadScenarioFile } from '../../dsl/load.js';
 import { parseCommandArgs } from '../options.js';
+import { decideColor } from '../../report/console.js';
 
 export const summary = 'check scenario files without running them';
 
@@ -32,6 +33,9 @@ export async function run(argv: string[]): Promise<number> {
   const paths = parsed.positionals.length > 0 ? parsed.positionals : ['scenarios'];
   const files = await discoverScenarioFiles(paths);
   if (files.length === 0) throw new UsageError(`svclab validate: no scenario files (*.yaml, *.yml) under ${paths.join(', ')}`);
+  // Our own colour decision (NO_COLOR, FORCE_COLOR, terminal), not picocolors' default, which
+  // also turns colour on whenever CI is set and so paints CI logs and piped output.
+  const pc = createColors(decideColor(undefined, process.env, process.stdout.isTTY));
   let invalid = 0;
   for (const file of files) {
     const shown = path.relative(process.cwd(), file) || file;
