@@ -54,20 +54,71 @@ function svclab(args: string[]): Promise<{ code: number | null; signal: NodeJS.S
   });
 }
 
+/** The steps that failed or differ, with each backend's cell and the differences, for the failure message. */
+function unexplainedRows(out: string): string {
+  const file = join(out, 'compare.json');
+  if (!existsSync(file)) return '(no compare.json was written)';
+  const m = JSON.parse(readFileSync(file, 'utf8')) as CompareResult;
+  const lines: string[] = [];
+  for (const s of m.scenarios) {
+    for (const e of Object.entries(s.errors)) lines.push(`${s.file}: error on ${e[0]}: ${e[1]}`);
+    for (const step of s.steps) {
+      const failed = Object.entries(step.cells).filter(([, c]) => c.status === 'fail' || c.status === 'error');
+      if (step.verdict === 'agree' && failed.length === 0) continue;
+      lines.push(`${s.file}:${step.loc.line} step ${step.index + 1} (${step.title}): ${step.verdict}`);
+      for (const [b, c] of Object.entries(step.cells)) lines.push(`  ${b}: ${c.status}${c.reason ? ` (${c.reason})` : ''} ${JSON.stringify(c.observed ?? {})}`);
+      for (const d of step.differences) lines.push(`  ${d.backend} vs ${d.against}: ${d.differences.map((x) => `${x.aspect}: ${x.detail}`).join('; ')}`);
+    }
+  }
+  return lines.join('\n') || '(none)';
+}
+
+/** The scenario files with a step that is not clean (a failed cell, or a verdict other than agree/known). */
+function unclean(m: CompareResult): string[] {
+  const files = m.scenarios.filter(
+    (s) => Object.keys(s.errors).length > 0 || s.steps.some((st) => !['agree', 'known'].includes(st.verdict) || Object.values(st.cells).some((c) => c.status === 'fail' || c.status === 'error')),
+  );
+  return files.map((s) => relative(repo, resolve(repo, s.file)));
+}
+
+/** One `svclab compare` over `paths` into a fresh folder: exit status, the matrix, and a readable account of it. */
+async function compare(paths: string[]): Promise<{ code: number | null; matrix?: CompareResult; account: string }> {
+  const out = mkdtempSync(join(tmpdir(), 'svclab-full-matrix-'));
+  dirs.push(out);
+  const r = await svclab(['compare', ...paths, '--backends', BACKENDS.join(','), '--out', out]);
+  const account = `\n--- rows that are not the same ---\n${unexplainedRows(out)}\n--- stderr (end) ---\n${r.stderr.slice(-3000)}`;
+  expect(r.signal, `compare was stopped after ${RUN_LIMIT_MS / 60_000} min${account}`).toBeNull();
+  const file = join(out, 'compare.json');
+  return { code: r.code, matrix: existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as CompareResult) : undefined, account };
+}
+
+/** Most scenarios that may be re-run: a chance failure hits one step, a real regression usually many. */
+const MAX_RERUN = 3;
+
 describe('svclab compare scenarios --backends sim,proxy,netns (the full matrix)', () => {
   it.skipIf(skip !== undefined)(
     skip ? `every scenario agrees on sim, proxy and netns [skipped: ${skip}]` : 'every scenario agrees on sim, proxy and netns, or differs as a diverges: annotation states',
     async () => {
       if (!existsSync(join(repo, 'dist/cli/commands/compare.js'))) throw new Error('dist/ is missing: run `npx tsc -p .` before this test');
-      const out = mkdtempSync(join(tmpdir(), 'svclab-full-matrix-'));
-      dirs.push(out);
-      const r = await svclab(['compare', 'scenarios', '--backends', BACKENDS.join(','), '--out', out]);
-      const tail = `\n--- stdout (end) ---\n${r.stdout.slice(-6000)}\n--- stderr (end) ---\n${r.stderr.slice(-3000)}`;
-      expect(r.signal, `compare was stopped after ${RUN_LIMIT_MS / 60_000} min${tail}`).toBeNull();
-      expect(r.code, `compare exit code${tail}`).toBe(0);
-
-      const m = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8')) as CompareResult;
-      expect(m.exitCode).toBe(0);
+      const first = await compare(['scenarios']);
+      expect(first.matrix, `compare wrote no compare.json${first.account}`).toBeDefined();
+      let m = first.matrix!;
+      if (first.code !== 0) {
+        // The kernel's load balancing is truly random, so each distribution check on netns and each
+        // statistical comparison between backends fails by chance with probability alpha (0.001;
+        // about 30 such checks per netns run). The scenarios that were not clean run once more: a
+        // chance failure then needs two in a row (about alpha squared), a real difference repeats.
+        const again = unclean(m);
+        expect(again.length, `compare exit code ${first.code}, too many scenarios to re-run${first.account}`).toBeLessThanOrEqual(MAX_RERUN);
+        expect(again.length, `compare exit code ${first.code} with every scenario clean${first.account}`).toBeGreaterThan(0);
+        console.warn(`full matrix: re-running ${again.join(', ')} once after:${first.account}`);
+        const second = await compare(again);
+        expect(second.code, `compare exit code on the re-run${second.account}\n--- first run ---${first.account}`).toBe(0);
+        const rerun = new Map(second.matrix!.scenarios.map((s) => [relative(repo, resolve(repo, s.file)), s]));
+        m = { ...m, scenarios: m.scenarios.map((s) => rerun.get(relative(repo, resolve(repo, s.file))) ?? s), totals: second.matrix!.totals };
+      } else {
+        expect(m.exitCode).toBe(0);
+      }
       expect(m.backends.map((b) => [b.name, b.state])).toEqual(BACKENDS.map((b) => [b, 'ran']));
       for (const b of m.backends) expect(b.totals?.errors, `${b.name} errors`).toBe(0);
 
@@ -89,6 +140,6 @@ describe('svclab compare scenarios --backends sim,proxy,netns (the full matrix)'
       }
       expect(m.totals.disagree + m.totals.stale + m.totals.error).toBe(0);
     },
-    RUN_LIMIT_MS + 60_000,
+    2 * RUN_LIMIT_MS + 60_000,
   );
 });
