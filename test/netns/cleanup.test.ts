@@ -108,24 +108,35 @@ describe(title('netns cleanup'), () => {
       ['--input-type=module', '-e', `const { Sandbox } = await import(${JSON.stringify(sandboxModule)}); const s = await Sandbox.open(); process.stdout.write(String(s.pid) + '\\n'); setInterval(() => {}, 1000);`],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    const unsharePid = await new Promise<number>((resolve, reject) => {
-      owner.stdout.setEncoding('utf8').once('data', (d: string) => resolve(Number(d.trim())));
-      owner.once('exit', (code) => reject(new Error(`owner exited early (${code})`)));
-    });
-    const { pids, namespaces } = footprint(unsharePid);
-    const agent = pids.find((p) => parentOf(p) === unsharePid)!;
-    expect(readFileSync(`/proc/${unsharePid}/cmdline`, 'utf8')).toContain(agentScript());
-    // Freeze the agent so it cannot notice its owner's death by itself: only the sweep can help.
-    process.kill(agent, 'SIGSTOP');
-    owner.kill('SIGKILL');
-    await new Promise((r) => owner.once('exit', r));
-    expect(running(unsharePid)).toBe(true);
-    expect(existsSync(join(runDir, `${unsharePid}.json`))).toBe(true);
-    // (Another test file's Sandbox.open() may sweep it first; either way it must go.)
-    expect(sweepStale()).toBeLessThanOrEqual(1);
-    await settle(() => pids.every((p) => !running(p)));
-    expect(pids.filter(running)).toEqual([]);
-    expect(processesIn(namespaces)).toEqual([]);
-    expect(existsSync(join(runDir, `${unsharePid}.json`))).toBe(false);
+    let agent: number | undefined;
+    try {
+      const unsharePid = await new Promise<number>((resolve, reject) => {
+        owner.stdout.setEncoding('utf8').once('data', (d: string) => resolve(Number(d.trim())));
+        owner.once('exit', (code) => reject(new Error(`owner exited early (${code})`)));
+      });
+      const { pids, namespaces } = footprint(unsharePid);
+      agent = pids.find((p) => parentOf(p) === unsharePid)!;
+      expect(readFileSync(`/proc/${unsharePid}/cmdline`, 'utf8')).toContain(agentScript());
+      // Freeze the agent so it cannot notice its owner's death by itself: only the sweep can help.
+      process.kill(agent, 'SIGSTOP');
+      owner.kill('SIGKILL');
+      await new Promise((r) => owner.once('exit', r));
+      expect(running(unsharePid)).toBe(true);
+      expect(existsSync(join(runDir, `${unsharePid}.json`))).toBe(true);
+      // (Another test file's Sandbox.open() may sweep it first; either way it must go.)
+      expect(sweepStale()).toBeLessThanOrEqual(1);
+      await settle(() => pids.every((p) => !running(p)));
+      expect(pids.filter(running)).toEqual([]);
+      expect(processesIn(namespaces)).toEqual([]);
+      expect(existsSync(join(runDir, `${unsharePid}.json`))).toBe(false);
+    } finally {
+      // Also when an expectation above failed: nothing of this test may outlive it.
+      if (owner.exitCode === null && owner.signalCode === null) owner.kill('SIGKILL');
+      if (agent !== undefined && running(agent)) {
+        process.kill(agent, 'SIGCONT');
+        process.kill(agent, 'SIGKILL');
+      }
+      sweepStale();
+    }
   });
 });
