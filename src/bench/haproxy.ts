@@ -11,9 +11,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProxyLab } from '../backends/proxy/lab.js';
+import { startEchoPodsProcess } from './echo-pods-process.js';
 import { requestOnce, runBounded } from '../backends/proxy/trafficClient.js';
-import { measureHttpLoad } from './http-load.js';
+import { measureInterleaved } from './http-load.js';
 import type { LoadFigure } from './load-figure.js';
 import { syntheticCluster } from './synthetic.js';
 
@@ -146,7 +146,8 @@ async function waitForListener(host: string, port: number, child: ChildProcess, 
 export async function benchHaproxy(version: string, opts: HaproxyBenchOptions): Promise<HaproxyBenchResult> {
   const state = syntheticCluster({ nodes: 1, services: 1, endpointsPerService: 1 });
   const pod = state.pods[0];
-  const lab = await ProxyLab.start(state, { seed: 1, holdMs: 5_000 });
+  // The echo pod in its own process, as in the proxyd bench, so both proxies face the same pod.
+  const lab = await startEchoPodsProcess(state);
   const dir = await mkdtemp(join(tmpdir(), 'svclab-bench-haproxy-'));
   let child: ChildProcess | undefined;
   try {
@@ -169,10 +170,18 @@ export async function benchHaproxy(version: string, opts: HaproxyBenchOptions): 
     const figures: HaproxyLoadFigure[] = [];
     for (const c of opts.concurrencies) {
       const requests = Math.max(opts.requests, c * 4);
-      for (const [path, target] of [['direct', direct], ['haproxy', viaHaproxy]] as const) {
-        await runBounded(Math.min(requests, opts.warmup), Math.min(c, 64), () => requestOnce({ ...target, timeoutMs: 30_000 }), opts.signal);
-        const f = await measureHttpLoad(path, target, c, requests, opts.signal);
-        opts.log?.(`haproxy bench: ${path.padEnd(7)} c=${String(c).padStart(4)}  ${f.requestsPerSecond} req/s  p50 ${f.p50Ms} ms  p99 ${f.p99Ms} ms  errors ${f.errors}`);
+      for (const target of [direct, viaHaproxy]) await runBounded(Math.min(requests, opts.warmup), Math.min(c, 64), () => requestOnce({ ...target, timeoutMs: 30_000 }), opts.signal);
+      const measured = await measureInterleaved(
+        [
+          { path: 'direct', target: direct },
+          { path: 'haproxy', target: viaHaproxy },
+        ] as const,
+        c,
+        requests,
+        opts.signal,
+      );
+      for (const f of measured) {
+        opts.log?.(`haproxy bench: ${f.path.padEnd(7)} c=${String(c).padStart(4)}  ${f.requestsPerSecond} req/s  p50 ${f.p50Ms} ms  p99 ${f.p99Ms} ms  errors ${f.errors}`);
         figures.push(f);
       }
     }
@@ -185,7 +194,7 @@ export async function benchHaproxy(version: string, opts: HaproxyBenchOptions): 
       await gone;
       clearTimeout(timer);
     }
-    await lab.close();
+    await lab.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,10 +1,10 @@
 /**
  * Benchmark of the proxy daemon: requests per second and latency percentiles through proxyd (a
  * NodePort on a node's loopback address) beside a direct connection to the same echo pod, at
- * several concurrency levels, measured in the same run. A bounded load loop of our own
- * (measureHttpLoad): tinybench times one function at a time, while this needs N connections in
- * flight at once. The daemon runs as its own process (`svclab proxyd --daemon`, fed through the
- * control API) like HAProxy beside it.
+ * several concurrency levels, measured in the same run, in interleaved rounds. A bounded load loop
+ * of our own (measureInterleaved): tinybench times one function at a time, while this needs N
+ * connections in flight at once. The daemon runs as its own process (`svclab proxyd --daemon`, fed
+ * through the control API) like HAProxy beside it, and the echo pod in another.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,8 +14,10 @@ import { defaultKubeProxy, newService } from '../model/defaults.js';
 import { desiredStates } from '../backends/proxy/buildDesired.js';
 import { putState } from '../backends/proxy/controlApi.js';
 import { ProxyLab } from '../backends/proxy/lab.js';
+import type { AddressMap } from '../backends/proxy/addressMap.js';
+import { startEchoPodsProcess } from './echo-pods-process.js';
 import { requestOnce, runBounded } from '../backends/proxy/trafficClient.js';
-import { measureHttpLoad } from './http-load.js';
+import { measureInterleaved } from './http-load.js';
 import type { LoadFigure } from './load-figure.js';
 
 export interface ProxyBenchOptions {
@@ -30,9 +32,9 @@ export interface ProxyBenchOptions {
   /** Progress lines. */
   log?: (line: string) => void;
   /**
-   * Where the daemon runs: `process` (default) is `svclab proxyd --daemon` as its own process, as
-   * in real use, so the load loop and echo pod do not share its event loop; `in-process` needs no
-   * build (for tests).
+   * Where the daemon and the echo pod run: `process` (default) gives each its own process, as in
+   * real use (`svclab proxyd --daemon`, and a process for the pod), so none of them shares an event
+   * loop with the load loop; `in-process` runs both inside this process and needs no build (tests).
    */
   daemon?: 'process' | 'in-process';
 }
@@ -135,7 +137,8 @@ export async function benchProxy(opts: ProxyBenchOptions = {}): Promise<ProxyBen
   const concurrencies = opts.concurrencies ?? [1, 64, 1000];
   const state = benchState();
   const where = opts.daemon ?? 'process';
-  const lab = await ProxyLab.start(state, { seed: opts.seed ?? 1, holdMs: 5_000, withoutDaemons: where === 'process' });
+  const lab: { map: AddressMap; stop: () => Promise<void> } =
+    where === 'process' ? await startEchoPodsProcess(state) : await ProxyLab.start(state, { seed: opts.seed ?? 1, holdMs: 5_000 }).then((l) => ({ map: l.map, stop: () => l.close() }));
   let stopDaemon: (() => Promise<void>) | undefined;
   try {
     if (where === 'process') {
@@ -150,17 +153,25 @@ export async function benchProxy(opts: ProxyBenchOptions = {}): Promise<ProxyBen
     for (const c of concurrencies) {
       const requests = Math.max(opts.requests ?? 2000, c * 4);
       const warm = Math.min(requests, opts.warmup ?? 200);
-      // Alternate the paths so neither always runs on a warmer machine.
-      for (const [path, target] of [['direct', direct], ['proxyd', viaProxy]] as const) {
-        await runBounded(warm, Math.min(c, 64), () => requestOnce({ ...target, timeoutMs: 30_000 }), opts.signal);
-        const f = await measureHttpLoad(path, target, c, requests, opts.signal);
-        opts.log?.(`proxy bench: ${path.padEnd(6)} c=${String(c).padStart(4)}  ${f.requestsPerSecond} req/s  p50 ${f.p50Ms} ms  p99 ${f.p99Ms} ms  errors ${f.errors}`);
+      for (const target of [direct, viaProxy]) await runBounded(warm, Math.min(c, 64), () => requestOnce({ ...target, timeoutMs: 30_000 }), opts.signal);
+      // Interleaved rounds, so the daemon and its baseline see the same machine.
+      const measured = await measureInterleaved(
+        [
+          { path: 'direct', target: direct },
+          { path: 'proxyd', target: viaProxy },
+        ] as const,
+        c,
+        requests,
+        opts.signal,
+      );
+      for (const f of measured) {
+        opts.log?.(`proxy bench: ${f.path.padEnd(6)} c=${String(c).padStart(4)}  ${f.requestsPerSecond} req/s  p50 ${f.p50Ms} ms  p99 ${f.p99Ms} ms  errors ${f.errors}`);
         figures.push(f);
       }
     }
     return { name: 'proxy', daemon: where, node: process.version, platform: `${process.platform}-${process.arch}`, figures };
   } finally {
     await stopDaemon?.();
-    await lab.close();
+    await lab.stop();
   }
 }

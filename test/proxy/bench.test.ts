@@ -14,3 +14,14 @@ describe('benchProxy', () => {
     }
   });
 });
+
+describe('benchProxy with its own processes', () => {
+  it('runs the daemon and the echo pod as processes of their own and measures both paths without errors', async () => {
+    const result = await benchProxy({ concurrencies: [4], requests: 40, warmup: 5 });
+    expect(result.daemon).toBe('process');
+    expect(result.figures.map((f) => [f.path, f.concurrency, f.requests, f.errors])).toEqual([
+      ['direct', 4, 40, 0],
+      ['proxyd', 4, 40, 0],
+    ]);
+  });
+});
