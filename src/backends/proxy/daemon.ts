@@ -114,7 +114,9 @@ export class ProxyDaemon {
     const server: net.Server =
       route.kind === 'healthCheck'
         ? http.createServer((req, res) => this.healthCheck(route.serviceKey, req, res))
-        : net.createServer({ allowHalfOpen: true }, (sock) => this.onConnection(key, sock));
+        : // pauseOnConnect: nothing is read from a client before its upstream is connected (no
+          // read start/stop per connection); noDelay: requests and answers go out as written.
+          net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (sock) => this.onConnection(key, sock));
     return new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
         const why = err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be bound (${err.code ?? err.message})`;
@@ -206,16 +208,14 @@ export class ProxyDaemon {
     this.stats.forwarded++;
     tracked.serviceKey = svc.key;
     tracked.endpoint = endpointKey(decision.endpoint);
-    client.pause();
     const upstream = net.connect({
       host: decision.endpoint.address,
       port: decision.endpoint.port,
       localAddress: decision.from,
       allowHalfOpen: true,
+      noDelay: true,
     });
     tracked.upstream = upstream;
-    upstream.setNoDelay(true);
-    client.setNoDelay(true);
     const connectTimer = setTimeout(() => upstream.destroy(new Error('upstream connect timeout')), this.opts.connectTimeoutMs ?? 5000);
     upstream.once('connect', () => {
       clearTimeout(connectTimer);
