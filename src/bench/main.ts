@@ -47,7 +47,7 @@ const sectionNames: SectionName[] = ['sim', 'proxy', 'netns'];
 const help = `Usage: npm run bench -- [options]   (node dist/bench/main.js [options])
 
 Measure svclab's speed figures (issue 8), each beside a baseline from the same run, print them
-and write them to reports/bench.json. Never part of npm test; about 5-8 minutes on 2 cores.
+and write them to reports/bench.json. Never part of npm test; about 2 minutes on 2 cores.
 
 Options:
   --quick          short runs and a smaller synthetic cluster (a smoke test, under 2 minutes)
