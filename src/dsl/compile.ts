@@ -97,6 +97,7 @@ export async function compileScenarioFile(file: string): Promise<CompiledScenari
     ...(raw.source !== undefined ? { source: raw.source } : {}),
     tags: [...(raw.tags ?? [])],
     ...(raw.seed !== undefined ? { seed: raw.seed } : {}),
+    namespace,
     loc: sourceLocation({ doc, path: ['name'], key: true }),
     initial,
     steps,

@@ -14,6 +14,8 @@ export interface CompiledScenario {
   tags: string[];
   /** Seed fixed by the scenario itself; the CLI's --seed wins when given. */
   seed?: number;
+  /** Namespace that unqualified names (Services in expressions like nodePort(web)) refer to. */
+  namespace?: string;
   loc: SourceLocation;
   /** State before the first step. */
   initial: ClusterState;

@@ -92,3 +92,26 @@ describe('trace over a scenario state', () => {
     expect(() => traceScenario(state, { from: 'pod:x', to: { host: '172.18.0.5', port: 1 }, proto: 'tcp' })).toThrow(/unknown pod 'x'/);
   });
 });
+
+describe('svclab trace <scenario> --to with the scenario language', () => {
+  const lab = fileURLToPath(new URL('../../scenarios/labs/004-kans-nodeport.yaml', import.meta.url));
+  const probabilities = async (to: string) => {
+    const { code, out } = await capture([lab, '--from', 'mypc', '--to', to, '--json']);
+    expect(code).toBe(0);
+    const j = JSON.parse(out) as { verdict: string; endpoints: { probability: number }[] };
+    return [j.verdict, ...j.endpoints.map((e) => e.probability)];
+  };
+
+  it('reads the lab variables and prints kube-proxy probabilities without float noise', async () => {
+    // 3 endpoints: 0.3333333333, then 0.5 of the rest, then the rest (seed 004's iptables rules).
+    expect(await probabilities('CNODE:NPORT')).toEqual(['ok', 0.3333333333, 0.33333333335, 0.33333333335]);
+    expect(await probabilities('myk8s-worker:NPORT')).toEqual(['ok', 0.3333333333, 0.33333333335, 0.33333333335]);
+    // The ClusterIP is not routed from the external client.
+    expect(await probabilities('CIP:CIPPORT')).toEqual(['drop']);
+  });
+
+  it('names an unknown variable and the ones there are', async () => {
+    await expect(run([lab, '--from', 'mypc', '--to', 'FOO:NPORT'])).rejects.toThrow(/--to 'FOO:NPORT': undefined variable 'FOO' \(expected one of: CNODE, .*NPORT/);
+    await expect(run([lab, '--from', 'mypc', '--to', 'CNODE:99999'])).rejects.toThrow(UsageError);
+  });
+});

@@ -14,6 +14,8 @@ import { compileDump, traceRules, type RulesTraceResult } from '../../netfilter/
 import { SimNetwork, type Sender } from '../../backends/sim/network.js';
 import { exactRequest, type ExactSummary } from '../../backends/sim/exact.js';
 import { renderNodeRules } from '../../backends/sim/rules/render.js';
+import { SyntaxProblem, parseTerm } from '../../dsl/target.js';
+import { ResolveError, resolveHost, resolvePort } from '../../model/variables.js';
 
 export const summary = 'show the path of one packet through the rules';
 
@@ -32,7 +34,9 @@ With --rules, DUMP is the output of 'iptables-save' on a real node; packets from
 
 Options:
   --from SOURCE     a client name, 'node NAME', 'pod NAME', or an IPv4 address
-  --to ADDR:PORT    destination (IPv4 address, or a node name, and a port)
+  --to ADDR:PORT    destination: with a scenario, anything a send step takes (CNODE:NPORT,
+                    NODE1:31333, CIP:CIPPORT, LBIP:80, clusterIP(web):80, an IPv4 address or a
+                    node name and a port); with --rules, IPv4:PORT
   --proto P         tcp (default), udp or sctp
   --node NAME       the node whose rules the packet meets first (default: where the network
                     delivers it)
@@ -52,7 +56,10 @@ interface TraceArgs {
   rules?: string;
   nodeIPs: string[];
   from: string;
-  to: { host: string; port: number };
+  /** --to as given; with a scenario it is resolved against the state (variables, expressions). */
+  toText: string;
+  /** --to as a literal host and port (undefined port: not a literal, e.g. CNODE:NPORT). */
+  to: { host: string; port?: number };
   proto: string;
   node?: string;
   atStep: number;
@@ -98,8 +105,9 @@ function parse(argv: string[]): TraceArgs | 'help' {
   if (v.rules !== undefined && positionals.length) fail(`--rules takes no scenario file (got '${positionals[0]}')`);
   if (!v.from) fail('--from is required');
   if (!v.to) fail('--to ADDR:PORT is required');
-  const m = /^(.+):(\d{1,5})$/.exec(v.to!);
-  if (!m || Number(m[2]) > 65535) fail(`--to expects ADDR:PORT, got '${v.to}'`);
+  const m = /^(.+):([^:]+)$/.exec(v.to!);
+  if (!m) fail(`--to expects ADDR:PORT, got '${v.to}'`);
+  const literalPort = /^\d{1,5}$/.test(m![2]!) && Number(m![2]) <= 65535 ? Number(m![2]) : undefined;
   const proto = (v.proto ?? 'tcp').toLowerCase();
   if (!['tcp', 'udp', 'sctp'].includes(proto)) fail(`--proto must be tcp, udp or sctp (got '${v.proto}')`);
   let atStep = 0;
@@ -112,7 +120,7 @@ function parse(argv: string[]): TraceArgs | 'help' {
     if (!nodeIPs.length) fail('--rules needs --node-ip IP[,IP...] (the addresses of the node the dump comes from)');
     for (const ip of nodeIPs) if (parseIPv4(ip) === undefined) fail(`--node-ip: '${ip}' is not an IPv4 address`);
     if (parseIPv4(v.from!) === undefined) fail(`with --rules, --from must be an IPv4 address (got '${v.from}')`);
-    if (parseIPv4(m![1]!) === undefined) fail(`with --rules, --to must be IPv4:PORT (got '${v.to}')`);
+    if (parseIPv4(m![1]!) === undefined || literalPort === undefined) fail(`with --rules, --to must be IPv4:PORT (got '${v.to}')`);
     if (v.node !== undefined || v['at-step'] !== undefined) fail('--node and --at-step only apply to a scenario');
   }
   return {
@@ -120,7 +128,8 @@ function parse(argv: string[]): TraceArgs | 'help' {
     rules: v.rules,
     nodeIPs,
     from: v.from!,
-    to: { host: m![1]!, port: Number(m![2]) },
+    toText: v.to!,
+    to: { host: m![1]!, port: literalPort },
     proto,
     node: v.node,
     atStep,
@@ -142,16 +151,39 @@ export async function run(argv: string[]): Promise<number> {
       throw new UsageError(`svclab trace: cannot read ${args.rules}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     const rules = compileDump(text, args.rules);
-    const result = traceRules(rules, { nodeIPs: args.nodeIPs, from: args.from, to: args.to.host, port: args.to.port, protocol: args.proto });
+    const result = traceRules(rules, { nodeIPs: args.nodeIPs, from: args.from, to: args.to.host, port: args.to.port!, protocol: args.proto });
     process.stdout.write(args.json ? JSON.stringify(rulesJson(result), null, 2) + '\n' : formatRules(result, args));
     return ExitCode.ok;
   }
   const { loadScenarioFile } = await import('../../dsl/load.js');
   const scenario = await loadScenarioFile(args.scenario!);
   const state = stateAt(scenario, args.atStep);
-  const summary = traceScenario(state, args);
-  process.stdout.write(args.json ? JSON.stringify(scenarioJson(summary), null, 2) + '\n' : formatScenario(summary, args));
+  const resolved = { ...args, to: resolveTo(args.toText, state, scenario.namespace ?? 'default') };
+  const summary = traceScenario(state, resolved);
+  process.stdout.write(args.json ? JSON.stringify(scenarioJson(summary), null, 2) + '\n' : formatScenario(summary, resolved));
   return ExitCode.ok;
+}
+
+/**
+ * --to against the scenario, as a send step reads its target: variables (CNODE:NPORT),
+ * expressions (clusterIP(web):80), literals; a node name on the host side stays a node name.
+ */
+function resolveTo(text: string, state: ClusterState, namespace: string): { host: string; port: number } {
+  const colon = text.lastIndexOf(':');
+  const hostText = text.slice(0, colon);
+  const portText = text.slice(colon + 1);
+  const readable = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (err) {
+      if (!(err instanceof SyntaxProblem) && !(err instanceof ResolveError)) throw err;
+      const notes = err.notes.length ? ` (${err.notes.join('; ')})` : '';
+      throw new UsageError(`svclab trace: --to '${text}': ${err.message}${notes}`);
+    }
+  };
+  const host = state.cluster.nodes.some((n) => n.name === hostText) ? hostText : readable(() => resolveHost(parseTerm(hostText, 0), state, namespace));
+  const port = readable(() => resolvePort(parseTerm(portText, colon + 1), state, namespace));
+  return { host, port };
 }
 
 function stateAt(scenario: CompiledScenario, atStep: number): ClusterState {
@@ -163,7 +195,7 @@ function stateAt(scenario: CompiledScenario, atStep: number): ClusterState {
 }
 
 /** Resolves --from / --to names against the cluster and explores every branch. */
-export function traceScenario(state: ClusterState, args: Pick<TraceArgs, 'from' | 'to' | 'proto' | 'node'>): ExactSummary {
+export function traceScenario(state: ClusterState, args: Pick<TraceArgs, 'from' | 'proto' | 'node'> & { to: { host: string; port: number } }): ExactSummary {
   const nodes = state.cluster.nodes;
   let sender: Sender;
   const [kind, name] = args.from.includes(':') ? (args.from.split(/:(.*)/) as [string, string]) : ['', args.from];
@@ -193,15 +225,21 @@ export function traceScenario(state: ClusterState, args: Pick<TraceArgs, 'from' 
   return exactRequest(net, { sender, address, port: args.to.port, protocol: args.proto, now: 1, sport: 40000, viaNode: args.node, trace: true });
 }
 
+/**
+ * A branch probability for JSON: products of kube-proxy's 10-decimal statistic probabilities,
+ * rounded to 12 decimal places so float noise (0.33333333335000004) does not reach readers.
+ */
+const exact = (p: number): number => Number(p.toFixed(12));
+
 function scenarioJson(s: ExactSummary) {
   const top = [...s.branches].sort((a, b) => b.probability - a.probability)[0];
   return {
     verdict: s.verdict,
-    endpoints: s.endpoints.map((e) => ({ endpoint: e.endpoint, pod: e.pod, node: e.node, probability: e.probability })),
+    endpoints: s.endpoints.map((e) => ({ endpoint: e.endpoint, pod: e.pod, node: e.node, probability: exact(e.probability) })),
     masquerade: s.masquerade,
     path: top?.result.trace ?? [],
     branches: s.branches.map((b) => ({
-      probability: b.probability,
+      probability: exact(b.probability),
       outcome: b.result.outcome,
       endpoint: b.result.endpoint,
       pod: b.result.pod,
@@ -218,10 +256,10 @@ function rulesJson(r: RulesTraceResult) {
   const top = [...r.branches].sort((a, b) => b.probability - a.probability)[0];
   return {
     verdict: r.verdict,
-    endpoints: r.endpoints,
+    endpoints: r.endpoints.map((e) => ({ ...e, probability: exact(e.probability) })),
     masquerade: r.masquerade,
     path: top?.path ?? [],
-    branches: r.branches,
+    branches: r.branches.map((b) => ({ ...b, probability: exact(b.probability) })),
   };
 }
 
