@@ -23,6 +23,11 @@ export interface ConntrackEntry {
   dnat: boolean;
   /** Source was rewritten (SNAT/MASQUERADE). */
   snat: boolean;
+  /**
+   * A reply has passed through this host. A TCP flow whose reply takes another path (asymmetric
+   * routing) stays in SYN_SENT here, and the sender's next packet is INVALID on this host.
+   */
+  seenReply?: boolean;
 }
 
 function key(t: Tuple): string {

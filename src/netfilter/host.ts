@@ -103,7 +103,14 @@ export class NetfilterHost {
     const oSport = p.sport;
     const oDst = p.dst;
     const oDport = p.dport;
-    if (found) {
+    // The sender's next TCP packet on a flow whose reply never came back this way: conntrack is
+    // still in SYN_SENT and calls it INVALID (an ACK there has no valid transition); it is not NATed.
+    const invalid = input.ack === true && found !== undefined && !found.reply && p.proto === 6 && found.entry.seenReply !== true;
+    if (found && (opts.mutate || opts.journal) && found.reply && found.entry.seenReply !== true) found.entry.seenReply = true;
+    if (invalid) {
+      p.ctstate = CT.INVALID;
+      opts.trace?.({ node: name, table: 'conntrack', chain: '', note: 'INVALID: this host never saw the flow\'s reply (SYN_SENT)' });
+    } else if (found) {
       const { entry, reply } = found;
       p.ctstate = CT.ESTABLISHED | (entry.dnat ? CT.DNAT : 0) | (entry.snat ? CT.SNAT : 0);
       // Destination rewrite happens before routing (DNAT, or un-SNAT of a reply).
@@ -145,7 +152,9 @@ export class NetfilterHost {
 
     // Source rewrite happens last (SNAT, or un-DNAT of a reply).
     let entry: ConntrackEntry | undefined;
-    if (found) {
+    if (invalid) {
+      entry = found!.entry;
+    } else if (found) {
       entry = found.entry;
       const { reply } = found;
       if (reply ? entry.dnat : entry.snat) {

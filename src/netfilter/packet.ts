@@ -57,4 +57,9 @@ export interface Packet {
   outIface: string;
   /** Bitset of CT.* */
   ctstate: number;
+  /**
+   * A TCP segment after the opening SYN (the sender's ACK). Packets are SYNs unless this is set;
+   * only conntrack looks at it (an ACK on a flow whose SYN-ACK never passed here is INVALID).
+   */
+  ack?: boolean;
 }

@@ -133,6 +133,43 @@ COMMIT
   });
 });
 
+describe('conntrack with asymmetric routing', () => {
+  // A forwarding node with kube-proxy's INVALID drop in FORWARD and no NAT.
+  const host = () =>
+    new NetfilterHost({
+      name: 'fwd',
+      rules: compile(`*filter
+:FORWARD ACCEPT [0:0]
+-A FORWARD -m conntrack --ctstate INVALID -j DROP
+COMMIT
+`),
+      isLocal: () => false,
+      route: () => ({ kind: 'out' as const, iface: 'eth0' }),
+      ifaceAddress: () => ip('192.168.0.2'),
+    });
+  const opts = { chance: () => true, now: 1, mutate: true };
+  const syn = pkt('172.18.0.101', '10.244.1.2', 8080);
+
+  it("drops the client's ACK as INVALID when the flow's reply never passed this node", () => {
+    const h = host();
+    expect(h.process(syn, 'eth0', opts).kind).toBe('out');
+    // A retransmitted SYN is still fine; the ACK is not.
+    expect(h.process(syn, 'eth0', opts).kind).toBe('out');
+    const ack = h.process({ ...syn, ack: true }, 'eth0', opts);
+    expect(ack.kind).toBe('drop');
+    expect(ack.packet.ctstate & CT.INVALID).toBeTruthy();
+  });
+
+  it('lets the ACK through once the reply has passed (symmetric routing)', () => {
+    const h = host();
+    h.process(syn, 'eth0', opts);
+    h.process({ ...pkt('10.244.1.2', '172.18.0.101', 40000), sport: 8080, dport: syn.sport }, 'eth0', opts);
+    const ack = h.process({ ...syn, ack: true }, 'eth0', opts);
+    expect(ack.kind).toBe('out');
+    expect(ack.packet.ctstate & CT.ESTABLISHED).toBeTruthy();
+  });
+});
+
 describe('indexed dispatch', () => {
   // Many services (ClusterIP, NodePort, LB with source ranges, eTP Local, affinity) on one node.
   const services = [];

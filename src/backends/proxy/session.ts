@@ -45,6 +45,13 @@ export function unsupportedReason(state: ClusterState, t: Traffic): string | und
   if (target.kind === 'pod' && t.from.kind === 'client' && !routed) {
     return 'a pod address reached from outside the cluster depends on routing that loopback does not model';
   }
+  if (target.kind === 'pod' && client && routed) {
+    const via = client.routes.find((r) => inCidr(t.to.address, r.to))!.via;
+    const podNode = state.cluster.nodes.find((n) => n.name === state.pods.find((p) => p.ip === t.to.address)?.node);
+    if (podNode && !podNode.addresses.includes(via)) {
+      return `the route to pod ${t.to.address} goes via ${via}, not the pod's node: in the kernel the answer takes another path and the forwarding node's conntrack drops the client's next packet as INVALID; loopback has no per-node conntrack to reproduce that`;
+    }
+  }
   if (target.kind === 'vip') {
     const svc = state.services.find((s) => `${s.namespace}/${s.name}` === target.service);
     if (t.from.kind === 'client' && !routed) {

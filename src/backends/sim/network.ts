@@ -21,7 +21,10 @@
  * connection is refused; a node answers only on health-check node ports, else refused; DROP and
  * unroutable packets time out; REJECT is refused. The reply walks back through every node's
  * conntrack, and a reply that does not come back from the address the client called (no un-NAT
- * on its path) is a timeout, as the client's TCP stack would drop it.
+ * on its path) is a timeout, as the client's TCP stack would drop it. When the reply bypassed a
+ * node the request crossed (asymmetric routing), that node's conntrack saw only the SYN: the
+ * client's ACK is walked along the request's path too, and is INVALID there (KUBE-FORWARD drops
+ * it unless the host is liberal), so the request times out as it does in the kernel.
  */
 import type { ClusterState, NodeSpec, Pod, Service } from '../../model/types.js';
 import type { Outcome } from '../../model/scenario.js';
@@ -31,6 +34,7 @@ import { NetfilterHost, type WalkOptions } from '../../netfilter/host.js';
 import { cidrContains, firstHost, formatIPv4, parseCidr, parseIPv4, type Cidr } from '../../netfilter/ip.js';
 import { RuleCache, parseIptablesSave } from '../../netfilter/parse.js';
 import { CT, protoNumber, type Packet } from '../../netfilter/packet.js';
+import type { ConntrackEntry } from '../../netfilter/conntrack.js';
 
 /** Who sends: a named client, node or pod, or a bare address (resolved to one of those if it is one). */
 export type Sender =
@@ -296,6 +300,9 @@ export class SimNetwork {
       at = { node: entry, inIface: 'eth0' };
     }
     const ingressNode = at.node.spec.name;
+    const start = { at, pkt };
+    // Conntrack entries the request created or used on its way, to check the reply passed them.
+    const forwardEntries: ConntrackEntry[] = [];
 
     // Forward path.
     let responder: { pod?: Pod; node?: SimNode; at: SimNode; local: boolean } | undefined;
@@ -303,6 +310,7 @@ export class SimNetwork {
       const node = at!.node;
       const res = node.host.process(pkt, at!.inIface, walk);
       pkt = res.packet;
+      if (res.kind !== 'drop' && res.kind !== 'reject' && res.entry) forwardEntries.push(res.entry);
       if (pkt.ctstate & CT.DNAT) dnat = true;
       if (pkt.ctstate & CT.SNAT) masqueraded = true;
       if (res.kind === 'drop' || res.kind === 'reject') {
@@ -379,9 +387,36 @@ export class SimNetwork {
           detail: `reply comes from ${formatIPv4(reply.src)}:${reply.sport}, not ${formatIPv4(original.dst)}:${original.dport}: no conntrack on its path un-NATed it`,
         });
       }
+      if (proto === 6 && forwardEntries.some((e) => e.seenReply !== true)) {
+        const lost = this.followUpDropped(start.at, start.pkt, walk);
+        if (lost) return result('timeout', { ingressNode, detail: lost });
+      }
       return result('ok', { ingressNode, ...answer });
     }
     return result('timeout', { ingressNode, detail: 'reply routing loop' });
+  }
+
+  /**
+   * Asymmetric routing: the reply skipped a node the request crossed, so that node's conntrack
+   * saw only the SYN. Walks the sender's next packet (its ACK) along the request's path; returns
+   * why it is lost (e.g. KUBE-FORWARD's `--ctstate INVALID -j DROP`), or undefined when it arrives.
+   */
+  private followUpDropped(start: { node: SimNode; inIface: string | null }, first: Packet, walk: WalkOptions): string | undefined {
+    let pkt: Packet = { ...first, ack: true };
+    let at = start;
+    for (let hop = 0; hop < MAX_HOPS; hop++) {
+      const res = at.node.host.process(pkt, at.inIface, { ...walk, trace: undefined });
+      if (res.kind === 'drop' || res.kind === 'reject') {
+        const why = res.packet.ctstate & CT.INVALID ? `conntrack on ${at.node.spec.name} never saw the reply (it took another path), so the client's ACK is INVALID there` : `the client's ACK`;
+        return `${why}: ${res.kind === 'drop' ? 'dropped' : 'rejected'} in ${res.hook} on ${at.node.spec.name}`;
+      }
+      pkt = { ...res.packet, ack: true };
+      if (res.kind === 'local' || res.iface === 'cni0') return undefined;
+      const next = this.nextHopFromNode(at.node, pkt.dst);
+      if (next.kind !== 'node') return undefined;
+      at = { node: next.node, inIface: 'eth0' };
+    }
+    return undefined;
   }
 
   private nextHopFromNode(node: SimNode, dst: number): { kind: 'node'; node: SimNode } | { kind: 'client' } | { kind: 'none' } {
