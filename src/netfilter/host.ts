@@ -105,8 +105,12 @@ export class NetfilterHost {
     const oDport = p.dport;
     // The sender's next TCP packet on a flow whose reply never came back this way: conntrack is
     // still in SYN_SENT and calls it INVALID (an ACK there has no valid transition); it is not NATed.
-    const invalid = input.ack === true && found !== undefined && !found.reply && p.proto === 6 && found.entry.seenReply !== true;
-    if (found && (opts.mutate || opts.journal) && found.reply && found.entry.seenReply !== true) found.entry.seenReply = true;
+    let invalid = false;
+    if (found !== undefined) {
+      if (found.reply) {
+        if (found.entry.seenReply !== true && (opts.mutate || opts.journal)) found.entry.seenReply = true;
+      } else if (input.ack === true && p.proto === 6 && found.entry.seenReply !== true) invalid = true;
+    }
     if (invalid) {
       p.ctstate = CT.INVALID;
       opts.trace?.({ node: name, table: 'conntrack', chain: '', note: 'INVALID: this host never saw the flow\'s reply (SYN_SENT)' });

@@ -300,9 +300,11 @@ export class SimNetwork {
       at = { node: entry, inIface: 'eth0' };
     }
     const ingressNode = at.node.spec.name;
-    const start = { at, pkt };
-    // Conntrack entries the request created or used on its way, to check the reply passed them.
-    const forwardEntries: ConntrackEntry[] = [];
+    const startAt = at;
+    const startPkt = pkt;
+    // Conntrack entries the request created or used on its way, to check the reply passed them
+    // (allocated only when there are any: the verdict hot path stays allocation-free).
+    let forwardEntries: ConntrackEntry[] | undefined;
 
     // Forward path.
     let responder: { pod?: Pod; node?: SimNode; at: SimNode; local: boolean } | undefined;
@@ -310,7 +312,7 @@ export class SimNetwork {
       const node = at!.node;
       const res = node.host.process(pkt, at!.inIface, walk);
       pkt = res.packet;
-      if (res.kind !== 'drop' && res.kind !== 'reject' && res.entry) forwardEntries.push(res.entry);
+      if (res.kind !== 'drop' && res.kind !== 'reject' && res.entry) (forwardEntries ??= []).push(res.entry);
       if (pkt.ctstate & CT.DNAT) dnat = true;
       if (pkt.ctstate & CT.SNAT) masqueraded = true;
       if (res.kind === 'drop' || res.kind === 'reject') {
@@ -387,8 +389,8 @@ export class SimNetwork {
           detail: `reply comes from ${formatIPv4(reply.src)}:${reply.sport}, not ${formatIPv4(original.dst)}:${original.dport}: no conntrack on its path un-NATed it`,
         });
       }
-      if (proto === 6 && forwardEntries.some((e) => e.seenReply !== true)) {
-        const lost = this.followUpDropped(start.at, start.pkt, walk);
+      if (proto === 6 && forwardEntries !== undefined && anyOneWay(forwardEntries)) {
+        const lost = this.followUpDropped(startAt, startPkt, walk);
         if (lost) return result('timeout', { ingressNode, detail: lost });
       }
       return result('ok', { ingressNode, ...answer });
@@ -491,4 +493,10 @@ export class SimNetwork {
 export function pickUniform<T>(items: T[], chance: (p: number) => boolean): T {
   for (let i = 0; i < items.length - 1; i++) if (chance(1 / (items.length - i))) return items[i]!;
   return items[items.length - 1]!;
+}
+
+/** Whether a reply skipped any of these conntrack entries (a loop: this runs per request). */
+function anyOneWay(entries: ConntrackEntry[]): boolean {
+  for (let i = 0; i < entries.length; i++) if (entries[i].seenReply !== true) return true;
+  return false;
 }
