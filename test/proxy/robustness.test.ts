@@ -9,7 +9,7 @@ import { ProxyLab } from '../../src/backends/proxy/lab.js';
 import { ProxyDaemon } from '../../src/backends/proxy/daemon.js';
 import { claimRunOctet } from '../../src/backends/proxy/addressMap.js';
 import { requestOnce, runBounded } from '../../src/backends/proxy/trafficClient.js';
-import { NODES, NPORT, lab004 } from './fixtures.js';
+import { CIP, NODES, NPORT, lab004 } from './fixtures.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -248,4 +248,47 @@ describe('proxy daemon under load', () => {
     expect(byPod.get('deploy-echo-a')).toBeGreaterThan(0);
     expect(results.length).toBe(10_000);
   }, 600_000);
+});
+
+describe('proxy daemon: drops and reconciles', () => {
+  /** Open connections over all daemons of the lab. */
+  const open = (lab: ProxyLab): number => [...lab.nodes.values()].reduce((n, node) => n + node.daemon.openConnections, 0);
+  /** Polls `cond` every 20 ms, at most `ms`; true when it held. */
+  async function eventually(cond: () => boolean, ms = 3_000): Promise<boolean> {
+    for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) if (cond()) return true;
+    return cond();
+  }
+
+  it('lets a dropped connection go as soon as its client gives up', async () => {
+    const lab = await ProxyLab.start(lab004(), { seed: 11, holdMs: 3_600_000 });
+    cleanups.push(() => lab.close());
+    // An outside client to the ClusterIP: not routed, so the daemon holds it silently (a drop).
+    const sock = net.connect({ host: lab.map.loopback(CIP), port: 9000, localAddress: lab.map.loopback('172.18.0.100') });
+    cleanups.push(() => void sock.destroy());
+    await once(sock, 'connect');
+    expect(await eventually(() => open(lab) === 1)).toBe(true);
+    sock.destroy();
+    expect(await eventually(() => open(lab) === 0)).toBe(true);
+  });
+
+  it('reconciles without waiting for held or established connections of a listener it closes', async () => {
+    const lab = await ProxyLab.start(lab004(), { seed: 11, holdMs: 3_600_000 });
+    cleanups.push(() => lab.close());
+    const from = lab.map.loopback('172.18.0.100');
+    const held = net.connect({ host: lab.map.loopback(CIP), port: 9000, localAddress: from });
+    const proxied = net.connect({ host: lab.map.loopback(NODES[1].ip), port: NPORT, localAddress: from });
+    cleanups.push(() => void held.destroy(), () => void proxied.destroy());
+    await Promise.all([once(held, 'connect'), once(proxied, 'connect')]);
+    expect(await eventually(() => open(lab) === 2)).toBe(true);
+    // The Service moves to other ports: the daemons stay, the old listeners close. With a one-hour
+    // hold, waiting for the held connection would hang this test past its timeout.
+    const moved = lab004();
+    moved.services[0].ports = [{ ...moved.services[0].ports[0], port: 9001, nodePort: NPORT + 1 }];
+    await lab.update(moved);
+    const listening = [...lab.nodes.values()].flatMap((n) => n.daemon.listening());
+    expect(listening.length).toBeGreaterThan(0);
+    expect(listening.filter((l) => l.endsWith(`:${NPORT}`) || l.endsWith(':9000'))).toEqual([]);
+    // The proxied connection to an endpoint that stays is not cut by the reconcile.
+    expect(proxied.destroyed).toBe(false);
+  });
 });

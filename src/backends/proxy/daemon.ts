@@ -76,6 +76,11 @@ export class ProxyDaemon {
     return this.state;
   }
 
+  /** TCP connections the daemon holds open right now (proxied, or held for a drop). */
+  get openConnections(): number {
+    return this.conns.size;
+  }
+
   /** Listening address:port pairs, sorted. */
   listening(): string[] {
     return [...this.servers.keys(), ...this.udp.keys()].sort();
@@ -183,8 +188,11 @@ export class ProxyDaemon {
     this.servers.delete(key);
     if (!server) return Promise.resolve();
     if (server instanceof http.Server) server.closeAllConnections();
-    // close() stops accepting; established connections stay (they are tracked separately).
-    return new Promise((resolve) => server.close(() => resolve()));
+    // close() stops accepting at once; established and held connections stay (they are tracked
+    // separately), so a reconcile must not wait for close()'s callback, which fires only when the
+    // last of them ends. One turn of the loop lets the listening socket go, so the port is free.
+    server.close();
+    return new Promise((resolve) => setImmediate(resolve));
   }
 
   private onConnection(listenerKey: string, client: net.Socket): void {
@@ -273,7 +281,10 @@ export class ProxyDaemon {
   private hold(client: net.Socket): void {
     this.stats.dropped++;
     const timer = setTimeout(() => client.destroy(), this.opts.holdMs ?? 120_000);
+    // Read (and discard) so a client that gives up is noticed: its FIN ends the hold. The socket
+    // was accepted paused, and a 'data' listener alone does not resume an explicitly paused one.
     client.on('data', () => undefined);
+    client.resume();
     client.on('end', () => client.destroy());
     client.on('close', () => clearTimeout(timer));
   }
