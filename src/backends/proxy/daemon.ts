@@ -45,8 +45,8 @@ export interface DaemonStats {
 /**
  * Copies `src` to `dst`: pauses `src` while `dst`'s buffer is full and resumes it on drain
  * (backpressure), forwards FIN, and discards bytes once `dst` no longer takes writes. What pipe()
- * does for this case, with fewer listeners per connection (measured: about 15% less CPU per
- * proxied connection, which is most of proxyd's work).
+ * does for this case, with fewer listeners per connection (a minimal Node.js proxy spent about 15%
+ * less user CPU per connection this way than with pipe()).
  */
 function forward(src: net.Socket, dst: net.Socket): void {
   src.on('data', (chunk: Buffer) => {
