@@ -33,6 +33,22 @@ const skip = await kernelSkipReason();
 const title = (name: string) => (skip ? `${name} [skipped: ${skip}]` : name);
 
 const state = seed004WithLoadBalancer();
+// Clients with static routes to the service and pod CIDRs: via the pod-less control-plane node,
+// and via a node that hosts a pod (asymmetric routing, ClusterIP from outside, pod IPs directly).
+const ROUTED = [
+  { name: 'routed-cp', address: '172.18.0.101', via: NODES.cp.ip },
+  { name: 'routed-w1', address: '172.18.0.102', via: NODES.w1.ip },
+];
+for (const r of ROUTED) {
+  state.cluster.clients.push({
+    name: r.name,
+    address: r.address,
+    routes: [
+      { to: state.cluster.serviceCIDR, via: r.via },
+      { to: state.cluster.clusterCIDR, via: r.via },
+    ],
+  });
+}
 const loc = { file: 'grid', line: 1, col: 1 };
 const SIM_SAMPLES = 400;
 const KERNEL_BATCH = 40;
@@ -40,6 +56,7 @@ const KERNEL_MAX_BATCHES = 6;
 
 const sources: TrafficSource[] = [
   { kind: 'client', name: CLIENT.name, address: CLIENT.ip },
+  ...ROUTED.map((r) => ({ kind: 'client' as const, name: r.name, address: r.address })),
   ...Object.values(NODES).map((n) => ({ kind: 'node' as const, name: n.name, address: n.ip })),
   ...state.pods.map((p) => ({ kind: 'pod' as const, name: p.name, address: p.ip, node: p.node })),
 ];
@@ -54,6 +71,7 @@ const targets: { address: string; port: number }[] = [
   { address: '10.200.1.20', port: 80 },
   { address: LB_IP, port: 80 },
   { address: EXTERNAL_IP, port: 9000 },
+  ...state.pods.map((p) => ({ address: p.ip, port: 8080 })),
 ];
 
 interface Cell {

@@ -70,6 +70,18 @@ describe('proxy backend on the seed 004 NodePort lab', () => {
     expect(new Set(fromCp.map((o) => o.sourceSeen))).toEqual(new Set([NODES[0].ip]));
   });
 
+  it('a node reaching a pod directly: its own pod sees the pod gateway, another node\'s pod the node address', async () => {
+    const state = lab004();
+    session = await createBackend().start(scenarioOf(state), context(7).ctx);
+    const worker = NODES[1];
+    const own = PODS.find((p) => p.node === worker.name)!;
+    const other = PODS.find((p) => p.node !== worker.name)!;
+    const toOwn = observations(await session.send(sendStep(state, nodeSource(1), { address: own.ip, port: 8080 }, 5)));
+    expect(toOwn.map((o) => [o.outcome, o.pod, o.sourceSeen])).toEqual(Array(5).fill(['ok', own.name, snatSource(worker.name, worker.name)]));
+    const toOther = observations(await session.send(sendStep(state, nodeSource(1), { address: other.ip, port: 8080 }, 5)));
+    expect(toOther.map((o) => [o.outcome, o.pod, o.sourceSeen])).toEqual(Array(5).fill(['ok', other.name, worker.ip]));
+  });
+
   it('does not route the ClusterIP from outside, but nodes reach it', async () => {
     const state = lab004();
     session = await createBackend().start(scenarioOf(state), context().ctx);

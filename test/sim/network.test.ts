@@ -24,6 +24,17 @@ describe('pods as clients', () => {
     for (const o of obs) expect(o.sourceSeen).toBe(o.pod === 'deploy-echo-0' ? '10.10.1.1' : '10.10.1.10');
     expect(obs.every((o) => o.ingressNode === 'myk8s-worker')).toBe(true);
   });
+  it('a node reaching a pod directly leaves by the pod bridge for its own pods, by its node address for others', async () => {
+    const s = await startSim(state);
+    const own = state.pods.find((p) => p.node === 'myk8s-worker')!;
+    const other = state.pods.find((p) => p.node !== 'myk8s-worker')!;
+    const worker = state.cluster.nodes.find((n) => n.name === 'myk8s-worker')!;
+    const toOwn = obsOf(await s.send(sendStep(state, nodeSrc(worker.name, worker.addresses[0]), own.ip, 8080, 3)));
+    expect(toOwn.map((o) => [o.outcome, o.pod, o.sourceSeen])).toEqual(Array(3).fill(['ok', own.name, '10.10.1.1']));
+    const toOther = obsOf(await s.send(sendStep(state, nodeSrc(worker.name, worker.addresses[0]), other.ip, 8080, 3)));
+    expect(toOther.map((o) => [o.outcome, o.pod, o.sourceSeen])).toEqual(Array(3).fill(['ok', other.name, worker.addresses[0]]));
+  });
+
   it('a port the service does not expose is not intercepted and goes nowhere', async () => {
     const s = await startSim(state);
     const obs = obsOf(await s.send(sendStep(state, podSrc(state, 'deploy-echo-0'), CLUSTER_IP, 9999, 3)));

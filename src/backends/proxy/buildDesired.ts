@@ -98,7 +98,8 @@ export function vipRoutes(state: ClusterState, map: AddressMap): DesiredVipRoute
 }
 
 /** Loopback address of a node's pod gateway (first host of its pod CIDR), when mapped. */
-function gatewayOf(podCIDR: string | undefined, map: AddressMap): string | undefined {
+/** Loopback stand-in of a node's pod bridge address (first host of its pod CIDR), when mapped. */
+export function gatewayOf(podCIDR: string | undefined, map: AddressMap): string | undefined {
   const gw = firstHostAddress(podCIDR ?? '');
   return gw !== undefined && map.has(gw) ? map.loopback(gw) : undefined;
 }

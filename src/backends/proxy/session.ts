@@ -10,6 +10,7 @@ import type { Observation, SendResult } from '../../observe/observation.js';
 import type { AddressMap } from './addressMap.js';
 import { inCidr } from '../../model/ip.js';
 import { ProxyLab } from './lab.js';
+import { gatewayOf } from './buildDesired.js';
 import { requestOnce, runBounded, udpRequestOnce } from './trafficClient.js';
 
 /** Requests in flight at once for one send step (timeouts would otherwise run one after another). */
@@ -61,6 +62,20 @@ export function unsupportedReason(state: ClusterState, t: Traffic): string | und
   return undefined;
 }
 
+/**
+ * The loopback address a request leaves from. As the kernel's source address selection does, a
+ * node reaching one of its own pods directly leaves by the pod bridge (the pod sees the node's
+ * pod gateway address); everything else leaves from the sender's own address.
+ */
+function sourceAddress(state: ClusterState, map: AddressMap, t: Traffic, toPod: boolean): string {
+  if (t.from.kind === 'node' && toPod) {
+    const node = state.cluster.nodes.find((n) => n.name === t.from.name);
+    const pod = state.pods.find((p) => p.ip === t.to.address);
+    if (node && pod?.node === node.name) return gatewayOf(node.podCIDR, map) ?? map.loopback(t.from.address);
+  }
+  return map.loopback(t.from.address);
+}
+
 /** One line for reports: what the proxy did with a request, as far as the client can tell. */
 function traceNote(o: Observation): string {
   if (o.outcome === 'ok') return o.pod ? `proxied to ${o.endpoint} (pod ${o.pod}), which saw ${o.sourceSeen}` : `answered (${o.detail ?? 'not an echo pod'})`;
@@ -110,8 +125,8 @@ export class ProxySession implements BackendSession {
     if (why) return { unsupported: why };
     const map = this.lab.map;
     if (!map.has(t.from.address)) return { unsupported: `source ${t.from.address} has no loopback address` };
-    const source = map.loopback(t.from.address);
     const target = targetKind(state, t.to.address);
+    const source = sourceAddress(state, map, t, target.kind === 'pod');
     // A node's 127.0.0.1 is that node's own stand-in address.
     const host = target.kind === 'localhost' ? map.nodeLocalhost(t.from.name) : map.loopback(t.to.address);
     let ingressNode: string | undefined;

@@ -253,7 +253,9 @@ export class SimNetwork {
       case 'node': {
         senderNode = this.nodes.get(sender.name);
         if (!senderNode) throw new Error(`unknown node '${sender.name}'`);
-        srcAddr = dst >>> 24 === 127 ? 0x7f000001 : senderNode.primary;
+        // Source address selection: the address of the interface the route to dst leaves by:
+        // lo, the pod bridge for this node's own pods (a direct pod IP), else the primary one.
+        srcAddr = dst >>> 24 === 127 ? 0x7f000001 : cidrContains(senderNode.podCidr, dst) ? senderNode.gateway : senderNode.primary;
         at = { node: senderNode, inIface: null };
         break;
       }
