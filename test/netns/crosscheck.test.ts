@@ -12,6 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompiledScenario, SendStep, Traffic, TrafficSource } from '../../src/model/scenario.js';
 import type { Observation } from '../../src/observe/observation.js';
+import type { ClusterState } from '../../src/model/types.js';
 import type { BackendSession } from '../../src/backends/backend.js';
 import { createBackend as createSim } from '../../src/backends/sim/index.js';
 import { Lab } from '../../src/backends/netns/lab.js';
@@ -26,6 +27,7 @@ import {
   NODE_PORT,
   NODES,
   kernelSkipReason,
+  seed004,
   seed004WithLoadBalancer,
 } from './fixtures.js';
 
@@ -39,16 +41,20 @@ const ROUTED = [
   { name: 'routed-cp', address: '172.18.0.101', via: NODES.cp.ip },
   { name: 'routed-w1', address: '172.18.0.102', via: NODES.w1.ip },
 ];
-for (const r of ROUTED) {
-  state.cluster.clients.push({
-    name: r.name,
-    address: r.address,
-    routes: [
-      { to: state.cluster.serviceCIDR, via: r.via },
-      { to: state.cluster.clusterCIDR, via: r.via },
-    ],
-  });
+function withRoutedClients(grid: ClusterState): ClusterState {
+  for (const r of ROUTED) {
+    grid.cluster.clients.push({
+      name: r.name,
+      address: r.address,
+      routes: [
+        { to: grid.cluster.serviceCIDR, via: r.via },
+        { to: grid.cluster.clusterCIDR, via: r.via },
+      ],
+    });
+  }
+  return grid;
 }
+withRoutedClients(state);
 const loc = { file: 'grid', line: 1, col: 1 };
 const SIM_SAMPLES = 400;
 const KERNEL_BATCH = 40;
@@ -95,52 +101,75 @@ function within(seen: Cell, expected: Cell): boolean {
   return sub(seen.outcomes, expected.outcomes) && sub(seen.pods, expected.pods) && sub(seen.sourcesSeen, expected.sourcesSeen);
 }
 
-function traffic(from: TrafficSource, to: { address: string; port: number }, count: number, timeoutMs: number): Traffic {
-  return { count, from, to, targetText: `${to.address}:${to.port}`, protocol: 'TCP', timeoutMs };
+type Target = { address: string; port: number };
+
+function traffic(from: TrafficSource, to: Target, count: number, timeoutMs: number, protocol: 'TCP' | 'UDP'): Traffic {
+  return { count, from, to, targetText: `${to.address}:${to.port}`, protocol, timeoutMs };
 }
 
-function step(t: Traffic): SendStep {
-  return { kind: 'send', index: 0, title: t.targetText, loc, state, traffic: t, expect: [] };
+function step(grid: ClusterState, t: Traffic): SendStep {
+  return { kind: 'send', index: 0, title: t.targetText, loc, state: grid, traffic: t, expect: [] };
 }
 
-describe(title('sim and kernel agree on the seed-004 grid'), () => {
-  let lab: Lab | undefined;
-  let sim: BackendSession | undefined;
+/** Every source against every target on both backends, one test per source. */
+function crossCheck(name: string, grid: ClusterState, gridSources: TrafficSource[], gridTargets: Target[], protocol: 'TCP' | 'UDP'): void {
+  describe(title(name), () => {
+    let lab: Lab | undefined;
+    let sim: BackendSession | undefined;
 
-  beforeAll(async () => {
-    if (skip) return;
-    const scenario: CompiledScenario = { file: '/grid.yaml', name: 'grid', tags: [], loc, initial: state, steps: [] };
-    sim = await createSim().start(scenario, { seed: 7, signal: new AbortController().signal, log: () => undefined });
-    lab = await Lab.up(state, { rulesFor: kubeProxyRules });
-  });
-
-  afterAll(async () => {
-    await lab?.close();
-    await sim?.close();
-  });
-
-  for (const from of sources) {
-    it.skipIf(skip)(`from ${from.kind} ${from.name}`, async () => {
-      const disagreements: string[] = [];
-      for (const to of targets) {
-        const simResult = await sim!.send(step(traffic(from, to, SIM_SAMPLES, 1000)));
-        if (!('observations' in simResult)) throw new Error(`sim: ${simResult.unsupported}`);
-        const expected = summarize(simResult.observations);
-        // Cells the simulator says never answer need only a few (slow) kernel probes.
-        const onlyFailures = !expected.outcomes.includes('ok');
-        const seen: Observation[] = [];
-        let kernel = summarize(seen);
-        for (let batch = 0; batch < (onlyFailures ? 1 : KERNEL_MAX_BATCHES); batch++) {
-          seen.push(...(await lab!.send(traffic(from, to, onlyFailures ? 4 : KERNEL_BATCH, onlyFailures ? 400 : 1000))));
-          kernel = summarize(seen);
-          if (!within(kernel, expected) || JSON.stringify(kernel) === JSON.stringify(expected)) break;
-        }
-        if (process.env.SVCLAB_GRID_PRINT) console.log(`${from.name} -> ${to.address}:${to.port}`, seen.length, JSON.stringify(kernel));
-        if (JSON.stringify(kernel) !== JSON.stringify(expected)) {
-          disagreements.push(`${to.address}:${to.port}  sim ${JSON.stringify(expected)}  kernel (${seen.length} requests) ${JSON.stringify(kernel)}`);
-        }
-      }
-      expect(disagreements, disagreements.join('\n')).toEqual([]);
+    beforeAll(async () => {
+      if (skip) return;
+      const scenario: CompiledScenario = { file: '/grid.yaml', name: 'grid', tags: [], loc, initial: grid, steps: [] };
+      sim = await createSim().start(scenario, { seed: 7, signal: new AbortController().signal, log: () => undefined });
+      lab = await Lab.up(grid, { rulesFor: kubeProxyRules });
     });
-  }
-});
+
+    afterAll(async () => {
+      await lab?.close();
+      await sim?.close();
+    });
+
+    for (const from of gridSources) {
+      it.skipIf(skip)(`from ${from.kind} ${from.name}`, async () => {
+        const disagreements: string[] = [];
+        for (const to of gridTargets) {
+          const simResult = await sim!.send(step(grid, traffic(from, to, SIM_SAMPLES, 1000, protocol)));
+          if (!('observations' in simResult)) throw new Error(`sim: ${simResult.unsupported}`);
+          const expected = summarize(simResult.observations);
+          // Cells the simulator says never answer need only a few (slow) kernel probes.
+          const onlyFailures = !expected.outcomes.includes('ok');
+          const seen: Observation[] = [];
+          let kernel = summarize(seen);
+          for (let batch = 0; batch < (onlyFailures ? 1 : KERNEL_MAX_BATCHES); batch++) {
+            seen.push(...(await lab!.send(traffic(from, to, onlyFailures ? 4 : KERNEL_BATCH, onlyFailures ? 400 : 1000, protocol))));
+            kernel = summarize(seen);
+            if (!within(kernel, expected) || JSON.stringify(kernel) === JSON.stringify(expected)) break;
+          }
+          if (process.env.SVCLAB_GRID_PRINT) console.log(`${from.name} -> ${to.address}:${to.port}`, seen.length, JSON.stringify(kernel));
+          if (JSON.stringify(kernel) !== JSON.stringify(expected)) {
+            disagreements.push(`${to.address}:${to.port}  sim ${JSON.stringify(expected)}  kernel (${seen.length} requests) ${JSON.stringify(kernel)}`);
+          }
+        }
+        expect(disagreements, disagreements.join('\n')).toEqual([]);
+      });
+    }
+  });
+}
+
+crossCheck('sim and kernel agree on the seed-004 grid', state, sources, targets, 'TCP');
+
+// UDP: the same lab with a UDP service (eTP Cluster, two pods), from an unrouted and a routed
+// client, every node and every pod, to every node port, the ClusterIP and the pods directly.
+const udpState = withRoutedClients(seed004({ replicas: 2, protocol: 'UDP' }));
+crossCheck(
+  'sim and kernel agree on the seed-004 grid over UDP',
+  udpState,
+  [
+    { kind: 'client', name: CLIENT.name, address: CLIENT.ip },
+    { kind: 'client', name: ROUTED[0].name, address: ROUTED[0].address },
+    ...Object.values(NODES).map((n) => ({ kind: 'node' as const, name: n.name, address: n.ip })),
+    ...udpState.pods.map((p) => ({ kind: 'pod' as const, name: p.name, address: p.ip, node: p.node })),
+  ],
+  [...Object.values(NODES).map((n) => ({ address: n.ip, port: NODE_PORT })), { address: CLUSTER_IP, port: 9000 }, ...udpState.pods.map((p) => ({ address: p.ip, port: 8080 }))],
+  'UDP',
+);
