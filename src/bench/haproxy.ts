@@ -12,7 +12,6 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEchoPodsProcess } from './echo-pods-process.js';
-import { requestOnce, runBounded } from '../backends/proxy/trafficClient.js';
 import { measureInterleaved } from './http-load.js';
 import type { LoadFigure } from './load-figure.js';
 import { syntheticCluster } from './synthetic.js';
@@ -170,7 +169,6 @@ export async function benchHaproxy(version: string, opts: HaproxyBenchOptions): 
     const figures: HaproxyLoadFigure[] = [];
     for (const c of opts.concurrencies) {
       const requests = Math.max(opts.requests, c * 4);
-      for (const target of [direct, viaHaproxy]) await runBounded(Math.min(requests, opts.warmup), Math.min(c, 64), () => requestOnce({ ...target, timeoutMs: 30_000 }), opts.signal);
       const measured = await measureInterleaved(
         [
           { path: 'direct', target: direct },
@@ -178,7 +176,7 @@ export async function benchHaproxy(version: string, opts: HaproxyBenchOptions): 
         ] as const,
         c,
         requests,
-        opts.signal,
+        { warmup: Math.min(requests, opts.warmup), signal: opts.signal },
       );
       for (const f of measured) {
         opts.log?.(`haproxy bench: ${f.path.padEnd(7)} c=${String(c).padStart(4)}  ${f.requestsPerSecond} req/s  p50 ${f.p50Ms} ms  p99 ${f.p99Ms} ms  errors ${f.errors}`);

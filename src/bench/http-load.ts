@@ -20,12 +20,6 @@ async function sendLoad(target: LoadTarget, concurrency: number, requests: numbe
   return { okMs: results.filter((r) => r.outcome === 'ok').map((r) => r.latencyMs), wallMs };
 }
 
-/** Sends the measured requests to `target` and returns their figure under the name `path`. */
-export async function measureHttpLoad<Path extends string>(path: Path, target: LoadTarget, concurrency: number, requests: number, signal?: AbortSignal): Promise<LoadFigure<Path>> {
-  const { okMs, wallMs } = await sendLoad(target, concurrency, requests, signal);
-  return loadFigure(path, concurrency, requests, okMs, wallMs);
-}
-
 /**
  * Rounds for an interleaved measurement: up to 10, each round sending every path at least four
  * times its concurrency (so a round is mostly at full concurrency, not ramping up or down).
@@ -38,14 +32,19 @@ export function interleaveRounds(concurrency: number, requests: number): number 
  * Measures several paths at one concurrency in alternating rounds (A B, B A, A B ...) and pools
  * each path's latencies and wall time over the rounds. A path and its baseline then see the same
  * machine: a noisy neighbour, a CPU frequency change or a GC pause of the load loop lands on both,
- * instead of on whichever happened to run second. Returns one figure per path, in input order.
+ * instead of on whichever happened to run second. `warmup` unmeasured requests go to each path
+ * first (at most 64 in flight). Returns one figure per path, in input order.
  */
 export async function measureInterleaved<Path extends string>(
   paths: readonly { path: Path; target: LoadTarget }[],
   concurrency: number,
   requests: number,
-  signal?: AbortSignal,
+  opts: { warmup?: number; signal?: AbortSignal } = {},
 ): Promise<LoadFigure<Path>[]> {
+  const { signal } = opts;
+  for (const { target } of paths) {
+    await runBounded(opts.warmup ?? 0, Math.min(concurrency, 64), () => requestOnce({ ...target, timeoutMs: 30_000 }), signal);
+  }
   const rounds = interleaveRounds(concurrency, requests);
   const pooled = paths.map(() => ({ okMs: [] as number[], wallMs: 0, sent: 0 }));
   for (let round = 0; round < rounds; round++) {

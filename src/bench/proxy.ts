@@ -6,9 +6,6 @@
  * connections in flight at once. The daemon runs as its own process (`svclab proxyd --daemon`, fed
  * through the control API) like HAProxy beside it, and the echo pod in another.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { ClusterState } from '../model/types.js';
 import { defaultKubeProxy, newService } from '../model/defaults.js';
 import { desiredStates } from '../backends/proxy/buildDesired.js';
@@ -16,7 +13,7 @@ import { putState } from '../backends/proxy/controlApi.js';
 import { ProxyLab } from '../backends/proxy/lab.js';
 import type { AddressMap } from '../backends/proxy/addressMap.js';
 import { startEchoPodsProcess } from './echo-pods-process.js';
-import { requestOnce, runBounded } from '../backends/proxy/trafficClient.js';
+import { builtPath, startReadyChild } from './child.js';
 import { measureInterleaved } from './http-load.js';
 import type { LoadFigure } from './load-figure.js';
 
@@ -87,49 +84,10 @@ function benchState(): ClusterState {
   };
 }
 
-/** The built CLI (dist/cli/main.js), also when this module runs from src/ under a test runner. */
-function cliPath(): string {
-  const here = fileURLToPath(import.meta.url);
-  return here.endsWith('.ts') ? fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url)) : fileURLToPath(new URL('../cli/main.js', import.meta.url));
-}
-
 /** Start `svclab proxyd --daemon` and wait for its control socket. */
 async function startDaemonProcess(): Promise<{ socketPath: string; stop: () => Promise<void> }> {
-  const cli = cliPath();
-  if (!existsSync(cli)) throw new Error(`proxy bench: ${cli} is missing (run npm run build)`);
-  const child = spawn(process.execPath, [cli, 'proxyd', '--daemon'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGINT');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  try {
-    const socketPath = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      let err = '';
-      const timer = setTimeout(() => reject(new Error(`proxy bench: proxyd --daemon did not start:\n${out}${err}`)), 30_000);
-      child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-      child.stdout!.on('data', (c: Buffer) => {
-        out += c.toString();
-        const m = /control socket (\S+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`proxy bench: proxyd --daemon exited with ${code}:\n${out}${err}`));
-      });
-    });
-    return { socketPath, stop };
-  } catch (e) {
-    await stop();
-    throw e;
-  }
+  const d = await startReadyChild('proxyd --daemon', builtPath('cli/main.js'), ['proxyd', '--daemon'], /control socket (\S+)/, { stopSignal: 'SIGINT' });
+  return { socketPath: d.match[1], stop: d.stop };
 }
 
 /** Run the benchmark; everything it starts is stopped before it returns or throws. */
@@ -152,8 +110,6 @@ export async function benchProxy(opts: ProxyBenchOptions = {}): Promise<ProxyBen
     const figures: ProxyBenchFigure[] = [];
     for (const c of concurrencies) {
       const requests = Math.max(opts.requests ?? 2000, c * 4);
-      const warm = Math.min(requests, opts.warmup ?? 200);
-      for (const target of [direct, viaProxy]) await runBounded(warm, Math.min(c, 64), () => requestOnce({ ...target, timeoutMs: 30_000 }), opts.signal);
       // Interleaved rounds, so the daemon and its baseline see the same machine.
       const measured = await measureInterleaved(
         [
@@ -162,7 +118,7 @@ export async function benchProxy(opts: ProxyBenchOptions = {}): Promise<ProxyBen
         ] as const,
         c,
         requests,
-        opts.signal,
+        { warmup: Math.min(requests, opts.warmup ?? 200), signal: opts.signal },
       );
       for (const f of measured) {
         opts.log?.(`proxy bench: ${f.path.padEnd(6)} c=${String(c).padStart(4)}  ${f.requestsPerSecond} req/s  p50 ${f.p50Ms} ms  p99 ${f.p99Ms} ms  errors ${f.errors}`);
