@@ -56,14 +56,24 @@ interface TraceArgs {
   rules?: string;
   nodeIPs: string[];
   from: string;
-  /** --to as given; with a scenario it is resolved against the state (variables, expressions). */
-  toText: string;
-  /** --to as a literal host and port (undefined port: not a literal, e.g. CNODE:NPORT). */
-  to: { host: string; port?: number };
+  /** --to as given: resolved against the scenario (variables, expressions), or literal with --rules. */
+  to: string;
   proto: string;
   node?: string;
   atStep: number;
   json: boolean;
+}
+
+/** A destination host (address or node name) and port. */
+type Target = { host: string; port: number };
+/** The arguments with --to resolved. */
+type ResolvedArgs = Omit<TraceArgs, 'to'> & { to: Target };
+
+/** `IPv4:PORT` as written, or undefined. */
+function literalTarget(text: string): Target | undefined {
+  const m = /^(.+):(\d{1,5})$/.exec(text);
+  if (!m || parseIPv4(m[1]!) === undefined || Number(m[2]) > 65535) return undefined;
+  return { host: m[1]!, port: Number(m[2]) };
 }
 
 function parse(argv: string[]): TraceArgs | 'help' {
@@ -105,9 +115,7 @@ function parse(argv: string[]): TraceArgs | 'help' {
   if (v.rules !== undefined && positionals.length) fail(`--rules takes no scenario file (got '${positionals[0]}')`);
   if (!v.from) fail('--from is required');
   if (!v.to) fail('--to ADDR:PORT is required');
-  const m = /^(.+):([^:]+)$/.exec(v.to!);
-  if (!m) fail(`--to expects ADDR:PORT, got '${v.to}'`);
-  const literalPort = /^\d{1,5}$/.test(m![2]!) && Number(m![2]) <= 65535 ? Number(m![2]) : undefined;
+  if (!/^.+:[^:]+$/.test(v.to!)) fail(`--to expects ADDR:PORT, got '${v.to}'`);
   const proto = (v.proto ?? 'tcp').toLowerCase();
   if (!['tcp', 'udp', 'sctp'].includes(proto)) fail(`--proto must be tcp, udp or sctp (got '${v.proto}')`);
   let atStep = 0;
@@ -120,7 +128,7 @@ function parse(argv: string[]): TraceArgs | 'help' {
     if (!nodeIPs.length) fail('--rules needs --node-ip IP[,IP...] (the addresses of the node the dump comes from)');
     for (const ip of nodeIPs) if (parseIPv4(ip) === undefined) fail(`--node-ip: '${ip}' is not an IPv4 address`);
     if (parseIPv4(v.from!) === undefined) fail(`with --rules, --from must be an IPv4 address (got '${v.from}')`);
-    if (parseIPv4(m![1]!) === undefined || literalPort === undefined) fail(`with --rules, --to must be IPv4:PORT (got '${v.to}')`);
+    if (literalTarget(v.to!) === undefined) fail(`with --rules, --to must be IPv4:PORT (got '${v.to}')`);
     if (v.node !== undefined || v['at-step'] !== undefined) fail('--node and --at-step only apply to a scenario');
   }
   return {
@@ -128,8 +136,7 @@ function parse(argv: string[]): TraceArgs | 'help' {
     rules: v.rules,
     nodeIPs,
     from: v.from!,
-    toText: v.to!,
-    to: { host: m![1]!, port: literalPort },
+    to: v.to!,
     proto,
     node: v.node,
     atStep,
@@ -151,14 +158,15 @@ export async function run(argv: string[]): Promise<number> {
       throw new UsageError(`svclab trace: cannot read ${args.rules}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     const rules = compileDump(text, args.rules);
-    const result = traceRules(rules, { nodeIPs: args.nodeIPs, from: args.from, to: args.to.host, port: args.to.port!, protocol: args.proto });
-    process.stdout.write(args.json ? JSON.stringify(rulesJson(result), null, 2) + '\n' : formatRules(result, args));
+    const to = literalTarget(args.to)!;
+    const result = traceRules(rules, { nodeIPs: args.nodeIPs, from: args.from, to: to.host, port: to.port, protocol: args.proto });
+    process.stdout.write(args.json ? JSON.stringify(rulesJson(result), null, 2) + '\n' : formatRules(result, { ...args, to }));
     return ExitCode.ok;
   }
   const { loadScenarioFile } = await import('../../dsl/load.js');
   const scenario = await loadScenarioFile(args.scenario!);
   const state = stateAt(scenario, args.atStep);
-  const resolved = { ...args, to: resolveTo(args.toText, state, scenario.namespace ?? 'default') };
+  const resolved = { ...args, to: resolveTo(args.to, state, scenario.namespace ?? 'default') };
   const summary = traceScenario(state, resolved);
   process.stdout.write(args.json ? JSON.stringify(scenarioJson(summary), null, 2) + '\n' : formatScenario(summary, resolved));
   return ExitCode.ok;
@@ -168,7 +176,7 @@ export async function run(argv: string[]): Promise<number> {
  * --to against the scenario, as a send step reads its target: variables (CNODE:NPORT),
  * expressions (clusterIP(web):80), literals; a node name on the host side stays a node name.
  */
-function resolveTo(text: string, state: ClusterState, namespace: string): { host: string; port: number } {
+function resolveTo(text: string, state: ClusterState, namespace: string): Target {
   const colon = text.lastIndexOf(':');
   const hostText = text.slice(0, colon);
   const portText = text.slice(colon + 1);
@@ -195,7 +203,7 @@ function stateAt(scenario: CompiledScenario, atStep: number): ClusterState {
 }
 
 /** Resolves --from / --to names against the cluster and explores every branch. */
-export function traceScenario(state: ClusterState, args: Pick<TraceArgs, 'from' | 'proto' | 'node'> & { to: { host: string; port: number } }): ExactSummary {
+export function traceScenario(state: ClusterState, args: Pick<TraceArgs, 'from' | 'proto' | 'node'> & { to: Target }): ExactSummary {
   const nodes = state.cluster.nodes;
   let sender: Sender;
   const [kind, name] = args.from.includes(':') ? (args.from.split(/:(.*)/) as [string, string]) : ['', args.from];
@@ -279,7 +287,7 @@ function formatHops(hops: TraceHop[]): string[] {
   return out;
 }
 
-function formatScenario(s: ExactSummary, args: TraceArgs): string {
+function formatScenario(s: ExactSummary, args: ResolvedArgs): string {
   const lines = [`${args.proto} ${args.from.replace(':', ' ')} -> ${args.to.host}:${args.to.port}`];
   s.branches.forEach((b, i) => {
     const r = b.result;
@@ -292,7 +300,7 @@ function formatScenario(s: ExactSummary, args: TraceArgs): string {
   return lines.join('\n') + '\n';
 }
 
-function formatRules(r: RulesTraceResult, args: TraceArgs): string {
+function formatRules(r: RulesTraceResult, args: ResolvedArgs): string {
   const lines = [`${args.proto} ${args.from} -> ${args.to.host}:${args.to.port} on a node with ${args.nodeIPs.join(', ')}`];
   r.branches.forEach((b, i) => {
     lines.push('', `branch ${i + 1} of ${r.branches.length}, probability ${pct(b.probability)}: ${b.verdict}${b.endpoint ? ` ${b.endpoint}` : ''}${b.masquerade ? ' (masqueraded)' : ''}`);
