@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadScenarioFile } from '../dsl/load.js';
 import { BackendUnavailableError } from '../errors.js';
-import { renderNodeRules } from '../backends/sim/rules/render.js';
+import { renderNodeRules } from '../kubeproxy/iptables/render.js';
 import { benchProxy, type ProxyBenchFigure } from './proxy.js';
 import { benchNetns } from './netns.js';
 import { benchHaproxy, ensureHaproxy, runCommand, type HaproxyLoadFigure } from './haproxy.js';

@@ -16,11 +16,11 @@ import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import type { ClusterState } from '../model/types.js';
 import { SimNetwork } from '../backends/sim/network.js';
-import { renderNodeRules } from '../backends/sim/rules/render.js';
-import { parseIPv4 } from '../netfilter/ip.js';
-import { CT, type Packet } from '../netfilter/packet.js';
-import { Rng } from '../netfilter/rng.js';
-import type { NetfilterHost, WalkOptions } from '../netfilter/host.js';
+import { renderNodeRules } from '../kubeproxy/iptables/render.js';
+import { parseIPv4 } from '../evaluators/iptables/ip.js';
+import { CT, type Packet } from '../evaluators/iptables/packet.js';
+import { Rng } from '../evaluators/iptables/rng.js';
+import type { NetfilterHost, WalkOptions } from '../evaluators/iptables/host.js';
 import { SYNTHETIC_CLIENT, syntheticCluster } from './synthetic.js';
 
 /** An empty ruleset: every builtin chain present, policy ACCEPT, no rules. */

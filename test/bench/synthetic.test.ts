@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimNetwork } from '../../src/backends/sim/network.js';
-import { renderNodeRules } from '../../src/backends/sim/rules/render.js';
-import { Rng } from '../../src/netfilter/rng.js';
+import { renderNodeRules } from '../../src/kubeproxy/iptables/render.js';
+import { Rng } from '../../src/evaluators/iptables/rng.js';
 import { SYNTHETIC_CLIENT, syntheticCluster, syntheticNodePortCount, syntheticServiceType } from '../../src/bench/synthetic.js';
 
 describe('syntheticCluster', () => {

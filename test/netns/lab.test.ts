@@ -7,7 +7,7 @@ import type { ClusterState } from '../../src/model/types.js';
 import type { Observation } from '../../src/observe/observation.js';
 import { Lab } from '../../src/backends/netns/lab.js';
 import { kernelRules, kubeProxyRules } from '../../src/backends/netns/index.js';
-import { renderNodeRules } from '../../src/backends/sim/rules/render.js';
+import { renderNodeRules } from '../../src/kubeproxy/iptables/render.js';
 import {
   CLIENT,
   CLUSTER_IP,

@@ -5,7 +5,7 @@
  * seeds as `svclab run` does, with every chain made hot at once, and on the plain path (every
  * match a closure in rule order, no index, no generated code, every dump parsed and compiled
  * afresh); observations, traces and exact distributions must be identical. (Requests are traced,
- * so generated code runs in their exact-mode exploration; test/netfilter/chain-code.test.ts
+ * so generated code runs in their exact-mode exploration; test/evaluators/iptables/chain-code.test.ts
  * checks it packet by packet.)
  */
 import { describe, expect, it } from 'vitest';

@@ -2,10 +2,10 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run, traceScenario } from '../../src/cli/commands/trace.js';
 import { UsageError } from '../../src/errors.js';
-import { NetfilterParseError } from '../../src/netfilter/parse.js';
+import { NetfilterParseError } from '../../src/evaluators/iptables/parse.js';
 import { NODE_PORT, seed004 } from './seed004.js';
 
-const fixture = fileURLToPath(new URL('../netfilter/fixtures/trace-packet.rules', import.meta.url));
+const fixture = fileURLToPath(new URL('../evaluators/iptables/fixtures/trace-packet.rules', import.meta.url));
 
 async function capture(argv: string[]): Promise<{ code: number; out: string }> {
   let out = '';
@@ -55,7 +55,7 @@ describe('svclab trace --rules', () => {
     await expect(run(['--rules', '/nonexistent/dump', '--node-ip', '1.1.1.1', '--from', '1.1.1.2', '--to', '1.2.3.4:80'])).rejects.toThrow(/cannot read/);
   });
   it('a dump with an unknown match fails naming the line', async () => {
-    const bad = fileURLToPath(new URL('../netfilter/fixtures/bad-match.rules', import.meta.url));
+    const bad = fileURLToPath(new URL('../evaluators/iptables/fixtures/bad-match.rules', import.meta.url));
     await expect(run(['--rules', bad, '--node-ip', '1.1.1.1', '--from', '1.1.1.2', '--to', '1.2.3.4:80'])).rejects.toThrow(NetfilterParseError);
     await expect(run(['--rules', bad, '--node-ip', '1.1.1.1', '--from', '1.1.1.2', '--to', '1.2.3.4:80'])).rejects.toThrow(/bad-match.rules:5: unknown match '-m physdev'/);
   });

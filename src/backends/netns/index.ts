@@ -5,7 +5,7 @@
  */
 import type { Backend, BackendContext, BackendSession } from '../backend.js';
 import type { CompiledScenario } from '../../model/scenario.js';
-import { renderNodeRules } from '../sim/rules/render.js';
+import { renderNodeRules } from '../../kubeproxy/iptables/render.js';
 import { checkPrerequisites } from './check.js';
 import type { RulesFor } from './lab.js';
 import { NetnsSession } from './session.js';

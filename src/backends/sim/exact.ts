@@ -4,8 +4,8 @@
  * product of its probabilities. Used for distribution checks and by `svclab trace --json`.
  */
 import type { ExactDistribution } from '../../observe/observation.js';
-import { exploreBranches } from '../../netfilter/explore.js';
-import type { WalkOptions } from '../../netfilter/host.js';
+import { exploreBranches } from '../../evaluators/iptables/explore.js';
+import type { WalkOptions } from '../../evaluators/iptables/host.js';
 import type { RequestResult, Sender, SimNetwork } from './network.js';
 
 export interface ExactBranch {

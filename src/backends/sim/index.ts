@@ -1,6 +1,6 @@
 /**
  * The `sim` backend: kube-proxy's iptables rules rendered per node (./rules) and walked packet by
- * packet (src/netfilter) through a simulated network (./network.ts). Needs nothing installed.
+ * packet (src/evaluators/iptables) through a simulated network (./network.ts). Needs nothing installed.
  */
 import type { Backend, BackendContext, BackendSession } from '../backend.js';
 import type { CompiledScenario } from '../../model/scenario.js';

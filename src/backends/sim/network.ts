@@ -2,7 +2,7 @@
  * The simulated network around the rules. Every node and client sits on one L2 segment with its
  * scenario addresses; pods live behind their node's bridge (`cni0`, gateway = first host of the
  * node's pod CIDR); nodes route each other's pod CIDRs over the segment. Each node runs the
- * iptables rules kube-proxy would write (rendered by ../rules), walked by src/netfilter.
+ * iptables rules kube-proxy would write (rendered by src/kubeproxy/iptables), walked by src/evaluators/iptables.
  *
  * How traffic from outside reaches the cluster:
  *  - a node address: straight over the segment to that node;
@@ -29,12 +29,12 @@
 import type { ClusterState, NodeSpec, Pod, Service } from '../../model/types.js';
 import type { Outcome } from '../../model/scenario.js';
 import type { TraceHop } from '../../observe/observation.js';
-import { CompiledRuleset, type CompileOptions } from '../../netfilter/evaluate.js';
-import { NetfilterHost, type WalkOptions } from '../../netfilter/host.js';
-import { cidrContains, firstHost, formatIPv4, parseCidr, parseIPv4, type Cidr } from '../../netfilter/ip.js';
-import { RuleCache, parseIptablesSave } from '../../netfilter/parse.js';
-import { CT, protoNumber, type Packet } from '../../netfilter/packet.js';
-import type { ConntrackEntry } from '../../netfilter/conntrack.js';
+import { CompiledRuleset, type CompileOptions } from '../../evaluators/iptables/evaluate.js';
+import { NetfilterHost, type WalkOptions } from '../../evaluators/iptables/host.js';
+import { cidrContains, firstHost, formatIPv4, parseCidr, parseIPv4, type Cidr } from '../../evaluators/iptables/ip.js';
+import { RuleCache, parseIptablesSave } from '../../evaluators/iptables/parse.js';
+import { CT, protoNumber, type Packet } from '../../evaluators/iptables/packet.js';
+import type { ConntrackEntry } from '../../evaluators/iptables/conntrack.js';
 
 /** Who sends: a named client, node or pod, or a bare address (resolved to one of those if it is one). */
 export type Sender =

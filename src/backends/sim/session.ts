@@ -7,9 +7,9 @@ import type { ApplyResult, BackendContext, BackendSession } from '../backend.js'
 import type { ChangeStep, CompiledScenario, SendStep, TrafficSource } from '../../model/scenario.js';
 import type { ClusterState } from '../../model/types.js';
 import type { Observation, SendResult } from '../../observe/observation.js';
-import { Rng } from '../../netfilter/rng.js';
-import { formatIPv4, parseIPv4 } from '../../netfilter/ip.js';
-import { renderNodeRules } from './rules/render.js';
+import { Rng } from '../../evaluators/iptables/rng.js';
+import { formatIPv4, parseIPv4 } from '../../evaluators/iptables/ip.js';
+import { renderNodeRules } from '../../kubeproxy/iptables/render.js';
 import { SimNetwork, type Sender, type SimNetworkOptions } from './network.js';
 import { exactRequest } from './exact.js';
 

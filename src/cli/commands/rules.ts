@@ -5,7 +5,7 @@
 import { ExitCode, UsageError } from '../../errors.js';
 import type { ClusterState } from '../../model/types.js';
 import type { CompiledScenario } from '../../model/scenario.js';
-import { renderNodeRules, type RenderOptions } from '../../backends/sim/rules/render.js';
+import { renderNodeRules, type RenderOptions } from '../../kubeproxy/iptables/render.js';
 import { parseCommandArgs } from '../options.js';
 
 export const summary = 'print the iptables rules kube-proxy would write on a node';

@@ -9,11 +9,11 @@ import { ExitCode, UsageError } from '../../errors.js';
 import type { CompiledScenario } from '../../model/scenario.js';
 import type { ClusterState } from '../../model/types.js';
 import type { TraceHop } from '../../observe/observation.js';
-import { parseIPv4 } from '../../netfilter/ip.js';
-import { compileDump, traceRules, type RulesTraceResult } from '../../netfilter/trace-rules.js';
+import { parseIPv4 } from '../../evaluators/iptables/ip.js';
+import { compileDump, traceRules, type RulesTraceResult } from '../../evaluators/iptables/trace-rules.js';
 import { SimNetwork, type Sender } from '../../backends/sim/network.js';
 import { exactRequest, type ExactSummary } from '../../backends/sim/exact.js';
-import { renderNodeRules } from '../../backends/sim/rules/render.js';
+import { renderNodeRules } from '../../kubeproxy/iptables/render.js';
 import { SyntaxProblem, parseTerm } from '../../dsl/target.js';
 import { ResolveError, resolveHost, resolvePort } from '../../model/variables.js';
 
