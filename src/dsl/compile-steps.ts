@@ -24,12 +24,13 @@ import type {
   RawResponders,
   RawScaleStep,
   RawDivergence,
+  RawModes,
   RawSendStep,
 } from './raw.js';
 import { mergePatch } from '../model/merge-patch.js';
 import { HOST_FUNCTIONS, PORT_FUNCTIONS, ResolveError, primaryAddress, resolveHost, resolvePort, variableNames } from '../model/variables.js';
 import type { Term } from '../model/variables.js';
-import type { Change, Divergence, Expectation, Outcome, Responder, ResourceRef, Traffic, TrafficSource } from '../model/scenario.js';
+import type { Change, Divergence, Expectation, ModeExpectation, Outcome, Responder, ResourceRef, Traffic, TrafficSource } from '../model/scenario.js';
 import type { ClusterState, Manifest, Protocol, SourceLocation } from '../model/types.js';
 
 export function sourceLocation(loc: Locator): SourceLocation {
@@ -287,11 +288,27 @@ export function compileSend(
   loc: Locator,
   state: ClusterState,
   namespace: string,
-): { traffic: Traffic; title: string; expect: Expectation[]; diverges?: Divergence[] } {
+): { traffic: Traffic; title: string; expect: Expectation[]; modes?: ModeExpectation[]; diverges?: Divergence[] } {
   const { traffic, title } = compileTraffic(raw, loc, state, namespace);
   const expect = compileExpect(raw.expect, sub(loc, 'expect'), traffic, state, namespace);
-  if (raw.diverges === undefined) return { traffic, title, expect };
-  return { traffic, title, expect, diverges: compileDiverges(raw.diverges, sub(loc, 'diverges')) };
+  const out: { traffic: Traffic; title: string; expect: Expectation[]; modes?: ModeExpectation[]; diverges?: Divergence[] } = { traffic, title, expect };
+  if (raw.modes !== undefined) out.modes = compileModes(raw.modes, sub(loc, 'modes'), traffic, state, namespace);
+  if (raw.diverges !== undefined) out.diverges = compileDiverges(raw.diverges, sub(loc, 'diverges'));
+  return out;
+}
+
+/** `modes:` blocks, each compiled like `expect` against the same state (the schema allows iptables and nftables only). */
+function compileModes(raw: RawModes, loc: Locator, traffic: Traffic, state: ClusterState, namespace: string): ModeExpectation[] {
+  const out: ModeExpectation[] = [];
+  for (const mode of ['iptables', 'nftables'] as const) {
+    const block = raw[mode];
+    if (block === undefined) continue;
+    const bLoc = sub(loc, mode);
+    const m: ModeExpectation = { mode, expect: compileExpect(block.expect, sub(bLoc, 'expect'), traffic, state, namespace), why: block.why, loc: sourceLocation(bLoc) };
+    if (block.link !== undefined) m.link = block.link;
+    out.push(m);
+  }
+  return out;
 }
 
 /** `diverges:` entries; one per backend, so a step never states two different truths for it. */

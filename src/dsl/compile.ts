@@ -58,6 +58,7 @@ export async function compileScenarioFile(file: string): Promise<CompiledScenari
     if (kind === 'send') {
       const s = compileSend(step as unknown as RawSendStep, loc, current, namespace);
       const send: SendStep = { ...base, kind: 'send', title: title ?? s.title, state: current, traffic: s.traffic, expect: s.expect };
+      if (s.modes !== undefined) send.modes = s.modes;
       if (s.diverges !== undefined) send.diverges = s.diverges;
       steps.push(send);
       continue;

@@ -36,7 +36,7 @@ export interface RawClient {
 }
 
 export interface RawKubeProxy {
-  mode?: 'iptables' | 'nftables' | 'ipvs';
+  mode?: 'iptables' | 'nftables';
   detectLocal?: 'ClusterCIDR' | 'None';
   masqueradeAll?: boolean;
   nodePortAddresses?: string[];
@@ -229,10 +229,23 @@ export interface RawDivergence {
   link?: string;
 }
 
+/** `modes.<mode>`: what a send step expects under that kube-proxy mode, instead of `expect`. */
+export interface RawModeExpect {
+  expect: RawExpect;
+  why: string;
+  link?: string;
+}
+
+export interface RawModes {
+  iptables?: RawModeExpect;
+  nftables?: RawModeExpect;
+}
+
 export interface RawSendStep {
   name?: string;
   send: string | RawSendSpec;
   expect: RawExpect;
+  modes?: RawModes;
   diverges?: RawDivergence[];
 }
 

@@ -67,7 +67,7 @@ export const clientSchema = obj(
 );
 
 export const kubeProxySchema = obj('kubeProxy settings', {
-  mode: oneOfStrings('proxy mode', ['iptables', 'nftables', 'ipvs'], 'iptables'),
+  mode: oneOfStrings('proxy mode: iptables or nftables (ipvs is refused: deprecated upstream)', ['iptables', 'nftables'], 'iptables'),
   detectLocal: oneOfStrings('--detect-local-mode', ['ClusterCIDR', 'None'], 'ClusterCIDR'),
   masqueradeAll: bool('--masquerade-all', false),
   nodePortAddresses: list('--nodeport-addresses: IPv4 CIDRs or "primary"; empty = every local address', str('a CIDR or "primary"')),
@@ -427,12 +427,30 @@ export const divergenceSchema = obj(
   ['backend', 'does', 'why'],
 );
 
+/** `modes.<mode>`: the answer under that kube-proxy mode, replacing `expect` there (see docs/scenario-language.md). */
+export const modeExpectSchema = obj(
+  'mode expectation',
+  {
+    expect: expectSchema,
+    why: str('why this mode answers differently (shown in the migration report)', { minLength: 1 }),
+    link: str('the upstream test or doc that pins it (http or https URL, or a docs/ path)', { pattern: '^(https?://[^\\s]+|docs/[^\\s]+)$' }),
+  },
+  ['expect', 'why'],
+);
+
+export const modesSchema = {
+  ...obj('per-mode expectations', { iptables: modeExpectSchema, nftables: modeExpectSchema }),
+  description: 'what this step expects under one kube-proxy mode instead of expect: { nftables: { expect, why, link } }',
+  minProperties: 1,
+};
+
 export const sendStepSchema = obj(
   'send step',
   {
     name: stepName,
     send: { description: 'traffic: "100 curls to CNODE:NPORT from mypc" or { count, to, from, protocol, timeout }', anyOf: [str('shorthand', { minLength: 1 }), sendSpecSchema] },
     expect: expectSchema,
+    modes: modesSchema,
     diverges: list('known differences of backends on this step: each shows as known in svclab compare and fails when the backend agrees again', divergenceSchema, { minItems: 1 }),
   },
   ['send', 'expect'],

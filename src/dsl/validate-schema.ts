@@ -13,6 +13,12 @@ import type { ResourceKind, StepKind } from './schema.js';
 import { diagnosticAt, fail, keyOf } from './source.js';
 import type { Locator, PathSegment } from './source.js';
 import { parseCidr } from '../model/ip.js';
+import { IPVS_REFUSED } from '../model/proxy-mode.js';
+
+/** Values (and keys) svclab knows and refuses on purpose: the diagnostic says why, not only what. */
+function refusedNote(value: unknown): string[] {
+  return value === 'ipvs' ? [IPVS_REFUSED] : [];
+}
 
 interface Validators {
   top: ValidateFunction;
@@ -127,6 +133,7 @@ function translate(e: ErrorObject, base: Locator): Diagnostic | undefined {
       const allowed = Object.keys((parent.properties ?? {}) as SchemaObj);
       return diagnosticAt(`unknown key '${key}' in ${where}`, keyOf(loc, key), [
         allowed.length > 0 ? `expected one of: ${allowed.join(', ')}` : `expected no keys here`,
+        ...refusedNote(key),
         ...didYouMean(key, allowed),
       ]);
     }
@@ -146,6 +153,7 @@ function translate(e: ErrorObject, base: Locator): Diagnostic | undefined {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(show);
       return diagnosticAt(`invalid value '${show(e.data)}' for '${field}'`, loc, [
         `expected one of: ${allowed.join(', ')}`,
+        ...refusedNote(e.data),
         ...(typeof e.data === 'string' ? didYouMean(e.data, allowed) : []),
       ]);
     }

@@ -36,8 +36,11 @@ export interface ClientSpec {
   routes: Route[];
 }
 
+/** kube-proxy modes svclab runs (IPVS mode is deprecated upstream and refused: see proxy-mode.ts). */
+export type ProxyMode = 'iptables' | 'nftables';
+
 export interface KubeProxyConfig {
-  mode: 'iptables' | 'nftables' | 'ipvs';
+  mode: ProxyMode;
   /** `--detect-local-mode`: ClusterCIDR uses `clusterCIDR`; None writes no local-traffic rules. */
   detectLocal: 'ClusterCIDR' | 'None';
   masqueradeAll: boolean;

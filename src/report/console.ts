@@ -88,10 +88,11 @@ export class ConsoleReporter {
     this.out.write((live ? '\r\x1b[2K' : '') + lines.map((l) => l + '\n').join('') + (live ? this.statusLine() : ''));
   }
 
-  begin(info: { backend: string; seed: number; scenarios: number; filtered?: number }): void {
+  begin(info: { backend: string; mode?: string; seed: number; scenarios: number; filtered?: number }): void {
     this.total = info.scenarios;
     const extra = info.filtered !== undefined && info.filtered > 0 ? ` (${info.filtered} not selected)` : '';
-    this.print([this.c.bold(`svclab run: ${info.scenarios} scenario${info.scenarios === 1 ? '' : 's'} on ${info.backend}, seed ${info.seed}`) + extra]);
+    const mode = info.mode !== undefined ? `, ${info.mode}` : '';
+    this.print([this.c.bold(`svclab run: ${info.scenarios} scenario${info.scenarios === 1 ? '' : 's'} on ${info.backend}${mode}, seed ${info.seed}`) + extra]);
   }
 
   /** The live status line (terminal only): what is running now. */

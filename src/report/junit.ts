@@ -71,6 +71,7 @@ function renderSuite(result: RunResult, scenario: ScenarioResult, cases: Case[])
 function suiteProperties(result: RunResult, scenario: ScenarioResult): [string, string][] {
   const props: [string, string][] = [
     ['backend', result.backend],
+    ...(scenario.mode !== undefined ? [['kubeProxy.mode', scenario.mode] as [string, string]] : []),
     ['seed', String(scenario.seed)],
     ['run.seed', String(result.seed)],
     ['svclab.version', result.tool.version],

@@ -17,7 +17,7 @@ describe('svclab run with a test backend', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('svclab run: 1 scenario on sim, seed 1');
+    expect(lines[0]).toBe('svclab run: 1 scenario on sim, kube-proxy iptables mode, seed 1');
     expect(lines[1]).toMatch(/^✓ fair \(scenarios\/fair\.yaml, \d+ ms\)$/);
     expect(lines.at(-1)).toBe('1 passed, 0 failed');
     const json = JSON.parse(r.readReport('result.json')) as RunResult;

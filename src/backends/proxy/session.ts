@@ -8,6 +8,7 @@ import type { ChangeStep, CompiledScenario, SendStep, Traffic } from '../../mode
 import type { ClusterState } from '../../model/types.js';
 import type { Observation, SendResult } from '../../observe/observation.js';
 import type { AddressMap } from './addressMap.js';
+import { expectationsFor, isModeSpecific } from '../../model/proxy-mode.js';
 import { inCidr } from '../../model/ip.js';
 import { ProxyLab } from './lab.js';
 import { gatewayOf } from './buildDesired.js';
@@ -31,6 +32,16 @@ function targetKind(state: ClusterState, address: string): TargetKind {
   }
   if (state.pods.some((p) => p.ip === address)) return { kind: 'pod' };
   return { kind: 'unknown' };
+}
+
+/**
+ * Why a step whose answer depends on kube-proxy's mode is skipped outside iptables mode: proxyd
+ * implements iptables-mode semantics only (a ClusterIP's unserved port times out rather than being
+ * rejected, node ports listen on every node address and on localhost), so it cannot give the
+ * nftables answer. Steps that state no per-mode answer behave the same in both modes and run.
+ */
+export function modeSpecificReason(mode: string): string {
+  return `this step states a different answer per kube-proxy mode, and the proxy daemon implements iptables-mode semantics only, not ${mode} mode's differences`;
 }
 
 /** Why this traffic cannot be reproduced faithfully on loopback, or undefined when it can. */
@@ -118,7 +129,9 @@ export class ProxySession implements BackendSession {
   async send(step: SendStep): Promise<SendResult> {
     const state = this.lab.state ?? step.state;
     const t = step.traffic;
-    if (step.expect.some((e) => e.kind === 'distribution' && e.method === 'exact')) {
+    const mode = step.state.cluster.kubeProxy.mode;
+    if (mode !== 'iptables' && isModeSpecific(step)) return { unsupported: modeSpecificReason(mode) };
+    if (expectationsFor(step, mode).expect.some((e) => e.kind === 'distribution' && e.method === 'exact')) {
       return { unsupported: 'method exact needs probabilities derived from kube-proxy rules; the proxy backend only samples (use method auto or sample)' };
     }
     const why = unsupportedReason(state, t);

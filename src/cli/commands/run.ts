@@ -19,6 +19,8 @@ import { parseShard, selectScenarios } from '../../runner/select.js';
 import type { Shard } from '../../runner/select.js';
 import { loadAllScenarios } from '../load-scenarios.js';
 import { colorOption, grepOption, integerOption, MAX_SEED, parseCommandArgs } from '../options.js';
+import { modeOf, modeOptionProblem, withProxyMode } from '../../model/proxy-mode.js';
+import type { ProxyMode } from '../../model/types.js';
 import { exitCodeOf } from '../user-errors.js';
 
 export const summary = 'run scenarios on a backend and write reports';
@@ -43,6 +45,8 @@ Run scenario files (or every *.yaml/*.yml under folders; default: scenarios) on 
 
 Options:
   --backend NAME       sim | proxy | netns | kind (default: sim)
+  --mode MODE          run every scenario with kube-proxy in iptables or nftables mode, whatever
+                       the files say (steps check their modes.<mode> expectations where stated)
   --seed N             seed for every random choice (default: ${DEFAULT_SEED}; printed, kept in every result)
   --reporter LIST      console,junit,html,json; comma list or repeated (default: console,junit,html)
   --out DIR            where junit.xml, index.html and result.json go (default: reports)
@@ -66,6 +70,8 @@ Exit codes: 0 all passed, 1 a scenario failed or errored, 2 usage error, 3 inval
 export interface RunArgs {
   paths: string[];
   backend: BackendName;
+  /** --mode: kube-proxy mode forced on every scenario. */
+  mode?: ProxyMode;
   seed: number;
   seedFromCli: boolean;
   reporters: ReporterName[];
@@ -91,6 +97,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
       strict: true,
       options: {
         backend: { type: 'string' },
+        mode: { type: 'string' },
         seed: { type: 'string' },
         reporter: { type: 'string', multiple: true },
         out: { type: 'string' },
@@ -143,6 +150,11 @@ export function parseRunArgs(argv: string[]): RunArgs {
   if (v.keep === true) args.backendOptions.keep = true;
   if (backend !== 'kind' && Object.keys(args.backendOptions).length > 0) {
     throw new UsageError(`--kind-cluster, --kubeconfig and --keep only apply to --backend kind (got --backend ${backend})`);
+  }
+  if (v.mode !== undefined) {
+    const problem = modeOptionProblem('--mode', v.mode);
+    if (problem !== undefined) throw new UsageError(problem);
+    args.mode = v.mode as ProxyMode;
   }
   if (grep !== undefined) args.grep = grep;
   if (v.shard !== undefined) args.shard = parseShard(v.shard);
@@ -239,7 +251,8 @@ async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
   const selection: Parameters<typeof selectScenarios>[1] = { tags: args.tags, cwd: deps.cwd };
   if (args.grep !== undefined) selection.grep = args.grep;
   if (args.shard !== undefined) selection.shard = args.shard;
-  const scenarios = selectScenarios(all, selection);
+  const forced = args.mode;
+  const scenarios = selectScenarios(all, selection).map((s) => (forced === undefined ? s : withProxyMode(s, forced)));
   if (scenarios.length === 0) {
     deps.stderr.write(
       all.length === 0 ? `svclab run: no scenario files found in ${args.paths.join(', ')}\n` : `svclab run: none of ${all.length} scenarios matched the --grep/--tag/--shard selection\n`,
@@ -263,7 +276,7 @@ async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
     cwd: deps.cwd,
     github: deps.env.GITHUB_ACTIONS === 'true',
   });
-  if (showConsole) reporter.begin({ backend: backend.name, seed: args.seed, scenarios: scenarios.length, filtered: all.length - scenarios.length });
+  if (showConsole) reporter.begin({ backend: backend.name, mode: modesText(scenarios, args.mode), seed: args.seed, scenarios: scenarios.length, filtered: all.length - scenarios.length });
 
   const controller = new AbortController();
   const stopListening = deps.onInterrupt(() => {
@@ -281,6 +294,7 @@ async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
       bail: args.bail,
       signal: controller.signal,
       cwd: deps.cwd,
+      ...(args.mode !== undefined ? { mode: args.mode } : {}),
       listener: showConsole
         ? {
             stepStart: (s, step) => reporter.progress(`${s.name}: ${step.title}`),
@@ -306,4 +320,11 @@ async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
   if (interrupted) return ExitCode.interrupted;
   const { failed, errors } = result.totals;
   return failed + errors > 0 ? ExitCode.failed : ExitCode.ok;
+}
+
+/** "kube-proxy nftables mode (--mode)", or the modes the files ask for, for the first console line. */
+function modesText(scenarios: CompiledScenario[], forced: ProxyMode | undefined): string {
+  if (forced !== undefined) return `kube-proxy ${forced} mode (--mode)`;
+  const modes = [...new Set(scenarios.map(modeOf))].sort();
+  return `kube-proxy ${modes.join(' and ')} mode${modes.length > 1 ? 's (as the files say)' : ''}`;
 }
