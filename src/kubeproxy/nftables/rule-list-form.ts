@@ -1,7 +1,7 @@
 /**
  * How nft 1.0.6 prints back the rules kube-proxy writes. kube-proxy uses a handful of shorthand
  * spellings that nft normalizes on listing:
- *   mark and 0x004000 != 0          -> meta mark & 0x00004000 != 0x00000000
+ *   mark and 0x004000 != 0          -> meta mark & 0x00004000 != 0x00000000 (bit 31: != 0x00000000/1)
  *   mark set mark or|xor 0x004000   -> meta mark set meta mark | or ^ 0x00004000
  *   dnat ip addr . port to          -> dnat ip to
  *   { a , b } in maps               -> { a, b }
@@ -12,6 +12,17 @@
 import { formatIPv4, parseIPv4Cidr } from '../iptables/ipv4.js';
 
 const hex8 = (text: string): string => '0x' + Number.parseInt(text, 16).toString(16).padStart(8, '0');
+
+/**
+ * `mark and M != 0`: nft prints a mask made of leading one bits (only 0x80000000 among the
+ * single-bit masks kube-proxy can use) as a prefix match, any other mask as `&`.
+ */
+function markTest(maskText: string): string {
+  const mask = Number.parseInt(maskText, 16);
+  const ones = Math.clz32(~mask >>> 0);
+  const isPrefix = mask !== 0 && (mask >>> 0) === (ones === 32 ? 0xffffffff : ((0xffffffff << (32 - ones)) >>> 0));
+  return isPrefix ? `meta mark != 0x00000000/${ones}` : `meta mark & ${hex8(maskText)} != 0x00000000`;
+}
 
 interface Range {
   start: number;
@@ -54,7 +65,7 @@ export function anonymousSetText(elements: readonly string[]): string {
 export function listFormOfRule(rule: string): string {
   let out = rule;
   if (out.includes('mark')) {
-    out = out.replace(/(^|\s)mark and (0x[0-9a-f]+) != 0(?=\s|$)/g, (_m, pre: string, v: string) => `${pre}meta mark & ${hex8(v)} != 0x00000000`);
+    out = out.replace(/(^|\s)mark and (0x[0-9a-f]+) != 0(?=\s|$)/g, (_m, pre: string, v: string) => `${pre}${markTest(v)}`);
     out = out.replace(/(^|\s)mark set mark (or|xor) (0x[0-9a-f]+)(?=\s|$)/g, (_m, pre: string, op: string, v: string) =>
       `${pre}meta mark set meta mark ${op === 'or' ? '|' : '^'} ${hex8(v)}`,
     );
