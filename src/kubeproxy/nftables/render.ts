@@ -26,7 +26,7 @@ export interface NftRenderOptions {
 
 export interface NftRenderedNode {
   ctx: NftNodeContext;
-  /** The shared endpoint plan (same decisions as iptables mode). */
+  /** The shared endpoint plan (same decisions as iptables mode; its KUBE-SEP names are left empty). */
   plan: NodePlan;
   /** One entry per IPv4 service port, in plan order. */
   servicePorts: NftServicePort[];
@@ -38,7 +38,7 @@ export interface NftRenderedNode {
 
 /** Renders the nftables transaction and resulting table for `nodeName`; throws on an unknown node. */
 export function renderNftNode(state: ClusterState, nodeName: string, options: NftRenderOptions = {}): NftRenderedNode {
-  const plan = planNode(state, nodeName);
+  const plan = planNode(state, nodeName, { endpointChainNames: false });
   const ctx = nftNodeContext(state, nodeName);
   const tx = new NftTransaction();
   const localhostRejects = localhostRejectProtocols(options.localhostNodePorts ?? false, ctx);
