@@ -10,7 +10,7 @@ import { ScenarioError } from '../../errors.js';
 import { Sandbox } from './sandbox.js';
 import { describeFlow, parseConntrackLine, staleFlowDeletions, type Flow } from './conntrack.js';
 import { inCIDR, isIPv4, nsName, ifName, parseCIDR } from './names.js';
-import { NFACCT_DROPPED_NOTE, loadRulesInto, stripSaveComments } from './rules.js';
+import { NFACCT_DROPPED_NOTE, loadNftRulesInto, loadRulesInto, stripSaveComments } from './rules.js';
 import {
   clientBatch,
   endSysctls,
@@ -39,8 +39,13 @@ export interface KernelCaps {
 /** Renders the iptables-save text kube-proxy would write on a node. */
 export type RulesFor = (state: ClusterState, nodeName: string, caps: KernelCaps) => string;
 
+/** Renders the `ip kube-proxy` table kube-proxy (nftables mode) would leave on a node, as nft "add" commands. */
+export type NftRulesFor = (state: ClusterState, nodeName: string) => string;
+
 export interface LabOptions {
   rulesFor: RulesFor;
+  /** For scenarios in nftables mode (the lab refuses them without it). */
+  nftRulesFor?: NftRulesFor;
   /** Progress lines. */
   log?: (message: string) => void;
   /** Requests in flight at once per send after the first (default 8). */
@@ -174,8 +179,16 @@ export class Lab {
     await this.sandbox.serve(pod.ns, { pod: pod.plan.name, node: pod.plan.node, ports: pod.plan.ports });
   }
 
-  /** Loads (replaces) the node's filter and nat tables with the rules rendered for the current state. */
+  /**
+   * Loads (replaces) kube-proxy's rules in the node for the current state: the filter and nat
+   * tables in iptables mode, the `ip kube-proxy` nftables table in nftables mode.
+   */
   private async loadRules(node: NodePlan): Promise<void> {
+    if (this.state.cluster.kubeProxy.mode === 'nftables') {
+      if (this.options.nftRulesFor === undefined) throw new LabChangeUnsupported('this lab was built without an nftables renderer');
+      await loadNftRulesInto(this.sandbox, node.ns, node.name, this.options.nftRulesFor(this.state, node.name));
+      return;
+    }
     const rules = this.options.rulesFor(this.state, node.name, { nfacct: this.hasNfacctTool });
     const { dropped } = await loadRulesInto(this.sandbox, node.ns, node.name, rules, this.hasNfacctTool);
     if (dropped && !this.notes.includes(NFACCT_DROPPED_NOTE)) this.notes.push(NFACCT_DROPPED_NOTE);
@@ -185,6 +198,12 @@ export class Lab {
   async iptablesSave(nodeName: string): Promise<string> {
     const node = this.node(nodeName);
     return stripSaveComments(await this.sandbox.execOk(['ip', 'netns', 'exec', node.ns, 'iptables-save']));
+  }
+
+  /** kube-proxy's nftables table as the node's kernel holds it (`nft list table ip kube-proxy`). */
+  async nftList(nodeName: string): Promise<string> {
+    const node = this.node(nodeName);
+    return this.sandbox.execOk(['ip', 'netns', 'exec', node.ns, 'nft', 'list', 'table', 'ip', 'kube-proxy']);
   }
 
   /** The node's conntrack table (`conntrack -L`), for debugging and tests. */

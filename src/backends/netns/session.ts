@@ -5,7 +5,16 @@
 import type { ApplyResult, BackendContext, BackendSession } from '../backend.js';
 import type { ChangeStep, CompiledScenario, SendStep } from '../../model/scenario.js';
 import type { SendResult } from '../../observe/observation.js';
-import { Lab, LabChangeUnsupported, type RulesFor } from './lab.js';
+import { Lab, LabChangeUnsupported, type NftRulesFor, type RulesFor } from './lab.js';
+
+/** A session for a scenario this machine cannot run: every step is skipped with `reason`. */
+export function unsupportedSession(reason: string): BackendSession {
+  return {
+    apply: async () => ({ unsupported: reason }),
+    send: async () => ({ unsupported: reason }),
+    close: async () => undefined,
+  };
+}
 
 export class NetnsSession implements BackendSession {
   private closing: Promise<void> | undefined;
@@ -13,9 +22,9 @@ export class NetnsSession implements BackendSession {
   private constructor(private readonly lab: Lab) {}
 
   /** Brings the scenario's initial cluster up; Ctrl-C (the context's signal) tears it down. */
-  static async start(scenario: CompiledScenario, ctx: BackendContext, rulesFor: RulesFor): Promise<NetnsSession> {
+  static async start(scenario: CompiledScenario, ctx: BackendContext, rulesFor: RulesFor, nftRulesFor?: NftRulesFor): Promise<NetnsSession> {
     ctx.signal.throwIfAborted();
-    const lab = await Lab.up(scenario.initial, { rulesFor, log: ctx.log });
+    const lab = await Lab.up(scenario.initial, { rulesFor, log: ctx.log, ...(nftRulesFor !== undefined ? { nftRulesFor } : {}) });
     const session = new NetnsSession(lab);
     if (ctx.signal.aborted) {
       await session.close();

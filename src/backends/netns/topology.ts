@@ -79,12 +79,12 @@ function commonSegment(addresses: string[]): CIDR {
 }
 
 /**
- * kube-proxy sets route_localnet only when localhost node ports are effectively on: the flag is set
- * and --nodeport-addresses is empty or covers 127.0.0.1.
+ * kube-proxy sets route_localnet only when localhost node ports are effectively on: iptables mode
+ * (nftables mode never sets it), the flag is set and --nodeport-addresses is empty or covers 127.0.0.1.
  */
 function localhostNodePortsOn(state: ClusterState): boolean {
   const kp = state.cluster.kubeProxy;
-  if (!kp.localhostNodePorts) return false;
+  if (kp.mode !== 'iptables' || !kp.localhostNodePorts) return false;
   if (kp.nodePortAddresses.length === 0) return true;
   return kp.nodePortAddresses.some((text) => {
     const m = /^([0-9.]+)\/(\d{1,2})$/.exec(text);
