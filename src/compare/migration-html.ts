@@ -47,7 +47,7 @@ function stepCard(scenario: ScenarioRow, step: StepRow, from: string): Raw {
   const to = check.changes[0]?.to ?? '';
   const why = statedWhy(step, to);
   const rows = check.changes.flatMap((change) =>
-    changeLines(step, change).map((l) => html`<tr><td>${change.backend}</td><td>${l.aspect}</td><td>${l.before}</td><td>→ ${l.after}</td></tr>`),
+    changeLines(step, change).map((l) => html`<tr><td>${change.backend}</td><td>${l.aspect}</td><td>${l.before}</td><td>${l.after}</td></tr>`),
   );
   const reason =
     check.state === 'stated' && why !== undefined

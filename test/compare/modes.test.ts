@@ -87,7 +87,7 @@ describe('compare --modes: what changes between iptables and nftables mode', () 
 
     const page = renderCompareHtml(m);
     expect(page).toContain('Moving from iptables to nftables mode: what changes for you');
-    expect(page).toContain('<td>outcome</td><td>timeout×10</td><td>→ refused×10</td>');
+    expect(page).toContain('<td>outcome</td><td>timeout×10</td><td>refused×10</td>');
     expect(page).toContain('<strong>Why:</strong> nftables mode rejects unserved ports of an active ClusterIP');
     expect(page).toContain('href="https://github.com/kubernetes/kubernetes/blob/v1.37.2/pkg/proxy/nftables/proxier_test.go"');
     expect(page).toContain('href="sim-nftables/index.html"');
