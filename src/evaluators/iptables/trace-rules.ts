@@ -10,7 +10,8 @@
 import type { RuleHop } from './evaluate.js';
 import { CompiledRuleset } from './evaluate.js';
 import { exploreBranches } from './explore.js';
-import { NetfilterHost } from './host.js';
+import { NetfilterHost } from '../host.js';
+import { IptablesHookRules } from './hook-rules.js';
 import { formatIPv4, parseIPv4 } from './ip.js';
 import { CT, protoNumber } from './packet.js';
 import { parseIptablesSave } from './parse.js';
@@ -65,7 +66,7 @@ export function traceRules(rules: CompiledRuleset, input: RulesTraceInput): Rule
   const isLocal = (a: number) => a >>> 24 === 127 || local.has(a);
   const host = new NetfilterHost({
     name: 'node',
-    rules,
+    rules: new IptablesHookRules(rules),
     isLocal,
     route: (d) => (isLocal(d) ? { kind: 'local' } : { kind: 'out', iface: 'eth0' }),
     ifaceAddress: (iface) => (iface === 'lo' ? 0x7f000001 : primary),

@@ -218,7 +218,15 @@ export function parseElements(c: Cursor, keyTypes: DataType[], dataTypes: DataTy
     if (isMap) {
       c.expect(':', "':' and the element's value");
       if (dataTypes.length === 1 && dataTypes[0] === 'verdict') el.verdict = parseVerdict(c);
-      else el.data = tuple(c, dataTypes).map((r) => r.lo);
+      else {
+        // Data components after the first are optional: nft 1.0.6 lists `dnat ip to ... map
+        // { 0 : 10.0.0.1 . 80 }` and `... map { 0 : 10.0.0.1 }` alike under one header.
+        el.data = [literal(c, dataTypes[0]!).lo];
+        for (let k = 1; k < dataTypes.length && c.is('.'); k++) {
+          c.next();
+          el.data.push(literal(c, dataTypes[k]!).lo);
+        }
+      }
     }
     out.push(el);
     c.skipNewlines();
