@@ -178,20 +178,24 @@ function findElement(set: CompiledSet, key: Int32Array, env: WalkEnv): number {
   return env.sets.has(set.dynamicId, textKey(key), env.now) ? -2 : -1;
 }
 
-function compileVerdict(ctx: Ctx, v: VerdictSpec, hop: (note: string) => RuleHop): Step {
+/** A verdict's step; `hop` is null where the caller already reported it (a verdict map). */
+function compileVerdict(ctx: Ctx, v: VerdictSpec, hop: ((note: string) => RuleHop) | null): Step {
+  const say = (env: WalkEnv, note: string): void => {
+    if (hop !== null && env.trace !== undefined) env.trace(hop(note));
+  };
   switch (v.kind) {
     case 'accept':
-      return (_p, env) => (env.trace?.(hop('accept')), ACCEPT);
+      return (_p, env) => (say(env, 'accept'), ACCEPT);
     case 'drop':
-      return (_p, env) => (env.trace?.(hop('drop')), DROP);
+      return (_p, env) => (say(env, 'drop'), DROP);
     case 'continue':
-      return (_p, env) => (env.trace?.(hop('continue')), BREAK);
+      return (_p, env) => (say(env, 'continue'), BREAK);
     case 'return':
-      return (_p, env) => (env.trace?.(hop('return')), RETURN);
+      return (_p, env) => (say(env, 'return'), RETURN);
     case 'jump': {
       const target = ctx.chains.get(v.chain)!;
       return (p, env, depth) => {
-        env.trace?.(hop(`jump ${target.name}`));
+        say(env, `jump ${target.name}`);
         const r = runChain(target, p, env, depth + 1);
         return r === RETURN ? BREAK : r;
       };
@@ -199,7 +203,7 @@ function compileVerdict(ctx: Ctx, v: VerdictSpec, hop: (note: string) => RuleHop
     case 'goto': {
       const target = ctx.chains.get(v.chain)!;
       return (p, env, depth) => {
-        env.trace?.(hop(`goto ${target.name}`));
+        say(env, `goto ${target.name}`);
         return runChain(target, p, env, depth + 1);
       };
     }
@@ -227,13 +231,13 @@ function compileItem(ctx: Ctx, it: Item, hop: (note: string) => RuleHop): Step {
       const key = new Int32Array(it.left.length);
       const types = it.left.map(selectorType);
       const elements = map.spec.elements;
-      const verdicts = elements.map((e) => compileVerdict(ctx, e.verdict!, hop));
+      const verdicts = elements.map((e) => compileVerdict(ctx, e.verdict!, null));
       const name = 'named' in it.map ? `@${it.map.named}` : '{ ... }';
       return (p, env, depth) => {
         if (!fill(p, env, key)) return BREAK;
         const i = map.table.find(key);
         if (i < 0) return BREAK;
-        if (env.trace !== undefined) env.trace(hop(`vmap ${name}: ${formatKey(key, types)} : ${describeVerdict(elements[i]!.verdict!)}`));
+        if (env.trace !== undefined) env.trace(hop(`${describeVerdict(elements[i]!.verdict!)} (vmap ${name}: ${formatKey(key, types)})`));
         return verdicts[i]!(p, env, depth);
       };
     }
