@@ -5,7 +5,7 @@
  */
 import type { ExactDistribution } from '../../observe/observation.js';
 import { exploreBranches } from '../../evaluators/iptables/explore.js';
-import type { WalkOptions } from '../../evaluators/iptables/host.js';
+import type { WalkOptions } from '../../evaluators/host.js';
 import type { RequestResult, Sender, SimNetwork } from './network.js';
 
 export interface ExactBranch {

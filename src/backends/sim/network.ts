@@ -2,7 +2,8 @@
  * The simulated network around the rules. Every node and client sits on one L2 segment with its
  * scenario addresses; pods live behind their node's bridge (`cni0`, gateway = first host of the
  * node's pod CIDR); nodes route each other's pod CIDRs over the segment. Each node runs the
- * iptables rules kube-proxy would write (rendered by src/kubeproxy/iptables), walked by src/evaluators/iptables.
+ * rules kube-proxy would write in the scenario's mode (rendered by src/kubeproxy/<mode>), walked by
+ * src/evaluators/<mode> (see ./walkers.ts).
  *
  * How traffic from outside reaches the cluster:
  *  - a node address: straight over the segment to that node;
@@ -29,10 +30,11 @@
 import type { ClusterState, NodeSpec, Pod, Service } from '../../model/types.js';
 import type { Outcome } from '../../model/scenario.js';
 import type { TraceHop } from '../../observe/observation.js';
-import { CompiledRuleset, type CompileOptions } from '../../evaluators/iptables/evaluate.js';
-import { NetfilterHost, type WalkOptions } from '../../evaluators/iptables/host.js';
+import type { CompileOptions } from '../../evaluators/iptables/evaluate.js';
+import type { HookRules } from '../../evaluators/hook-rules.js';
+import { NetfilterHost, type WalkOptions } from '../../evaluators/host.js';
 import { cidrContains, firstHost, formatIPv4, parseCidr, parseIPv4, type Cidr } from '../../evaluators/iptables/ip.js';
-import { RuleCache, parseIptablesSave } from '../../evaluators/iptables/parse.js';
+import { iptablesWalker, type RulesWalker } from './walkers.js';
 import { CT, protoNumber, type Packet } from '../../evaluators/iptables/packet.js';
 import type { ConntrackEntry } from '../../evaluators/iptables/conntrack.js';
 
@@ -84,8 +86,10 @@ const MAX_HOPS = 16;
 
 /** How a SimNetwork compiles its nodes' rules. */
 export interface SimNetworkOptions {
-  /** Passed to every CompiledRuleset (tests use `{ plain: true }` to check the optimized path). */
+  /** Passed to every iptables CompiledRuleset (tests use `{ plain: true }` to check the optimized path). */
   compile?: CompileOptions;
+  /** Which walker reads the rendered rules (default: iptables, with `compile`). */
+  walker?: RulesWalker;
   /**
    * Reuse the compiled rules of an identical dump (another node's, or the node's own before a
    * change step) instead of parsing and compiling it again, and reuse the parse of every line
@@ -103,7 +107,8 @@ export class SimNetwork {
   private clientByAddr = new Map<number, string>();
   private state!: ClusterState;
   /** Compiled rules by dump text, as of the last update. */
-  private compiled = new Map<string, CompiledRuleset>();
+  private compiled = new Map<string, HookRules>();
+  private readonly walker: RulesWalker;
   /** How many dumps the last update parsed and compiled (the rest were reused). */
   compiledLastUpdate = 0;
 
@@ -112,7 +117,13 @@ export class SimNetwork {
     private readonly render: (state: ClusterState, node: string) => string,
     private readonly options: SimNetworkOptions = {},
   ) {
+    this.walker = options.walker ?? iptablesWalker(options.compile);
     this.update(state);
+  }
+
+  /** Which kube-proxy mode's rules this network walks. */
+  get mode(): 'iptables' | 'nftables' {
+    return this.walker.mode;
   }
 
   /** Re-renders every node's rules from `state`; conntrack and `recent` state stay on each node. */
@@ -121,12 +132,9 @@ export class SimNetwork {
     const old = this.nodes;
     const reuse = this.options.reuseCompiled !== false;
     const previous = this.compiled;
-    const compiled = new Map<string, CompiledRuleset>();
+    const compiled = new Map<string, HookRules>();
     this.compiledLastUpdate = 0;
-    // Parsed lines of the previous dumps, gathered on a change step when a dump changed: it still
-    // shares most of its lines. Kept for this update only, so no memory stays behind; the first
-    // build has no previous dumps and builds no cache (a one-off network pays nothing for it).
-    let lines: RuleCache | undefined;
+    const compiler = this.walker.forUpdate(reuse ? [...new Set(previous.values())] : []);
     this.nodes = new Map();
     this.nodeByAddr = new Map();
     for (const spec of state.cluster.nodes) {
@@ -143,11 +151,7 @@ export class SimNetwork {
       const text = this.render(state, spec.name);
       let rules = reuse ? (compiled.get(text) ?? previous.get(text)) : undefined;
       if (!rules) {
-        if (reuse && !lines && previous.size > 0) {
-          lines = new RuleCache();
-          for (const r of new Set(previous.values())) lines.addAll(r.ruleset);
-        }
-        rules = new CompiledRuleset(parseIptablesSave(text, `rules of node ${spec.name}`, lines), this.options.compile);
+        rules = compiler.compile(text, `rules of node ${spec.name}`);
         this.compiledLastUpdate++;
       }
       if (reuse) compiled.set(text, rules);

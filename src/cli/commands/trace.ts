@@ -1,7 +1,8 @@
 /**
- * `svclab trace`: the path of one packet through kube-proxy's iptables rules, every random branch
- * with its exact probability. Over a scenario (rules rendered per node, walked through the
- * simulated network) or over a real node's `iptables-save` dump (`--rules`).
+ * `svclab trace`: the path of one packet through kube-proxy's rules (iptables or nftables mode),
+ * every random branch with its exact probability. Over a scenario (rules rendered per node in the
+ * scenario's kube-proxy mode, walked through the simulated network) or over a real node's dump
+ * (`--rules`: `iptables-save` or `nft list ruleset` output, told apart by the text itself).
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -10,7 +11,8 @@ import type { CompiledScenario } from '../../model/scenario.js';
 import type { ClusterState } from '../../model/types.js';
 import type { TraceHop } from '../../observe/observation.js';
 import { parseIPv4 } from '../../evaluators/iptables/ip.js';
-import { compileDump, traceRules, type RulesTraceResult } from '../../evaluators/iptables/trace-rules.js';
+import { compileAnyDump, detectDumpFormat } from '../../evaluators/dump-format.js';
+import { traceHookRules, type RulesTraceResult } from '../../evaluators/trace-dump.js';
 import { SimNetwork, type Sender } from '../../backends/sim/network.js';
 import { exactRequest, type ExactSummary } from '../../backends/sim/exact.js';
 import { renderNodeRules } from '../../kubeproxy/iptables/render.js';
@@ -23,14 +25,17 @@ export const help = `Usage:
   svclab trace <scenario> --from SOURCE --to ADDR:PORT [--proto tcp|udp|sctp] [--node NAME] [--at-step N] [--json]
   svclab trace --rules DUMP --node-ip IP[,IP...] --from ADDRESS --to ADDR:PORT [--proto P] [--json]
 
-Show what kube-proxy's iptables rules do with one packet: every table, chain and rule it matches
-(with the rule's text), each NAT rewrite, and the verdict. Random load-balancing rules are
-followed down every branch, each with its exact probability.
+Show what kube-proxy's rules do with one packet: every table, chain and rule it matches (with the
+rule's text), each NAT rewrite, and the verdict. Random load-balancing rules (iptables
+statistic, nftables numgen) are followed down every branch, each with its exact probability.
 
 With a scenario, the rules are the ones the simulator renders for each node and the packet walks
 the simulated network (node to node after DNAT, back through conntrack for the reply).
-With --rules, DUMP is the output of 'iptables-save' on a real node; packets from one of the
---node-ip addresses are generated on the node (nat/filter OUTPUT), others arrive (PREROUTING).
+With a scenario in kubeProxy mode nftables, the rules are the nftables ruleset kube-proxy's
+nftables proxier writes, walked by the nftables walker.
+With --rules, DUMP is the output of 'iptables-save' or of 'nft list ruleset' on a real node (the
+format is recognized from the text); packets from one of the --node-ip addresses are generated on
+the node (OUTPUT hook), others arrive (PREROUTING).
 
 Options:
   --from SOURCE     a client name, 'node NAME', 'pod NAME', or an IPv4 address
@@ -41,14 +46,16 @@ Options:
   --node NAME       the node whose rules the packet meets first (default: where the network
                     delivers it)
   --at-step N       use the cluster state step N (1-based) runs against (default: initial state)
-  --rules DUMP      trace over an iptables-save file instead of a scenario
+  --rules DUMP      trace over an iptables-save or nft list ruleset file instead of a scenario
   --node-ip IPS     with --rules: the node's addresses, comma-separated (127.0.0.0/8 is implied)
   --json            print {verdict, endpoints, masquerade, path, branches} as JSON
   -h, --help        show this help
 
 Verdicts: ok (reached an endpoint), drop (timeout), reject (refused), local (delivered to the node
 itself, not DNATed), none (nothing intercepted it; routed on unchanged).
-Exit codes: 0 traced, 2 usage error or unreadable dump, 3 invalid scenario.
+Exit codes: 0 traced, 2 usage error or unreadable (or malformed iptables-save) dump, 3 invalid
+scenario, or an nft listing that does not parse (the message names line, column and what was
+expected).
 `;
 
 interface TraceArgs {
@@ -157,10 +164,11 @@ export async function run(argv: string[]): Promise<number> {
     } catch (err) {
       throw new UsageError(`svclab trace: cannot read ${args.rules}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    const rules = compileDump(text, args.rules);
+    const format = detectDumpFormat(text, args.rules);
+    const rules = compileAnyDump(text, args.rules);
     const to = literalTarget(args.to)!;
-    const result = traceRules(rules, { nodeIPs: args.nodeIPs, from: args.from, to: to.host, port: to.port, protocol: args.proto });
-    process.stdout.write(args.json ? JSON.stringify(rulesJson(result), null, 2) + '\n' : formatRules(result, { ...args, to }));
+    const result = traceHookRules(rules, { nodeIPs: args.nodeIPs, from: args.from, to: to.host, port: to.port, protocol: args.proto });
+    process.stdout.write(args.json ? JSON.stringify({ format, ...rulesJson(result) }, null, 2) + '\n' : formatRules(result, { ...args, to }, format));
     return ExitCode.ok;
   }
   const { loadScenarioFile } = await import('../../dsl/load.js');
@@ -300,8 +308,8 @@ function formatScenario(s: ExactSummary, args: ResolvedArgs): string {
   return lines.join('\n') + '\n';
 }
 
-function formatRules(r: RulesTraceResult, args: ResolvedArgs): string {
-  const lines = [`${args.proto} ${args.from} -> ${args.to.host}:${args.to.port} on a node with ${args.nodeIPs.join(', ')}`];
+function formatRules(r: RulesTraceResult, args: ResolvedArgs, format: 'iptables' | 'nftables'): string {
+  const lines = [`${args.proto} ${args.from} -> ${args.to.host}:${args.to.port} on a node with ${args.nodeIPs.join(', ')} (${format === 'nftables' ? 'nft list ruleset' : 'iptables-save'} dump)`];
   r.branches.forEach((b, i) => {
     lines.push('', `branch ${i + 1} of ${r.branches.length}, probability ${pct(b.probability)}: ${b.verdict}${b.endpoint ? ` ${b.endpoint}` : ''}${b.masquerade ? ' (masqueraded)' : ''}`);
     lines.push(...formatHops(b.path));
