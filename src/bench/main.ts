@@ -17,6 +17,7 @@ import { loadScenarioFile } from '../dsl/load.js';
 import { BackendUnavailableError } from '../errors.js';
 import { renderNodeRules } from '../kubeproxy/iptables/render.js';
 import { benchProxy, type ProxyBenchFigure } from './proxy.js';
+import { nftablesSection } from './nftables-walk.js';
 import { benchNetns } from './netns.js';
 import { benchHaproxy, ensureHaproxy, runCommand, type HaproxyLoadFigure } from './haproxy.js';
 import type { LoadFigure } from './load-figure.js';
@@ -42,7 +43,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** Repository root (dist/bench/main.js -> ../..). */
 const root = resolve(here, '..', '..');
 const cliPath = join(root, 'dist', 'cli', 'main.js');
-const sectionNames: SectionName[] = ['sim', 'proxy', 'netns'];
+const sectionNames: SectionName[] = ['sim', 'nftables', 'proxy', 'netns'];
 
 const help = `Usage: npm run bench -- [options]   (node dist/bench/main.js [options])
 
@@ -51,7 +52,7 @@ and write them to reports/bench.json. Never part of npm test; about 2 minutes on
 
 Options:
   --quick          short runs and a smaller synthetic cluster (a smoke test, under 2 minutes)
-  --only LIST      sections to run: sim,proxy,netns (default: all)
+  --only LIST      sections to run: sim,nftables,proxy,netns (default: all)
   --out FILE       where the JSON goes (default: reports/bench.json)
   -h, --help       show this help
 
@@ -364,12 +365,18 @@ async function netnsSection(s: Settings, section: Section): Promise<void> {
 
 const titles: Record<SectionName, string> = {
   sim: 'simulator (seed-004 lab, lab suite, synthetic cluster)',
+  nftables: 'nftables walker (seed-004 lab, 1,000 and 10,000 Services; iptables beside)',
   proxy: 'proxy daemon (proxyd, HAProxy, direct)',
   netns: 'kernel backend (kube-proxy rules in network namespaces)',
 };
 /** Longest each section may take (halved with --quick); together under the issue's 10 minutes. */
-const sectionLimitMs: Record<SectionName, number> = { sim: 240_000, proxy: 210_000, netns: 120_000 };
-const runners: Record<SectionName, (s: Settings, section: Section) => Promise<void>> = { sim: simSection, proxy: proxySection, netns: netnsSection };
+const sectionLimitMs: Record<SectionName, number> = { sim: 240_000, nftables: 120_000, proxy: 210_000, netns: 120_000 };
+const runners: Record<SectionName, (s: Settings, section: Section) => Promise<void>> = {
+  sim: simSection,
+  nftables: (s, section) => nftablesSection(s, section, join(root, 'scenarios', 'labs', '004-kans-nodeport.yaml'), log),
+  proxy: proxySection,
+  netns: netnsSection,
+};
 
 function parseSettings(argv: string[], signal: AbortSignal): Settings | 'help' {
   const { values } = parseArgs({
