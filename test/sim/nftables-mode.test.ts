@@ -24,11 +24,11 @@ async function observe(s: CompiledScenario): Promise<unknown[]> {
       continue;
     }
     const r: SendResult = await session.send(step);
-    if ('unsupported' in r && r.unsupported) {
+    if ('unsupported' in r) {
       out.push({ unsupported: r.unsupported });
       continue;
     }
-    const obs = r.observations ?? [];
+    const obs = r.observations;
     const outcomes: Record<string, number> = {};
     for (const o of obs) outcomes[o.outcome] = (outcomes[o.outcome] ?? 0) + 1;
     out.push({
