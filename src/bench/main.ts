@@ -3,7 +3,9 @@
  * same run, written to `reports/bench.json`. Sections: `sim` (simulator on the seed-004 lab, the
  * lab suite's wall time, a synthetic 1,000-node cluster at 1k and 10k Services), `proxy` (proxyd
  * and HAProxy beside direct connections), `netns` (kube-proxy's rules in the kernel beside direct
- * pod access, 4-node lab up/down). A missed target is recorded and printed, never an exit code.
+ * pod access, 4-node lab up/down), `nftables` (one node rendered in nftables mode at 1k and 10k
+ * Services, iptables mode beside it), `nftables-walk` (nftables verdicts per CPU-second on seed-004
+ * and at 1k and 10k Services, the iptables walk beside them). A missed target is recorded and printed, never an exit code.
  *
  * Exit codes: 0 done (targets met or not), 1 a section failed to measure, 2 usage, 130 interrupted.
  * Every child process and server is stopped on exit and on SIGINT/SIGTERM.
@@ -17,7 +19,9 @@ import { loadScenarioFile } from '../dsl/load.js';
 import { BackendUnavailableError } from '../errors.js';
 import { renderNodeRules } from '../kubeproxy/iptables/render.js';
 import { benchProxy, type ProxyBenchFigure } from './proxy.js';
+import { nftablesSection } from './nftables-walk.js';
 import { benchNetns } from './netns.js';
+import { nftablesRenderSection } from './nftables-render.js';
 import { benchHaproxy, ensureHaproxy, runCommand, type HaproxyLoadFigure } from './haproxy.js';
 import type { LoadFigure } from './load-figure.js';
 import { decideColor } from '../report/console.js';
@@ -42,7 +46,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** Repository root (dist/bench/main.js -> ../..). */
 const root = resolve(here, '..', '..');
 const cliPath = join(root, 'dist', 'cli', 'main.js');
-const sectionNames: SectionName[] = ['sim', 'proxy', 'netns'];
+const sectionNames: SectionName[] = ['sim', 'proxy', 'netns', 'nftables', 'nftables-walk'];
 
 const help = `Usage: npm run bench -- [options]   (node dist/bench/main.js [options])
 
@@ -51,7 +55,7 @@ and write them to reports/bench.json. Never part of npm test; about 2 minutes on
 
 Options:
   --quick          short runs and a smaller synthetic cluster (a smoke test, under 2 minutes)
-  --only LIST      sections to run: sim,proxy,netns (default: all)
+  --only LIST      sections to run: sim,proxy,netns,nftables,nftables-walk (default: all)
   --out FILE       where the JSON goes (default: reports/bench.json)
   -h, --help       show this help
 
@@ -366,10 +370,18 @@ const titles: Record<SectionName, string> = {
   sim: 'simulator (seed-004 lab, lab suite, synthetic cluster)',
   proxy: 'proxy daemon (proxyd, HAProxy, direct)',
   netns: 'kernel backend (kube-proxy rules in network namespaces)',
+  nftables: 'nftables mode (rendering one node, iptables mode beside it)',
+  'nftables-walk': 'nftables walker (verdicts on seed-004, 1,000 and 10,000 Services; iptables walk beside)',
 };
 /** Longest each section may take (halved with --quick); together under the issue's 10 minutes. */
-const sectionLimitMs: Record<SectionName, number> = { sim: 240_000, proxy: 210_000, netns: 120_000 };
-const runners: Record<SectionName, (s: Settings, section: Section) => Promise<void>> = { sim: simSection, proxy: proxySection, netns: netnsSection };
+const sectionLimitMs: Record<SectionName, number> = { sim: 240_000, proxy: 210_000, netns: 120_000, nftables: 120_000, 'nftables-walk': 120_000 };
+const runners: Record<SectionName, (s: Settings, section: Section) => Promise<void>> = {
+  sim: simSection,
+  proxy: proxySection,
+  netns: netnsSection,
+  nftables: (s, section) => nftablesRenderSection({ quick: s.quick, signal: s.signal, track, log }, section),
+  'nftables-walk': (s, section) => nftablesSection(s, section, join(root, 'scenarios', 'labs', '004-kans-nodeport.yaml'), log),
+};
 
 function parseSettings(argv: string[], signal: AbortSignal): Settings | 'help' {
   const { values } = parseArgs({

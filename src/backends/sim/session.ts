@@ -9,9 +9,9 @@ import type { ClusterState } from '../../model/types.js';
 import type { Observation, SendResult } from '../../observe/observation.js';
 import { Rng } from '../../evaluators/iptables/rng.js';
 import { formatIPv4, parseIPv4 } from '../../evaluators/iptables/ip.js';
-import { renderNodeRules } from '../../kubeproxy/iptables/render.js';
 import { SimNetwork, type Sender, type SimNetworkOptions } from './network.js';
 import { exactRequest } from './exact.js';
+import { simMode } from './modes.js';
 
 export const SECONDS_PER_REQUEST = 0.1;
 export const SECONDS_PER_CHANGE = 1;
@@ -43,6 +43,8 @@ function endpointSet(state: ClusterState): Set<string> {
 
 export class SimSession implements BackendSession {
   readonly net: SimNetwork;
+  /** Why this scenario cannot run here (an unmodelled kube-proxy mode); every send step says so. */
+  private readonly unsupported: string | undefined;
   private readonly rng: Rng;
   private now = 0;
   private requests = 0;
@@ -54,7 +56,12 @@ export class SimSession implements BackendSession {
     options: SimNetworkOptions = {},
   ) {
     this.rng = new Rng(ctx.seed);
-    this.net = new SimNetwork(scenario.initial, (state, node) => renderNodeRules(state, node), options);
+    const mode = simMode(scenario.initial.cluster.kubeProxy.mode, options);
+    // An unmodelled mode still gets a network (iptables rules) so change steps apply, but every
+    // send step is reported unsupported: nothing is observed under the wrong mode.
+    this.unsupported = 'unsupported' in mode ? mode.unsupported : undefined;
+    const m = 'unsupported' in mode ? (simMode('iptables', options) as Exclude<typeof mode, { unsupported: string }>) : mode;
+    this.net = new SimNetwork(scenario.initial, m.render, { ...options, walker: m.walker });
   }
 
   async apply(step: ChangeStep): Promise<ApplyResult> {
@@ -75,9 +82,10 @@ export class SimSession implements BackendSession {
   }
 
   async send(step: SendStep): Promise<SendResult> {
+    if (this.unsupported !== undefined) return { unsupported: this.unsupported };
     const mode = step.state.cluster.kubeProxy.mode;
-    if (mode !== 'iptables') {
-      return { unsupported: `the simulator models kube-proxy in iptables mode only; this scenario runs kube-proxy in ${mode} mode` };
+    if (mode !== this.net.mode) {
+      return { unsupported: `the scenario switches kube-proxy from ${this.net.mode} to ${mode} mode mid-run; the simulator keeps one mode per run` };
     }
     const t = step.traffic;
     const sender = this.senderFor(t.from);

@@ -6,16 +6,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { ExitCode, UsageError } from '../../errors.js';
+import { ExitCode, ScenarioError, UsageError } from '../../errors.js';
 import type { CompiledScenario } from '../../model/scenario.js';
 import type { ClusterState } from '../../model/types.js';
 import type { TraceHop } from '../../observe/observation.js';
 import { parseIPv4 } from '../../evaluators/iptables/ip.js';
 import { compileAnyDump, detectDumpFormat } from '../../evaluators/dump-format.js';
 import { traceHookRules, type RulesTraceResult } from '../../evaluators/trace-dump.js';
-import { SimNetwork, type Sender } from '../../backends/sim/network.js';
+import type { Sender } from '../../backends/sim/network.js';
+import { simMode, simNetworkFor } from '../../backends/sim/modes.js';
 import { exactRequest, type ExactSummary } from '../../backends/sim/exact.js';
-import { renderNodeRules } from '../../kubeproxy/iptables/render.js';
 import { SyntaxProblem, parseTerm } from '../../dsl/target.js';
 import { ResolveError, resolveHost, resolvePort } from '../../model/variables.js';
 
@@ -237,7 +237,9 @@ export function traceScenario(state: ClusterState, args: Pick<TraceArgs, 'from' 
   if (args.node !== undefined && !nodes.some((n) => n.name === args.node)) {
     throw new UsageError(`svclab trace: unknown node '${args.node}'; nodes: ${nodes.map((n) => n.name).join(', ')}`);
   }
-  const net = new SimNetwork(state, (s, n) => renderNodeRules(s, n));
+  const mode = simMode(state.cluster.kubeProxy.mode);
+  if ('unsupported' in mode) throw new ScenarioError(`svclab trace: ${mode.unsupported}`);
+  const net = simNetworkFor(state);
   return exactRequest(net, { sender, address, port: args.to.port, protocol: args.proto, now: 1, sport: 40000, viaNode: args.node, trace: true });
 }
 

@@ -39,3 +39,31 @@ export function kubeFlowCases(test: string): KubeFlow[] {
 export function allKubeFlowTests(): string[] {
   return Object.keys(flows);
 }
+
+/**
+ * Upstream's nftables flow tables for TestNoEndpointsReject, TestLoadBalancer,
+ * TestExternalTrafficPolicyLocal and TestExternalTrafficPolicyCluster are the same as its
+ * iptables ones (compared line by line in v1.37.2), so those are reused. TestClusterIPGeneral
+ * differs in nftables mode: a ClusterIP on a port or protocol it does not serve is rejected
+ * (cluster-ips-check), and an unallocated address in the service CIDR is dropped.
+ */
+export const SAME_AS_IPTABLES = ['no-endpoints-reject', 'load-balancer', 'etp-local', 'etp-cluster'];
+
+export const NFT_ONLY: Record<string, Row[]> = {
+  'cluster-ip-general': [
+    { name: 'simple clusterIP', sourceIP: '10.180.0.2', destIP: '172.30.0.41', destPort: 80, output: '10.180.0.1:80', masq: false },
+    { name: 'hairpin to cluster IP', sourceIP: '10.180.0.1', destIP: '172.30.0.41', destPort: 80, output: '10.180.0.1:80', masq: true },
+    { name: 'clusterIP with multiple endpoints', sourceIP: '10.180.0.2', destIP: '172.30.0.42', destPort: 80, output: '10.180.0.1:80, 10.180.2.1:80', masq: false },
+    { name: 'clusterIP with TargetPort', sourceIP: '10.180.0.2', destIP: '172.30.0.42', destPort: 443, output: '10.180.0.1:8443, 10.180.2.1:8443', masq: false },
+    { name: 'clusterIP with TCP, UDP, and SCTP on same port (TCP)', sourceIP: '10.180.0.2', protocol: 'tcp', destIP: '172.30.0.42', destPort: 53, output: '10.180.0.1:5353, 10.180.2.1:5353', masq: false },
+    { name: 'clusterIP with TCP, UDP, and SCTP on same port (UDP)', sourceIP: '10.180.0.2', protocol: 'udp', destIP: '172.30.0.42', destPort: 53, output: '10.180.0.1:53, 10.180.2.1:53', masq: false },
+    { name: 'clusterIP with TCP, UDP, and SCTP on same port (SCTP)', sourceIP: '10.180.0.2', protocol: 'sctp', destIP: '172.30.0.42', destPort: 53, output: '10.180.0.1:53, 10.180.2.1:53', masq: false },
+    { name: 'TCP-only port does not match UDP traffic', sourceIP: '10.180.0.2', protocol: 'udp', destIP: '172.30.0.42', destPort: 80, output: 'REJECT' },
+    { name: "svc1 does not accept svc2's ports", sourceIP: '10.180.0.2', destIP: '172.30.0.41', destPort: 443, output: 'REJECT' },
+    { name: 'packet to unallocated cluster ip', sourceIP: '10.180.0.2', destIP: '172.30.0.50', destPort: 80, output: 'DROP' },
+  ],
+};
+
+export function nftOnlyCases(test: string): KubeFlow[] {
+  return NFT_ONLY[test]!.map((r) => ({ ...r, test, nodeIPs: r.nodeIPs ?? testNodeIPs }));
+}
