@@ -36,6 +36,27 @@ function compare(file: string, backends: string, dir: string): { code: number | 
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, matrix: JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8')) as CompareResult };
 }
 
+describe('compare --modes on the simulator', () => {
+  it('stated: exit 0; unstated: exit 1; a block with no change: exit 1', () => {
+    const stated = compare('stated.yaml', 'sim', join(out, 'sim-stated'));
+    expect(stated.code, stated.stdout + stated.stderr).toBe(0);
+    expect(stated.stdout).toContain('sim: outcome: timeout×10 → refused×10');
+    const unstated = compare('unstated.yaml', 'sim', join(out, 'sim-unstated'));
+    expect(unstated.code, unstated.stdout + unstated.stderr).toBe(1);
+    expect(unstated.matrix.scenarios[0].steps[0].modes?.state).toBe('unstated');
+    const stale = compare('no-change.yaml', 'sim', join(out, 'sim-no-change'));
+    expect(stale.code, stale.stdout + stale.stderr).toBe(1);
+    expect(stale.matrix.scenarios[0].steps[0].modes?.state).toBe('stale');
+  });
+
+  it('the library: every change between the modes is stated (exit 0)', () => {
+    const r = compare('../../../scenarios', 'sim', join(out, 'sim-library'));
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.matrix.modeTotals?.unstated).toBe(0);
+    expect(r.matrix.modeTotals?.stated).toBeGreaterThanOrEqual(7);
+  });
+});
+
 describe.skipIf(kernelSkip !== undefined)(`compare --modes on the kernel (netns)${kernelSkip ? ` [skipped: ${kernelSkip}]` : ''}`, () => {
   it('a stated change: exit 0; the console lists it with before, after and why', () => {
     const r = compare('stated.yaml', 'netns', join(out, 'stated'));

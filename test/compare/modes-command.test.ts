@@ -139,12 +139,30 @@ describe('svclab run: the mode that runs picks the expectations, and reports say
     expect(page).toContain("Checked against the step's <strong>iptables</strong> expectations");
   });
 
-  it('--mode nftables is recorded in the run and in every scenario', () => {
+  it('--mode nftables is recorded in the run and in every scenario, and checks the nftables block', () => {
     const dir = path.join(out, 'run-nft');
     const r = svclab(['run', `${fixtures}/stated.yaml`, '--mode', 'nftables', '--reporter', 'console,json', '--out', dir]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('svclab run: 1 scenario on sim, kube-proxy nftables mode (--mode), seed 1');
     const json = JSON.parse(readFileSync(path.join(dir, 'result.json'), 'utf8')) as RunResult;
     expect(json.mode).toBe('nftables');
     expect(json.scenarios[0].mode).toBe('nftables');
+    expect(json.scenarios[0].steps[0]).toMatchObject({ status: 'pass', modeExpectation: { mode: 'nftables' }, traffic: { outcomes: { refused: 10 } } });
+    expect(json.scenarios[0].steps[1].modeExpectation).toBeUndefined();
+  });
+
+  it('the same file without --mode runs iptables mode and its expect: the step times out and passes', () => {
+    const dir = path.join(out, 'run-ipt');
+    const r = svclab(['run', `${fixtures}/stated.yaml`, '--reporter', 'json', '--out', dir]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const json = JSON.parse(readFileSync(path.join(dir, 'result.json'), 'utf8')) as RunResult;
+    expect(json.scenarios[0].steps[0]).toMatchObject({ status: 'pass', traffic: { outcomes: { timeout: 10 } } });
+  });
+
+  it('a wrong per-mode answer fails in that mode only', () => {
+    // unstated.yaml expects timeout on the unserved port and states nothing for nftables mode
+    const r = svclab(['run', `${fixtures}/unstated.yaml`, '--mode', 'nftables', '--reporter', 'console', '--out', path.join(out, 'run-wrong')]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toContain('expected all 10 requests to time out (timeout), got 10 refused');
   });
 });
