@@ -5,7 +5,7 @@
 import type { ChangeStep, CompiledScenario, SendStep } from '../model/scenario.js';
 import type { SendResult } from '../observe/observation.js';
 
-export type BackendName = 'sim' | 'proxy' | 'netns' | 'kind';
+export type BackendName = 'sim' | 'proxy' | 'netns' | 'kube-proxy' | 'kind';
 
 export interface BackendContext {
   /** Seed for every random choice the backend makes itself. */

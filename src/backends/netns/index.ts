@@ -31,7 +31,7 @@ export function createBackend(): Backend {
         const missing = await checkNftPrerequisites();
         if (missing !== undefined) return unsupportedSession(missing);
       }
-      return NetnsSession.start(scenario, ctx, kubeProxyRules, kubeProxyNftRules);
+      return NetnsSession.start(scenario, ctx, kubeProxyRules, undefined, kubeProxyNftRules);
     },
   };
 }

@@ -42,10 +42,27 @@ export type RulesFor = (state: ClusterState, nodeName: string, caps: KernelCaps)
 /** Renders the `ip kube-proxy` table kube-proxy (nftables mode) would leave on a node, as nft "add" commands. */
 export type NftRulesFor = (state: ClusterState, nodeName: string) => string;
 
+/**
+ * Something else that writes kube-proxy's rules on the nodes (the kube-proxy backend: upstream's
+ * proxier in each node namespace). It also does what kube-proxy does beside its rules (stale
+ * conntrack cleanup, health-check node ports), so the lab leaves those to it.
+ */
+export interface RulesWriter {
+  /** Called once, when the node namespaces exist (before any pod answers). */
+  start(sandbox: Sandbox, nodes: readonly NodePlan[], state: ClusterState): Promise<void>;
+  /** Every node's rules match `state` when this resolves. */
+  sync(state: ClusterState): Promise<void>;
+  /** The rules as the node's kernel holds them, in the tool's own text. */
+  dump(nodeName: string): Promise<string>;
+  readonly notes: readonly string[];
+}
+
 export interface LabOptions {
+  /** Our renderer's rules, loaded with iptables-restore; unused when `writer` is given. */
   rulesFor: RulesFor;
-  /** For scenarios in nftables mode (the lab refuses them without it). */
+  /** Our renderer's nftables table, loaded with nft -f, for scenarios in nftables mode; unused when `writer` is given. */
   nftRulesFor?: NftRulesFor;
+  writer?: RulesWriter;
   /** Progress lines. */
   log?: (message: string) => void;
   /** Requests in flight at once per send after the first (default 8). */
@@ -154,7 +171,8 @@ export class Lab {
       }),
     ]);
     await Promise.all(pods.map((p) => this.configurePod(p)));
-    await Promise.all(fabric.nodes.map((n) => this.loadRules(n)));
+    if (this.options.writer) await this.options.writer.start(this.sandbox, fabric.nodes, this.state);
+    await this.writeRules();
     await Promise.all(pods.map((p) => this.startEcho(p)));
     await this.syncFabricRoutes();
     await this.syncHealthServers();
@@ -179,6 +197,12 @@ export class Lab {
     await this.sandbox.serve(pod.ns, { pod: pod.plan.name, node: pod.plan.node, ports: pod.plan.ports });
   }
 
+  /** Every node's rules for the current state: from the writer, or rendered and loaded by the lab. */
+  private async writeRules(): Promise<void> {
+    if (this.options.writer) await this.options.writer.sync(this.state);
+    else await Promise.all(this.fabric.nodes.map((n) => this.loadRules(n)));
+  }
+
   /**
    * Loads (replaces) kube-proxy's rules in the node for the current state: the filter and nat
    * tables in iptables mode, the `ip kube-proxy` nftables table in nftables mode.
@@ -192,6 +216,12 @@ export class Lab {
     const rules = this.options.rulesFor(this.state, node.name, { nfacct: this.hasNfacctTool });
     const { dropped } = await loadRulesInto(this.sandbox, node.ns, node.name, rules, this.hasNfacctTool);
     if (dropped && !this.notes.includes(NFACCT_DROPPED_NOTE)) this.notes.push(NFACCT_DROPPED_NOTE);
+  }
+
+  /** The rules of the node as its kernel holds them (the writer's own dump when there is one). */
+  async kernelRules(nodeName: string): Promise<string> {
+    if (this.options.writer) return stripSaveComments(await this.options.writer.dump(nodeName));
+    return this.iptablesSave(nodeName);
   }
 
   /** The rules as the node's kernel holds them (`iptables-save`, without timestamp comments). */
@@ -251,12 +281,14 @@ export class Lab {
     }
     const before = this.state;
     this.state = next;
-    await Promise.all(this.fabric.nodes.map((n) => this.loadRules(n)));
+    await this.writeRules();
     for (const pod of added) await this.startEcho(pod);
     for (const pod of reserve) await this.sandbox.serve(pod.ns, { pod: pod.plan.name, node: pod.plan.node, ports: pod.plan.ports });
     await this.syncFabricRoutes();
     await this.syncHealthServers();
-    for (const argv of staleFlowDeletions(before, next)) {
+    // Real kube-proxy clears the stale conntrack entries itself.
+    const stale = this.options.writer ? [] : staleFlowDeletions(before, next);
+    for (const argv of stale) {
       if (!isIPv4(argv[argv.length - 1])) continue;
       for (const node of this.fabric.nodes) {
         // Exit 1 means "no entries matched", which is fine.
@@ -281,6 +313,7 @@ export class Lab {
 
   /** Every node answers on the health-check node ports of the current state (as kube-proxy's server does). */
   private async syncHealthServers(): Promise<void> {
+    if (this.options.writer) return; // real kube-proxy serves them itself
     const ports = healthCheckPorts(this.state);
     if (JSON.stringify(ports) === this.healthPorts) return;
     for (const node of this.fabric.nodes) {
