@@ -199,7 +199,8 @@ function translate(e: ErrorObject, base: Locator): Diagnostic | undefined {
 /** Turns ajv errors into sorted, de-duplicated diagnostics (at most 10). */
 function diagnose(errors: ErrorObject[], base: Locator, skip: (e: ErrorObject) => boolean = () => false): Diagnostic[] {
   // Errors about a key name found by propertyNames come twice (inner + outer); keep the outer.
-  const relevant = pruneBranches(errors.filter((e) => !skip(e))).filter((e) => (e as { propertyName?: string }).propertyName === undefined);
+  // (Dropped before choosing an anyOf branch: the inner one would rule out the branch it is about.)
+  const relevant = pruneBranches(errors.filter((e) => !skip(e) && (e as { propertyName?: string }).propertyName === undefined));
   const seen = new Set<string>();
   const out: { d: Diagnostic; start: number }[] = [];
   for (const e of relevant) {
@@ -218,8 +219,12 @@ function diagnose(errors: ErrorObject[], base: Locator, skip: (e: ErrorObject) =
 
 function run(validate: ValidateFunction, value: unknown, base: Locator, skip?: (e: ErrorObject) => boolean): void {
   if (validate(value)) return;
-  const diags = diagnose(validate.errors ?? [], base, skip);
+  const errors = validate.errors ?? [];
+  const diags = diagnose(errors, base, skip);
   if (diags.length > 0) throw new DiagnosticError(diags);
+  // The schema refused the value: never let that pass silently, even when no error was kept.
+  const first = errors.find((e) => !skip?.(e));
+  if (first !== undefined) throw new DiagnosticError([diagnosticAt(`'${fieldName([...base.path, ...pathOf(first.instancePath)], 'scenario')}' is invalid`, { doc: base.doc, path: [...base.path, ...pathOf(first.instancePath)] }, [`expected ${first.message ?? 'a different value'}`])]);
 }
 
 /** Validates the top level; resources and steps items are checked one by one afterwards. */
@@ -240,13 +245,13 @@ export function validateResource(value: unknown, loc: Locator): CheckedResource 
     fail(`expected a manifest or { file: path }, found ${typeName(value)}`, loc, [`expected one of: ${KIND_LIST.join(', ')}`]);
   }
   const v = value as Record<string, unknown>;
-  if ('file' in v) {
+  if (Object.hasOwn(v, 'file')) {
     run(validators().defs.get('file')!, v, loc);
     return { kind: 'file', file: v.file as string };
   }
-  if (!('kind' in v)) fail(`missing key 'kind' in resource`, loc, [`expected one of: ${KIND_LIST.join(', ')}`]);
+  if (!Object.hasOwn(v, 'kind')) fail(`missing key 'kind' in resource`, loc, [`expected one of: ${KIND_LIST.join(', ')}`]);
   const kind = v.kind;
-  if (typeof kind !== 'string' || !(kind in RESOURCE_KINDS)) {
+  if (typeof kind !== 'string' || !Object.hasOwn(RESOURCE_KINDS, kind)) {
     fail(`unsupported kind '${show(kind)}'`, { doc: loc.doc, path: [...loc.path, 'kind'] }, [
       `expected one of: ${KIND_LIST.join(', ')}`,
       ...(typeof kind === 'string' ? didYouMean(kind, Object.keys(RESOURCE_KINDS)) : []),
@@ -279,7 +284,7 @@ export function validateStep(value: unknown, loc: Locator): StepKind {
     fail(`expected a step (a map), found ${typeName(value)}`, loc, [`expected one of: ${actions.join(', ')}`]);
   }
   const keys = Object.keys(value as object);
-  const present = keys.filter((k) => k in STEP_KINDS) as StepKind[];
+  const present = keys.filter((k) => Object.hasOwn(STEP_KINDS, k)) as StepKind[];
   if (present.length === 0) {
     const common = new Set(['name', 'namespace', 'expect', 'replicas', 'with', 'condition']);
     const odd = keys.find((k) => !common.has(k));
