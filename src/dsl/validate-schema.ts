@@ -75,8 +75,10 @@ const TYPE_WORDS: Record<string, string> = {
   null: 'null',
 };
 
+/** A value as a message shows it: long values (a whole map pasted where a word belongs) cut short. */
 function show(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 type SchemaObj = Record<string, unknown>;
@@ -140,7 +142,7 @@ function translate(e: ErrorObject, base: Locator): Diagnostic | undefined {
       const t = (e.params as { type: string | string[] }).type;
       const want = (Array.isArray(t) ? t : [t]).map((x) => TYPE_WORDS[x] ?? x).join(' or ');
       const quote = t === 'string' && (typeof e.data === 'number' || typeof e.data === 'boolean') ? [`quote it to make it a string: "${String(e.data)}"`] : [];
-      return diagnosticAt(`expected ${want} for '${field}', found ${typeName(e.data)}`, loc, [...(desc ? [`expected ${desc}`] : []), ...quote]);
+      return diagnosticAt(`expected ${want} for '${field}', found ${typeName(e.data)}`, loc, [desc ? `expected ${desc}` : `expected ${want} here`, ...quote]);
     }
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(show);
@@ -154,8 +156,11 @@ function translate(e: ErrorObject, base: Locator): Diagnostic | undefined {
       return diagnosticAt(`invalid value '${show(e.data)}' for '${field}'`, loc, [`expected '${allowed}'`]);
     }
     case 'pattern':
-    case 'format':
-      return diagnosticAt(`invalid ${field} '${show(e.data)}'`, loc, desc ? [`expected ${desc}`] : []);
+    case 'format': {
+      const format = (e.params as { format?: string }).format;
+      const fallback = e.keyword === 'format' ? (format === 'ip' ? 'an IP address' : format === 'cidr' ? 'a CIDR such as 10.0.0.0/16' : `a ${format}`) : `a value matching ${(e.params as { pattern: string }).pattern}`;
+      return diagnosticAt(`invalid ${field} '${show(e.data)}'`, loc, [`expected ${desc ?? fallback}`]);
+    }
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
@@ -171,13 +176,13 @@ function translate(e: ErrorObject, base: Locator): Diagnostic | undefined {
       return diagnosticAt(`'${field}' has ${(e.data as unknown[]).length} item(s)`, loc, [`expected ${word} ${limit} item(s)${desc ? `: ${desc}` : ''}`]);
     }
     case 'minLength':
-      return diagnosticAt(`'${field}' must not be empty`, loc, desc ? [`expected ${desc}`] : []);
+      return diagnosticAt(`'${field}' must not be empty`, loc, [`expected ${desc ?? 'a non-empty value'}`]);
     case 'maxLength': {
       const limit = (e.params as { limit: number }).limit;
       return diagnosticAt(`'${field}' is too long`, loc, [`expected at most ${limit} characters`]);
     }
     case 'minProperties':
-      return diagnosticAt(`'${field}' must not be empty`, loc, desc ? [`expected ${desc}`] : []);
+      return diagnosticAt(`'${field}' must not be empty`, loc, [`expected ${desc ?? 'at least one key'}`]);
     case 'propertyNames': {
       const name = (e.params as { propertyName: string }).propertyName;
       const pn = (parent.propertyNames ?? {}) as SchemaObj;
@@ -192,7 +197,7 @@ function translate(e: ErrorObject, base: Locator): Diagnostic | undefined {
     case 'oneOf':
       return diagnosticAt(`invalid value for '${field}'`, loc, [`expected ${desc ?? 'a different shape'}`]);
     default:
-      return diagnosticAt(`'${field}' ${e.message ?? 'is invalid'}`, loc, []);
+      return diagnosticAt(`'${field}' ${e.message ?? 'is invalid'}`, loc, [`expected a value that ${e.message ?? 'fits the schema'}`]);
   }
 }
 
