@@ -55,7 +55,7 @@ export function expectedShares(
   }
   const weights = expectation.weights;
   const total = Object.values(weights).reduce((a, b) => a + b, 0);
-  for (const name of names) shares.set(name, total > 0 ? (weights[name] ?? 0) / total : 0);
+  for (const name of names) shares.set(name, total > 0 ? (Object.hasOwn(weights, name) ? weights[name] : 0) / total : 0);
   return shares;
 }
 

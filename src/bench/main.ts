@@ -25,6 +25,7 @@ import { nftablesRenderSection } from './nftables-render.js';
 import { benchHaproxy, ensureHaproxy, runCommand, type HaproxyLoadFigure } from './haproxy.js';
 import type { LoadFigure } from './load-figure.js';
 import { decideColor } from '../report/console.js';
+import { measureVolume } from './volume.js';
 import { benchRequests, benchVerdicts, measureScale, nodePortProbe, timeSuite, type OpTiming, type ScaleResult } from './sim.js';
 import {
   collectTargets,
@@ -217,6 +218,42 @@ async function simSection(s: Settings, section: Section): Promise<void> {
     }),
   );
   section.raw = { ...section.raw, suite };
+  if (s.signal.aborted) return;
+
+  // 2b. one step of 100,000 requests (child process), and validate start-up beside a bare node.
+  log('sim: one step of 100,000 requests; svclab validate start-up beside node -e ""');
+  const volume = await measureVolume(root, s.quick ? 3 : 7);
+  const MiB256 = 256;
+  section.figures.push(
+    figure({
+      id: 'sim.step100k.peakRss',
+      title: 'peak RSS of a process sending one step of 100,000 requests (sim)',
+      value: volume.big.peakRssMiB,
+      unit: 'MiB',
+      higherIsBetter: false,
+      baseline: { label: 'the same step with 100 requests', value: volume.small.peakRssMiB },
+      target: { op: '<', value: MiB256, text: 'under 256 MiB', met: volume.big.peakRssMiB < MiB256 },
+    }),
+    figure({
+      id: 'sim.step100k.wall',
+      title: 'wall time of one step of 100,000 requests (sim)',
+      value: volume.big.ms,
+      unit: 'ms',
+      higherIsBetter: false,
+      baseline: { label: 'the 100-request step x 1000', value: volume.small.ms * 1000 },
+    }),
+    figure({
+      id: 'cli.validate.startup',
+      title: 'svclab validate FILE, process start to exit',
+      value: volume.startup.validateMs,
+      unit: 'ms',
+      higherIsBetter: false,
+      baseline: { label: "node -e '' (bare start, interleaved)", value: volume.startup.bareNodeMs },
+      target: { op: '<', value: 150, text: 'under 150 ms and at most 3x a bare node start', met: volume.startup.validateMs < 150 && volume.startup.validateMs <= 3 * volume.startup.bareNodeMs },
+      note: `median of ${volume.startup.runs} interleaved runs`,
+    }),
+  );
+  section.raw = { ...section.raw, volume };
   if (s.signal.aborted) return;
 
   // 3. scale: small and large synthetic cluster, each in its own process.

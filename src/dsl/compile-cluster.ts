@@ -22,6 +22,20 @@ function ipv4Cidr(text: string, loc: Locator, what: string): Cidr {
   return c;
 }
 
+/**
+ * The smallest pod range a node may have: /28 (16 addresses: the network, the node's gateway .1,
+ * 13 pods, the broadcast). The cluster podCIDR must hold at least one such range.
+ */
+export const MAX_NODE_POD_PREFIX = 28;
+const POD_CIDR_MINIMUM = `expected a prefix length of /${MAX_NODE_POD_PREFIX} or shorter (at least 16 addresses: network, gateway .1, 13 pods, broadcast), e.g. /24`;
+
+/** Until the backends model IPv6, an IPv6 address would validate and then be refused by them. */
+const IPV6_NOT_YET = 'expected an IPv4 address: svclab does not model IPv6 yet';
+
+function ipv4Only(address: string, loc: Locator, what: string): void {
+  if (ipFamily(address) === 6) fail(`${what} ${address} is an IPv6 address`, loc, [IPV6_NOT_YET]);
+}
+
 export function compileCluster(raw: RawCluster, loc: Locator): ClusterSpec {
   const podCIDRText = raw.podCIDR ?? DEFAULT_POD_CIDR;
   const serviceCIDRText = raw.serviceCIDR ?? DEFAULT_SERVICE_CIDR;
@@ -30,6 +44,7 @@ export function compileCluster(raw: RawCluster, loc: Locator): ClusterSpec {
   if (cidrsOverlap(podCidr, svcCidr)) {
     fail(`serviceCIDR ${serviceCIDRText} overlaps podCIDR ${podCIDRText}`, sub(loc, 'serviceCIDR'), ['expected separate ranges for pods and services']);
   }
+  if (podCidr.prefix > MAX_NODE_POD_PREFIX) fail(`podCIDR ${podCIDRText} is too small`, sub(loc, 'podCIDR'), [POD_CIDR_MINIMUM]);
   if (svcCidr.prefix > 29) fail(`serviceCIDR ${serviceCIDRText} is too small`, sub(loc, 'serviceCIDR'), ['expected a prefix of /29 or larger']);
 
   const [minText, maxText] = (raw.nodePortRange ?? DEFAULT_NODE_PORT_RANGE).split('-');
@@ -51,6 +66,12 @@ export function compileCluster(raw: RawCluster, loc: Locator): ClusterSpec {
     if (n.ip !== undefined && n.ips !== undefined) fail(`node '${n.name}' has both 'ip' and 'ips'`, keyOf(nLoc, 'ips'), ["expected either 'ip' or 'ips'"]);
     if (n.ip === undefined && n.ips === undefined) fail(`node '${n.name}' has no address`, nLoc, ["expected 'ip: ADDRESS' or 'ips: [ADDRESS, ...]'"]);
     const addrs = n.ip !== undefined ? [n.ip] : n.ips!;
+    // An IPv6 address beside an IPv4 one is kept (dual stack); a node without IPv4 cannot be modelled.
+    if (!addrs.some((a) => ipFamily(a) === 4)) {
+      fail(`node '${n.name}' has no IPv4 address`, n.ip !== undefined ? sub(nLoc, 'ip') : sub(nLoc, 'ips'), [
+        'expected at least one IPv4 address: svclab does not model IPv6 yet (an IPv6 address beside an IPv4 one is accepted)',
+      ]);
+    }
     addrs.forEach((a, j) => {
       const aLoc = n.ip !== undefined ? sub(nLoc, 'ip') : sub(nLoc, 'ips', j);
       const canon = canonicalIp(a);
@@ -64,7 +85,7 @@ export function compileCluster(raw: RawCluster, loc: Locator): ClusterSpec {
       const pLoc = sub(nLoc, 'podCIDR');
       const c = ipv4Cidr(n.podCIDR, pLoc, 'node podCIDR');
       if (!cidrWithin(c, podCidr)) fail(`node podCIDR ${n.podCIDR} is outside the cluster podCIDR ${podCIDRText}`, pLoc, [`expected a range inside ${podCIDRText}`]);
-      if (c.prefix > 28) fail(`node podCIDR ${n.podCIDR} is too small`, pLoc, ['expected a prefix of /28 or larger']);
+      if (c.prefix > MAX_NODE_POD_PREFIX) fail(`node podCIDR ${n.podCIDR} is too small`, pLoc, [POD_CIDR_MINIMUM]);
       for (const [j, other] of explicit) {
         if (cidrsOverlap(c, other)) fail(`node podCIDR ${n.podCIDR} overlaps the podCIDR of node '${raw.nodes[j].name}'`, pLoc, ['expected a separate range per node']);
       }
@@ -107,6 +128,7 @@ export function compileCluster(raw: RawCluster, loc: Locator): ClusterSpec {
     if (clientNames.has(c.name)) fail(`duplicate client name '${c.name}'`, sub(cLoc, 'name'), ['expected unique client names']);
     if (seenNames.has(c.name)) fail(`client name '${c.name}' is also a node name`, sub(cLoc, 'name'), ['expected client names that differ from node names']);
     clientNames.add(c.name);
+    ipv4Only(c.ip, sub(cLoc, 'ip'), `client '${c.name}' address`);
     const owner = nodeByAddress.get(canonicalIp(c.ip));
     if (owner !== undefined) fail(`client address ${c.ip} is also an address of node '${owner.name}'`, sub(cLoc, 'ip'), ['expected a separate address']);
     if (cidrContains(podCidr, c.ip)) fail(`client address ${c.ip} is inside the pod CIDR ${podCIDRText}`, sub(cLoc, 'ip'), ['expected an address outside the pod and service CIDRs']);
@@ -117,6 +139,8 @@ export function compileCluster(raw: RawCluster, loc: Locator): ClusterSpec {
     const routes = (c.routes ?? []).map((r, j) => {
       const rLoc = sub(cLoc, 'routes', j);
       const to = parseCidr(r.to)!;
+      if (to.family === 6) fail(`route destination ${r.to} is an IPv6 range`, sub(rLoc, 'to'), ['expected an IPv4 CIDR: svclab does not model IPv6 yet']);
+      if (ipFamily(r.via) === 6) fail(`route via ${r.via} is an IPv6 address`, sub(rLoc, 'via'), [IPV6_NOT_YET]);
       if (to.hostBitsSet) fail(`route destination '${r.to}' has host bits set`, sub(rLoc, 'to'), [`expected the network address: ${formatCidr(to)}`]);
       const byName = nodes.find((n) => n.name === r.via);
       const byAddr = ipFamily(r.via) !== undefined ? nodeByAddress.get(canonicalIp(r.via)) : undefined;

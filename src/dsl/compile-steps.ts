@@ -28,6 +28,7 @@ import type {
   RawSendStep,
 } from './raw.js';
 import { mergePatch } from '../model/merge-patch.js';
+import { ipFamily } from '../model/ip.js';
 import { HOST_FUNCTIONS, PORT_FUNCTIONS, ResolveError, primaryAddress, resolveHost, resolvePort, variableNames } from '../model/variables.js';
 import type { Term } from '../model/variables.js';
 import type { Change, Divergence, Expectation, ModeExpectation, Outcome, Responder, ResourceRef, Traffic, TrafficSource } from '../model/scenario.js';
@@ -72,7 +73,7 @@ const KIND_ALIASES: Record<string, ResourceKind> = {
 
 function parseRef(text: string, loc: Locator, namespace: string, allowed?: ResourceKind[]): ResourceRef {
   const [kindText, name] = text.split('/');
-  const kind = KIND_ALIASES[kindText.toLowerCase()];
+  const kind = Object.hasOwn(KIND_ALIASES, kindText.toLowerCase()) ? KIND_ALIASES[kindText.toLowerCase()] : undefined;
   if (kind === undefined) {
     failInString(loc, 0, kindText.length, `unknown resource kind '${kindText}'`, [
       'expected one of: deployment, pod, service, endpoints, endpointslice',
@@ -98,13 +99,14 @@ function requireExisting(world: World, ref: ResourceRef, loc: Locator): void {
 
 // ------------------------------------------------------------------ send
 
-function resolveTermAt(kind: 'host' | 'port', term: Term, state: ClusterState, namespace: string, loc: Locator, baseOffset: number): string | number {
+/** `keywords` are words accepted in this place besides terms (sourceSeen's client, ingress-node). */
+function resolveTermAt(kind: 'host' | 'port', term: Term, state: ClusterState, namespace: string, loc: Locator, baseOffset: number, keywords: string[] = []): string | number {
   try {
     return kind === 'host' ? resolveHost(term, state, namespace) : resolvePort(term, state, namespace);
   } catch (err) {
     if (!(err instanceof ResolveError)) throw err;
-    const notes = [...err.notes];
-    if (term.kind === 'var' && err.message.startsWith('undefined variable')) notes.push(...didYouMean(term.name, variableNames(state)));
+    const notes = keywords.length > 0 ? [`expected the keyword ${keywords.join(' or ')}, or an address, variable or expression`, ...err.notes] : [...err.notes];
+    if (term.kind === 'var' && err.message.startsWith('undefined variable')) notes.push(...didYouMean(term.name, [...keywords, ...variableNames(state)]));
     if (term.kind === 'call' && err.message.startsWith('unknown function')) notes.push(...didYouMean(term.fn, [...HOST_FUNCTIONS, ...PORT_FUNCTIONS]));
     const length = term.kind === 'address' ? term.text.length : term.text.length;
     failInString(loc, baseOffset + term.offset, length, err.message, notes);
@@ -200,6 +202,9 @@ function compileTraffic(raw: RawSendStep, loc: Locator, state: ClusterState, nam
   }
   const { host, port } = wrapSyntax(targetLoc, targetOffset, () => parseTarget(targetText));
   const address = resolveTermAt('host', host, state, namespace, targetLoc, targetOffset) as string;
+  if (ipFamily(address) === 6) {
+    failInString(targetLoc, targetOffset + host.offset, host.text.length, `target ${address} is an IPv6 address`, ['expected an IPv4 target: svclab does not model IPv6 yet']);
+  }
   const portNo = resolveTermAt('port', port, state, namespace, targetLoc, targetOffset) as number;
   const from = resolveSource(fromRef, state, namespace, fromLoc, 0);
   return { traffic: { count, from, to: { address, port: portNo }, targetText, protocol, timeoutMs }, title };
@@ -275,7 +280,7 @@ function compileExpect(raw: RawExpect, loc: Locator, traffic: Traffic, state: Cl
     if (v === 'client' || v === 'ingress-node') out.push({ kind: 'sourceSeen', seen: v, loc: sourceLocation(sLoc) });
     else {
       const term = wrapSyntax(sLoc, 0, () => parseTerm(v, 0));
-      const address = resolveTermAt('host', term, state, namespace, sLoc, 0) as string;
+      const address = resolveTermAt('host', term, state, namespace, sLoc, 0, ['client', 'ingress-node']) as string;
       out.push({ kind: 'sourceSeen', seen: { address }, loc: sourceLocation(sLoc) });
     }
   }

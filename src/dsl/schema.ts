@@ -25,7 +25,9 @@ export const PATTERNS = {
   resourceRef: '^[A-Za-z]+/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
 } as const;
 
-const name = (what: string, pattern: string = PATTERNS.dnsSubdomain) => str(what, { pattern, minLength: 1, maxLength: 253 });
+// The API server's limits: a DNS label (RFC 1123 or 1035) has at most 63 characters, a subdomain 253.
+const name = (what: string, pattern: string = PATTERNS.dnsSubdomain) =>
+  str(what, { pattern, minLength: 1, maxLength: pattern === PATTERNS.dnsSubdomain ? 253 : 63 });
 const ip = (description: string) => str(description, { format: 'ip' });
 const cidr = (description: string) => str(description, { format: 'cidr' });
 const port = (description: string) => int(description, 1, 65535);

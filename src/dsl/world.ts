@@ -298,6 +298,11 @@ export class World {
     const number = this.nextPodNumber.get(key) ?? 1;
     this.nextPodNumber.set(key, number + 1);
     const name = `${dep.name}-${number}`;
+    if (name.length > 253) {
+      fail(`Deployment '${dep.name.slice(0, 40)}...' is too long to name its pods (${name.length} characters)`, locIn(dep, ['metadata', 'name']), [
+        `expected a Deployment name short enough for its pod names (<deployment>-<n>) to be at most 253 characters`,
+      ]);
+    }
     if (this.pods.some((p) => p.namespace === dep.namespace && p.name === name)) {
       fail(`Deployment '${dep.name}' would create pod '${name}', but a pod of that name exists`, locIn(dep, ['metadata', 'name']), ['expected pod names that do not collide with <deployment>-<n>']);
     }

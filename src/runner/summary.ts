@@ -7,7 +7,8 @@ import type { TrafficSummary } from '../report/result.js';
 export const MAX_TRACES = 8;
 
 function bump(record: Record<string, number>, key: string | undefined): void {
-  if (key !== undefined) record[key] = (record[key] ?? 0) + 1;
+  // Own keys only: a pod may well be named 'constructor'.
+  if (key !== undefined) record[key] = (Object.hasOwn(record, key) ? record[key] : 0) + 1;
 }
 
 /** "client mypc (172.18.0.100)" */

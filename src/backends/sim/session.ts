@@ -7,6 +7,7 @@ import type { ApplyResult, BackendContext, BackendSession } from '../backend.js'
 import type { ChangeStep, CompiledScenario, SendStep, TrafficSource } from '../../model/scenario.js';
 import type { ClusterState } from '../../model/types.js';
 import type { Observation, SendResult } from '../../observe/observation.js';
+import { ObservationLog } from '../../observe/observation-log.js';
 import { Rng } from '../../evaluators/iptables/rng.js';
 import { formatIPv4, parseIPv4 } from '../../evaluators/iptables/ip.js';
 import { SimNetwork, type Sender, type SimNetworkOptions } from './network.js';
@@ -14,6 +15,10 @@ import { exactRequest } from './exact.js';
 import { simMode } from './modes.js';
 
 export const SECONDS_PER_REQUEST = 0.1;
+/** Longest stretch of requests between two turns of the event loop. */
+const YIELD_EVERY_MS = 20;
+/** Requests per step whose packet path is recorded (reports show one path per answer). */
+const TRACED_REQUESTS = 1000;
 export const SECONDS_PER_CHANGE = 1;
 const EPHEMERAL_FIRST = 32768;
 const EPHEMERAL_COUNT = 60999 - 32768 + 1;
@@ -91,8 +96,14 @@ export class SimSession implements BackendSession {
     const sender = this.senderFor(t.from);
     const protocol = t.protocol.toLowerCase();
     const exact = exactRequest(this.net, { sender, address: t.to.address, port: t.to.port, protocol, now: this.now + SECONDS_PER_REQUEST, sport: this.nextPort() });
-    const observations: Observation[] = [];
+    const log = new ObservationLog();
+    let slice = performance.now();
     for (let i = 0; i < t.count; i++) {
+      // A long step must not hold the event loop: timers (--timeout) and Ctrl-C get their turn.
+      if (performance.now() - slice > YIELD_EVERY_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        slice = performance.now();
+      }
       if (this.ctx.signal.aborted || this.closed) break;
       this.now += SECONDS_PER_REQUEST;
       const sport = this.nextPort();
@@ -101,19 +112,21 @@ export class SimSession implements BackendSession {
         now: this.now,
         mutate: true,
         sport,
-        trace: true,
+        // Paths are kept for a sample only (the first request of each answer); building one for
+        // every request of a long step would cost a third of its time for nothing.
+        trace: i < TRACED_REQUESTS && log.wantsDetail(),
       });
-      const obs: Observation = { outcome: r.outcome, trace: r.trace };
+      const obs: Observation = r.trace.length > 0 ? { outcome: r.outcome, trace: r.trace } : { outcome: r.outcome };
       if (r.endpoint !== undefined) obs.endpoint = r.endpoint;
       if (r.pod !== undefined) obs.pod = r.pod;
       if (r.node !== undefined) obs.node = r.node;
       if (r.sourceSeen !== undefined) obs.sourceSeen = r.sourceSeen;
       if (r.ingressNode !== undefined) obs.ingressNode = r.ingressNode;
       if (r.detail !== undefined) obs.detail = r.detail;
-      observations.push(obs);
+      log.add(obs);
       if (++this.requests % 512 === 0) for (const n of this.net.nodeNames()) this.net.host(n)!.conntrack.prune(this.now);
     }
-    return { observations, exact: { verdict: exact.verdict, endpoints: exact.endpoints } };
+    return { observations: log.observations(), exact: { verdict: exact.verdict, endpoints: exact.endpoints } };
   }
 
   async close(): Promise<void> {
