@@ -5,7 +5,6 @@
  * (`<out>/compare.json`). Exit 0 when backends agree (or differ only as stated in `diverges:`),
  * 1 otherwise, 2 usage, 3 invalid scenario, 4 fewer than two backends could run, 130 interrupted.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backendNames, isBackendName } from '../../backends/registry.js';
@@ -23,6 +22,7 @@ import { buildMatrix } from '../../compare/matrix.js';
 import type { BackendRun } from '../../compare/matrix.js';
 import { loadAllScenarios } from '../load-scenarios.js';
 import { colorOption, grepOption, integerOption, MAX_SEED, parseCommandArgs } from '../options.js';
+import { prepareReportDir, removeOwnReport, writeReportFile } from '../output-files.js';
 import { exitCodeOf } from '../user-errors.js';
 
 export const summary = 'run scenarios on several backends and compare';
@@ -179,7 +179,9 @@ async function execute(args: CompareArgs, deps: CompareDeps): Promise<number> {
   }
 
   const out = path.resolve(deps.cwd, args.out);
-  await mkdir(out, { recursive: true });
+  // Every report folder is checked before any backend runs: no link, no user's file in the way.
+  await prepareReportDir(out, ['compare.json', 'index.html']);
+  for (const backend of args.backends) await prepareReportDir(path.join(out, backend), ['result.json', 'index.html'], `--out ${args.out} (for ${backend})`);
   const cli = fileURLToPath(new URL('../main.js', import.meta.url));
   const controller = new AbortController();
   const forward = new Set<() => void>();
@@ -214,7 +216,7 @@ async function execute(args: CompareArgs, deps: CompareDeps): Promise<number> {
       }
       const dir = path.join(out, backend);
       // A stale report from an earlier comparison must not pass for this one (only the files a run writes).
-      for (const file of ['result.json', 'index.html']) await rm(path.join(dir, file), { force: true });
+      for (const file of ['result.json', 'index.html']) await removeOwnReport(dir, file);
       deps.stderr.write(`running ${scenarios.length} scenario(s) on ${backend} …\n`);
       const req: BackendRunRequest = { cli, backend, paths: args.paths, out: dir, tags: args.tags, cwd: deps.cwd, onInterrupt };
       if (args.seed !== undefined) req.seed = args.seed;
@@ -242,8 +244,8 @@ async function execute(args: CompareArgs, deps: CompareDeps): Promise<number> {
     durationMs: performance.now() - t0,
     cwd: deps.cwd,
   });
-  await writeFile(path.join(out, 'compare.json'), renderCompareJson(result));
-  await writeFile(path.join(out, 'index.html'), renderCompareHtml(result));
+  await writeReportFile(out, 'compare.json', renderCompareJson(result));
+  await writeReportFile(out, 'index.html', renderCompareHtml(result));
   const color = decideColor(args.color, deps.env, deps.stdout.isTTY === true);
   const consoleOptions = { color, cwd: deps.cwd, github: deps.env.GITHUB_ACTIONS === 'true', ...(deps.stdout.columns !== undefined ? { columns: deps.stdout.columns } : {}) };
   deps.stdout.write(renderCompareConsole(result, consoleOptions));

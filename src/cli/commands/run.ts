@@ -3,8 +3,7 @@
  * report and write the file reports. Exit 0 all passed, 1 something failed, 2 usage, 3 invalid
  * scenario, 4 backend unavailable, 130 interrupted (reports are still written).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { resolve, join } from 'node:path';
+import { resolve } from 'node:path';
 import type { Backend, BackendName, BackendOptions } from '../../backends/backend.js';
 import { backendNames, isBackendName } from '../../backends/registry.js';
 import { BackendUnavailableError, ExitCode, SvclabError, UsageError } from '../../errors.js';
@@ -20,6 +19,7 @@ import type { Shard } from '../../runner/select.js';
 import { loadAllScenarios } from '../load-scenarios.js';
 import { colorOption, grepOption, integerOption, MAX_SEED, parseCommandArgs } from '../options.js';
 import { exitCodeOf } from '../user-errors.js';
+import { prepareReportDir, writeReportFile } from '../output-files.js';
 
 export const summary = 'run scenarios on a backend and write reports';
 
@@ -202,19 +202,19 @@ export async function run(argv: string[]): Promise<number> {
   return runWith(args, await defaultDeps());
 }
 
-/** Write the file reports into --out (and nowhere else); returns the paths written. */
+function fileReporters(args: RunArgs): Exclude<ReporterName, 'console'>[] {
+  return args.reporters.filter((r): r is Exclude<ReporterName, 'console'> => r !== 'console');
+}
+
+/**
+ * Write the file reports into --out (and nowhere else; prepared by prepareReportDir before the
+ * run): never through a link, never over a file svclab did not write. Returns the paths written.
+ */
 async function writeReports(result: RunResult, args: RunArgs, cwd: string): Promise<string[]> {
-  const wanted = args.reporters.filter((r): r is Exclude<ReporterName, 'console'> => r !== 'console');
-  if (wanted.length === 0) return [];
+  const wanted = fileReporters(args);
   const dir = resolve(cwd, args.out);
-  await mkdir(dir, { recursive: true });
   const written: string[] = [];
-  for (const name of wanted) {
-    const text = await renderReport(name, result);
-    const path = join(dir, reportFiles[name]);
-    await writeFile(path, text);
-    written.push(path);
-  }
+  for (const name of wanted) written.push(await writeReportFile(dir, reportFiles[name], await renderReport(name, result)));
   return written;
 }
 
@@ -246,6 +246,10 @@ async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
     );
     return ExitCode.failed;
   }
+
+  // A report folder svclab may not write to is found now, not after the whole run.
+  const wantedFiles = fileReporters(args).map((r) => reportFiles[r]);
+  if (wantedFiles.length > 0) await prepareReportDir(resolve(deps.cwd, args.out), wantedFiles);
 
   const backend = await deps.loadBackend(args.backend, args.backendOptions);
   try {
