@@ -5,14 +5,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { ExitCode, UsageError } from '../../errors.js';
+import { BackendUnavailableError, ExitCode, UsageError } from '../../errors.js';
 import type { CompiledScenario } from '../../model/scenario.js';
 import type { ClusterState } from '../../model/types.js';
 import type { TraceHop } from '../../observe/observation.js';
 import { parseIPv4 } from '../../evaluators/iptables/ip.js';
 import { compileDump, traceRules, type RulesTraceResult } from '../../evaluators/iptables/trace-rules.js';
 import { SimNetwork, type Sender } from '../../backends/sim/network.js';
-import { exactRequest, type ExactSummary } from '../../backends/sim/exact.js';
+import { exactRequest } from '../../backends/sim/exact.js';
+import { branchVerdict, summarizeTrace, TRACE_VERDICTS, type TraceSummary, type TraceVerdict } from '../../backends/sim/trace-summary.js';
+import { terminalText } from '../../report/terminal-text.js';
 import { renderNodeRules } from '../../kubeproxy/iptables/render.js';
 import { SyntaxProblem, parseTerm } from '../../dsl/target.js';
 import { ResolveError, resolveHost, resolvePort } from '../../model/variables.js';
@@ -46,9 +48,11 @@ Options:
   --json            print {verdict, endpoints, masquerade, path, branches} as JSON
   -h, --help        show this help
 
-Verdicts: ok (reached an endpoint), drop (timeout), reject (refused), local (delivered to the node
-itself, not DNATed), none (nothing intercepted it; routed on unchanged).
-Exit codes: 0 traced, 2 usage error or unreadable dump, 3 invalid scenario.
+Verdicts over a scenario:
+${(Object.entries(TRACE_VERDICTS) as [TraceVerdict, string][]).map(([v, text]) => `  ${v.padEnd(11)} ${text}`).join('\n')}
+With --rules only ok, local, drop, reject and none (the dump says nothing about routing).
+kube-proxy in ipvs mode is not modelled: tracing such a scenario exits 4 saying so.
+Exit codes: 0 traced, 2 usage error or unreadable dump, 3 invalid scenario, 4 mode not modelled.
 `;
 
 interface TraceArgs {
@@ -160,15 +164,20 @@ export async function run(argv: string[]): Promise<number> {
     const rules = compileDump(text, args.rules);
     const to = literalTarget(args.to)!;
     const result = traceRules(rules, { nodeIPs: args.nodeIPs, from: args.from, to: to.host, port: to.port, protocol: args.proto });
-    process.stdout.write(args.json ? JSON.stringify(rulesJson(result), null, 2) + '\n' : formatRules(result, { ...args, to }));
+    process.stdout.write(args.json ? JSON.stringify(rulesJson(result), null, 2) + '\n' : terminalText(formatRules(result, { ...args, to })));
     return ExitCode.ok;
   }
   const { loadScenarioFile } = await import('../../dsl/load.js');
   const scenario = await loadScenarioFile(args.scenario!);
   const state = stateAt(scenario, args.atStep);
+  if (state.cluster.kubeProxy.mode === 'ipvs') {
+    throw new BackendUnavailableError(
+      `svclab trace: ${scenario.name} runs kube-proxy in ipvs mode, which svclab does not model (IPVS virtual servers, not iptables chains); the iptables path would be a wrong answer, so there is none`,
+    );
+  }
   const resolved = { ...args, to: resolveTo(args.to, state, scenario.namespace ?? 'default') };
   const summary = traceScenario(state, resolved);
-  process.stdout.write(args.json ? JSON.stringify(scenarioJson(summary), null, 2) + '\n' : formatScenario(summary, resolved));
+  process.stdout.write(args.json ? JSON.stringify(scenarioJson(summary), null, 2) + '\n' : terminalText(formatScenario(summary, resolved)));
   return ExitCode.ok;
 }
 
@@ -203,7 +212,7 @@ function stateAt(scenario: CompiledScenario, atStep: number): ClusterState {
 }
 
 /** Resolves --from / --to names against the cluster and explores every branch. */
-export function traceScenario(state: ClusterState, args: Pick<TraceArgs, 'from' | 'proto' | 'node'> & { to: Target }): ExactSummary {
+export function traceScenario(state: ClusterState, args: Pick<TraceArgs, 'from' | 'proto' | 'node'> & { to: Target }): TraceSummary {
   const nodes = state.cluster.nodes;
   let sender: Sender;
   const [kind, name] = args.from.includes(':') ? (args.from.split(/:(.*)/) as [string, string]) : ['', args.from];
@@ -230,7 +239,7 @@ export function traceScenario(state: ClusterState, args: Pick<TraceArgs, 'from' 
     throw new UsageError(`svclab trace: unknown node '${args.node}'; nodes: ${nodes.map((n) => n.name).join(', ')}`);
   }
   const net = new SimNetwork(state, (s, n) => renderNodeRules(s, n));
-  return exactRequest(net, { sender, address, port: args.to.port, protocol: args.proto, now: 1, sport: 40000, viaNode: args.node, trace: true });
+  return summarizeTrace(exactRequest(net, { sender, address, port: args.to.port, protocol: args.proto, now: 1, sport: 40000, viaNode: args.node, trace: true }));
 }
 
 /**
@@ -239,7 +248,7 @@ export function traceScenario(state: ClusterState, args: Pick<TraceArgs, 'from' 
  */
 const exact = (p: number): number => Number(p.toFixed(12));
 
-function scenarioJson(s: ExactSummary) {
+function scenarioJson(s: TraceSummary) {
   const top = [...s.branches].sort((a, b) => b.probability - a.probability)[0];
   return {
     verdict: s.verdict,
@@ -248,7 +257,9 @@ function scenarioJson(s: ExactSummary) {
     path: top?.result.trace ?? [],
     branches: s.branches.map((b) => ({
       probability: exact(b.probability),
+      verdict: branchVerdict(b.result),
       outcome: b.result.outcome,
+      masquerade: b.result.masqueraded,
       endpoint: b.result.endpoint,
       pod: b.result.pod,
       node: b.result.node,
@@ -287,15 +298,16 @@ function formatHops(hops: TraceHop[]): string[] {
   return out;
 }
 
-function formatScenario(s: ExactSummary, args: ResolvedArgs): string {
+function formatScenario(s: TraceSummary, args: ResolvedArgs): string {
   const lines = [`${args.proto} ${args.from.replace(':', ' ')} -> ${args.to.host}:${args.to.port}`];
   s.branches.forEach((b, i) => {
     const r = b.result;
-    const what = r.outcome === 'ok' ? `ok: ${r.pod ? `pod ${r.pod}` : `node ${r.node}`} at ${r.endpoint}, source seen ${r.sourceSeen}` : `${r.outcome}${r.detail ? ` (${r.detail})` : ''}`;
-    lines.push('', `branch ${i + 1} of ${s.branches.length}, probability ${pct(b.probability)}: ${what}`);
+    const v = branchVerdict(r);
+    const what = r.outcome === 'ok' ? `${v}: ${r.pod ? `pod ${r.pod}` : `node ${r.node}`} at ${r.endpoint}, source seen ${r.sourceSeen}` : `${v}, ${r.outcome}${r.detail ? ` (${r.detail})` : ''}`;
+    lines.push('', `branch ${i + 1} of ${s.branches.length}, probability ${pct(b.probability)}: ${what}${r.masqueraded ? ' (masqueraded)' : ''}`);
     lines.push(...formatHops(r.trace));
   });
-  lines.push('', `verdict: ${s.verdict}${s.masquerade ? ' (masqueraded)' : ''}`);
+  lines.push('', `verdict: ${s.verdict}${s.masquerade ? ' (masqueraded)' : ''}: ${TRACE_VERDICTS[s.verdict]}`);
   for (const e of s.endpoints) lines.push(`  ${e.endpoint.padEnd(22)} ${pct(e.probability).padStart(9)}  ${e.pod ? `pod ${e.pod}` : ''}${e.node ? ` on ${e.node}` : ''}`);
   return lines.join('\n') + '\n';
 }
