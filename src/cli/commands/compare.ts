@@ -24,6 +24,7 @@ import { loadAllScenarios } from '../load-scenarios.js';
 import { colorOption, grepOption, integerOption, MAX_SEED, parseCommandArgs } from '../options.js';
 import { prepareReportDir, removeOwnReport, writeReportFile } from '../output-files.js';
 import { exitCodeOf } from '../user-errors.js';
+import { terminalText } from '../../report/terminal-text.js';
 
 export const summary = 'run scenarios on several backends and compare';
 
@@ -116,7 +117,7 @@ export function parseCompareArgs(argv: string[]): CompareArgs {
 
 /** What the command touches outside itself; tests swap these. */
 export interface CompareDeps {
-  discoverScenarioFiles(paths: string[]): Promise<string[]>;
+  discoverScenarioFiles(paths: string[], onSkip?: (note: string) => void): Promise<string[]>;
   loadScenarioFile(path: string): Promise<CompiledScenario>;
   runBackend(req: BackendRunRequest): Promise<BackendRunOutcome>;
   stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
@@ -165,7 +166,7 @@ export async function compareWith(args: CompareArgs, deps: CompareDeps): Promise
 }
 
 async function execute(args: CompareArgs, deps: CompareDeps): Promise<number> {
-  const files = await deps.discoverScenarioFiles(args.paths);
+  const files = await deps.discoverScenarioFiles(args.paths, (note) => deps.stderr.write(`${terminalText(note)}\n`));
   // Every file is loaded (all invalid ones reported together, exit 3) before any backend runs.
   const all = await loadAllScenarios(files, (file) => deps.loadScenarioFile(file));
   const selection: Parameters<typeof selectScenarios>[1] = { tags: args.tags, cwd: deps.cwd };

@@ -19,6 +19,7 @@ import type { Shard } from '../../runner/select.js';
 import { loadAllScenarios } from '../load-scenarios.js';
 import { colorOption, grepOption, integerOption, MAX_SEED, parseCommandArgs } from '../options.js';
 import { exitCodeOf } from '../user-errors.js';
+import { terminalText } from '../../report/terminal-text.js';
 import { prepareReportDir, writeReportFile } from '../output-files.js';
 
 export const summary = 'run scenarios on a backend and write reports';
@@ -153,7 +154,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
 
 /** What the command touches outside itself; tests swap these. */
 export interface RunDeps {
-  discoverScenarioFiles(paths: string[]): Promise<string[]>;
+  discoverScenarioFiles(paths: string[], onSkip?: (note: string) => void): Promise<string[]>;
   loadScenarioFile(path: string): Promise<CompiledScenario>;
   loadBackend(name: BackendName, options?: BackendOptions): Promise<Backend>;
   stdout: ConsoleStream;
@@ -234,7 +235,7 @@ export async function runWith(args: RunArgs, deps: RunDeps): Promise<number> {
 }
 
 async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
-  const files = await deps.discoverScenarioFiles(args.paths);
+  const files = await deps.discoverScenarioFiles(args.paths, (note) => deps.stderr.write(`${terminalText(note)}\n`));
   const all = await loadAllScenarios(files, (file) => deps.loadScenarioFile(file));
   const selection: Parameters<typeof selectScenarios>[1] = { tags: args.tags, cwd: deps.cwd };
   if (args.grep !== undefined) selection.grep = args.grep;

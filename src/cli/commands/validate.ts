@@ -32,7 +32,7 @@ export async function run(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
   const paths = parsed.positionals.length > 0 ? parsed.positionals : ['scenarios'];
-  const files = await discoverScenarioFiles(paths);
+  const files = await discoverScenarioFiles(paths, (note) => process.stderr.write(`${terminalText(note)}\n`));
   if (files.length === 0) throw new UsageError(`svclab validate: no scenario files (*.yaml, *.yml) under ${paths.join(', ')}`);
   // Our own colour decision (NO_COLOR, FORCE_COLOR, terminal), not picocolors' default, which
   // also turns colour on whenever CI is set and so paints CI logs and piped output.
