@@ -34,11 +34,14 @@ export function decideLive(env: Record<string, string | undefined>, isTTY: boole
   return isTTY === true && !ci && env.TERM !== 'dumb';
 }
 
-/** `2 passed, 1 failed, 1 skipped`: errors count as failed, skipped only when any. */
+/**
+ * `2 passed, 1 failed, 1 errored, 1 skipped`: a backend fault (error) is counted as an error, not
+ * as a failed expectation; errored and skipped appear only when any.
+ */
 export function summaryLine(totals: RunResult['totals']): string {
-  const failed = totals.failed + totals.errors;
-  const base = `${totals.passed} passed, ${failed} failed`;
-  return totals.skipped > 0 ? `${base}, ${totals.skipped} skipped` : base;
+  let line = `${totals.passed} passed, ${totals.failed} failed`;
+  if (totals.errors > 0) line += `, ${totals.errors} errored`;
+  return totals.skipped > 0 ? `${line}, ${totals.skipped} skipped` : line;
 }
 
 function ms(durationMs: number): string {

@@ -71,7 +71,8 @@ describe('svclab run with a test backend', () => {
     const closes = r.events.filter((e) => e.ev === 'close').map((e) => e.scenario).sort();
     expect(closes).toEqual(['a-crashes', 'c-fine']);
     expect(r.stdout).toContain('! a-crashes');
-    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('1 passed, 2 failed');
+    // Backend faults are errors, not failed expectations.
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('1 passed, 0 failed, 2 errored');
   });
 
   it('an unsupported change skips it with the reason and the steps after it; the scenario is not a pass', async () => {
@@ -95,6 +96,29 @@ describe('svclab run with a test backend', () => {
     expect(s.steps[2].reason).toBe('not run: step 2 (scale deployment/web to 2) is unsupported on proxy');
     expect(s.status).toBe('skip');
     expect(r.events.filter((e) => e.ev === 'send').length).toBe(1);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('0 passed, 0 failed, 1 skipped');
+
+    // --fail-on-skip: the same run fails, saying why.
+    const strict = await runHarness(
+      {
+        scenarios: [
+          scenario('unsupported', [send(0, [okAll], { observations: ok({ 'web-a': 2 }) }), change(1, { unsupported: 'cannot scale on loopback' })]),
+        ],
+        backend: { name: 'proxy' },
+      },
+      ['--reporter', 'console', '--fail-on-skip'],
+    );
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain('--fail-on-skip: 1 step(s) skipped');
+  });
+
+  it('a run in which no step ran fails (exit 1) and says nothing was tested', async () => {
+    const r = await runHarness(
+      { scenarios: [scenario('nothing', [change(0, { unsupported: 'cannot scale on loopback' }), send(1, [okAll], { observations: ok({ 'web-a': 2 }) })])], backend: { name: 'proxy' } },
+      ['--reporter', 'console'],
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('no step ran (2 skipped): nothing was tested');
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('0 passed, 0 failed, 1 skipped');
   });
 

@@ -51,6 +51,7 @@ Options:
   --tag TAG            only scenarios with this tag (repeatable: any of them)
   --shard I/N          run the I-th of N slices of the selected scenarios (for CI jobs)
   --bail               start no new scenario after the first failure
+  --fail-on-skip       exit 1 when any step was skipped (for CI jobs that must not pass on less)
   --timeout MS         limit per scenario in ms, 0 for none (default: ${DEFAULT_TIMEOUT_MS})
   --concurrency N      scenarios at once, capped by the backend (default: ${DEFAULT_CONCURRENCY})
   --kind-cluster NAME  kind: use this kind cluster (created if missing, deleted after unless --keep)
@@ -59,8 +60,9 @@ Options:
   --color, --no-color  force colour on or off (default: NO_COLOR, FORCE_COLOR, then terminal)
   -h, --help           show this help
 
-Exit codes: 0 all passed, 1 a scenario failed or errored, 2 usage error, 3 invalid scenario,
-            4 backend unavailable, 130 interrupted.
+Exit codes: 0 all passed, 1 a scenario failed or errored, no step ran at all (every one skipped),
+            or --fail-on-skip and a step was skipped; 2 usage error (also an --out svclab may
+            not write to), 3 invalid scenario, 4 backend unavailable, 130 interrupted.
 `;
 
 /** Everything `svclab run` was asked to do, validated. */
@@ -75,6 +77,8 @@ export interface RunArgs {
   tags: string[];
   shard?: Shard;
   bail: boolean;
+  /** Exit 1 when any step was skipped. */
+  failOnSkip: boolean;
   timeoutMs: number;
   concurrency: number;
   color?: boolean;
@@ -99,6 +103,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
         tag: { type: 'string', multiple: true },
         shard: { type: 'string' },
         bail: { type: 'boolean' },
+        'fail-on-skip': { type: 'boolean' },
         timeout: { type: 'string' },
         concurrency: { type: 'string' },
         color: { type: 'boolean' },
@@ -134,6 +139,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     out: v.out ?? 'reports',
     tags: v.tag ?? [],
     bail: v.bail === true,
+    failOnSkip: v['fail-on-skip'] === true,
     timeoutMs: v.timeout === undefined ? DEFAULT_TIMEOUT_MS : integerOption('timeout', v.timeout, 0),
     concurrency: v.concurrency === undefined ? DEFAULT_CONCURRENCY : integerOption('concurrency', v.concurrency, 1, 1024),
     help: v.help === true,
@@ -302,13 +308,19 @@ async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
 
   const written = await writeReports(result, args, deps.cwd);
   const interrupted = controller.signal.aborted;
+  const steps = result.scenarios.flatMap((s) => s.steps);
+  const skipped = steps.filter((s) => s.status === 'skip').length;
+  const ran = steps.length - skipped;
+  // A CI job must not go green on nothing: no step ran, or (asked) some were skipped.
+  const verdictNote = ran === 0 ? `no step ran (${skipped} skipped): nothing was tested` : args.failOnSkip && skipped > 0 ? `--fail-on-skip: ${skipped} step(s) skipped` : undefined;
   if (showConsole) {
     const notes: string[] = [];
     if (written.length > 0) notes.push(`reports: ${written.map((p) => displayPath(p, deps.cwd)).join(', ')}`);
     if (interrupted) notes.push('run interrupted');
+    else if (verdictNote !== undefined) notes.push(verdictNote);
     reporter.end(result, notes);
-  }
+  } else if (!interrupted && verdictNote !== undefined) deps.stderr.write(`svclab run: ${verdictNote}\n`);
   if (interrupted) return ExitCode.interrupted;
   const { failed, errors } = result.totals;
-  return failed + errors > 0 ? ExitCode.failed : ExitCode.ok;
+  return failed + errors > 0 || verdictNote !== undefined ? ExitCode.failed : ExitCode.ok;
 }
