@@ -118,7 +118,7 @@ describe('svclab proxyd --scenario (seed 004 lab)', () => {
 
   it('prints the address map and the lab variables', () => {
     expect(lab.banner).toMatch(/node\s+myk8s-control-plane\s+172\.18\.0\.4\s+-> 127\.\d+\.1\.\d+/);
-    expect(Object.keys(lab.vars)).toEqual(expect.arrayContaining(['CNODE', 'NODE1', 'NODE2', 'NODE3', 'NPORT', 'CIP', 'CIPPORT', 'MYPC']));
+    expect(Object.keys(lab.vars)).toEqual(expect.arrayContaining(['CNODE', 'NODE1', 'NODE2', 'NODE3', 'NPORT', 'CIP', 'CIPPORT', 'SVCLAB_MYPC']));
     expect(lab.vars.NPORT).toBe(String(NPORT));
     expect(lab.pods).toHaveLength(3);
     expect(lab.banner).toContain('for i in {1..100}; do curl -s $CNODE:$NPORT/hostname; echo; done | sort | uniq -c');
