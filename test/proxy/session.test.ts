@@ -240,3 +240,14 @@ describe('proxy backend: an endpoint address where nothing is (issue 14)', () =>
     expect(obs.map((o) => o.outcome)).toEqual(['timeout', 'timeout']);
   });
 });
+
+describe('proxy backend: ingress node of traffic a node sends (issue 14)', () => {
+  it('reports the sending node as the ingress node, so sourceSeen: ingress-node can be checked', async () => {
+    const state = lab004();
+    session = await createBackend().start(scenarioOf(state), context().ctx);
+    const obs = observations(await session.send(sendStep(state, nodeSource(0), { address: CIP, port: 9000 }, 6)));
+    expect(obs.every((o) => o.outcome === 'ok')).toBe(true);
+    expect(new Set(obs.map((o) => o.ingressNode))).toEqual(new Set([NODES[0].name]));
+    expect(new Set(obs.map((o) => o.sourceSeen))).toEqual(new Set([NODES[0].ip]));
+  });
+});
