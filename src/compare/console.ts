@@ -9,6 +9,7 @@ import { displayPath } from '../runner/display-path.js';
 import type { Cell, CompareResult, StepRow, Verdict } from './model.js';
 import { KNOWN_DIVERGENCE_PREFIX } from './known.js';
 import { migrationConsoleLines, movesText } from './migration.js';
+import { terminalText as safe } from '../report/terminal-text.js';
 
 export interface CompareConsoleOptions {
   color: boolean;
@@ -61,22 +62,22 @@ export function renderCompareConsole(result: CompareResult, options: CompareCons
   const modes = result.modes !== undefined ? ` · modes ${movesText(result)}` : '';
   lines.push(c.bold(`svclab compare · ${result.modes !== undefined ? 'runs' : 'backends'} ${names.join(', ')}${modes} · seed ${result.seed}`));
   for (const b of result.backends) {
-    if (b.state !== 'ran') lines.push(c.yellow(`  ${b.name}: ${b.state}: ${b.reason ?? ''}`));
+    if (b.state !== 'ran') lines.push(c.yellow(`  ${b.name}: ${b.state}: ${safe(b.reason ?? '')}`));
   }
   lines.push('');
   lines.push(c.dim(`${pad('', titleWidth + 5)}${names.map((n) => pad(n, width)).join('')}`));
 
   for (const s of result.scenarios) {
-    lines.push(`${colourVerdict(s.verdict, s.verdict === 'agree' ? '✓' : s.verdict === 'known' ? '≈' : '✗')} ${c.bold(s.name)} ${c.dim(s.file)}`);
-    for (const [backend, error] of Object.entries(s.errors)) lines.push(c.red(`    ${backend}: ${error}`));
+    lines.push(`${colourVerdict(s.verdict, s.verdict === 'agree' ? '✓' : s.verdict === 'known' ? '≈' : '✗')} ${c.bold(safe(s.name, true))} ${c.dim(safe(s.file, true))}`);
+    for (const [backend, error] of Object.entries(s.errors)) lines.push(c.red(`    ${backend}: ${safe(error)}`));
     for (const step of s.steps) {
-      const label = pad(truncate(`${step.index + 1} ${step.title}`, titleWidth), titleWidth);
+      const label = pad(truncate(`${step.index + 1} ${safe(step.title, true)}`, titleWidth), titleWidth);
       const cells = names.map((n) => {
         const cell = step.cells[n];
         return colourCell(cell.status, pad(CELL_TEXT[cell.status], width));
       });
       lines.push(`    ${label} ${cells.join('')}${isAlone(step) ? c.yellow('not compared') : colourVerdict(step.verdict, verdictText(step))}`);
-      lines.push(...stepDetails(step, names, options.cwd).map((l) => c.dim(`        ${l}`)));
+      lines.push(...stepDetails(step, names, options.cwd).map((l) => c.dim(`        ${safe(l)}`)));
     }
   }
 

@@ -145,6 +145,9 @@ export class ProxySession implements BackendSession {
     let ingressNode: string | undefined;
     if (target.kind === 'node') ingressNode = target.node;
     else if (target.kind === 'localhost') ingressNode = t.from.name;
+    // A node's own traffic meets kube-proxy on that node first (nat OUTPUT), a pod's on its node.
+    else if (t.from.kind === 'node') ingressNode = t.from.name;
+    else if (t.from.kind === 'pod') ingressNode = t.from.node;
     else if (t.from.kind === 'client') {
       const client = state.cluster.clients.find((c) => c.name === t.from.name);
       const via = client?.routes.find((r) => inCidr(t.to.address, r.to))?.via;

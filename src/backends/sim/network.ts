@@ -58,6 +58,13 @@ export interface RequestOptions {
   viaNode?: string;
 }
 
+/**
+ * Why a request was not answered: a rule dropped or rejected it (`rule-drop`, `rule-reject`, on
+ * the way there or back), routing lost it (`no-route`), nothing listens on the port it reached
+ * (`not-listening`: the kernel answers with a reset), or the reply never got back (`reply-lost`).
+ */
+export type LossCause = 'rule-drop' | 'rule-reject' | 'no-route' | 'not-listening' | 'reply-lost';
+
 export interface RequestResult {
   outcome: Outcome;
   endpoint?: string;
@@ -66,6 +73,8 @@ export interface RequestResult {
   sourceSeen?: string;
   ingressNode?: string;
   detail?: string;
+  /** Why a request got no answer (trace tells these apart): see LossCause. */
+  cause?: LossCause;
   trace: TraceHop[];
   /** Source NAT happened on the way. */
   masqueraded: boolean;
@@ -301,8 +310,8 @@ export class SimNetwork {
     }
     if (!at) {
       const entry = this.deliverFromOutside(senderClient!, sender.kind === 'client' ? sender.name : formatIPv4(srcAddr), dst, opts.chance, note);
-      if (entry === 'self') return result('refused', { detail: 'connection to the sender itself' });
-      if (typeof entry === 'string') return result('timeout', { detail: entry });
+      if (entry === 'self') return result('refused', { cause: 'not-listening', detail: 'connection to the sender itself' });
+      if (typeof entry === 'string') return result('timeout', { cause: 'no-route', detail: entry });
       at = { node: entry, inIface: 'eth0' };
     }
     const ingressNode = at.node.spec.name;
@@ -323,7 +332,7 @@ export class SimNetwork {
       if (pkt.ctstate & CT.SNAT) masqueraded = true;
       if (res.kind === 'drop' || res.kind === 'reject') {
         const drop = res.kind === 'drop';
-        return result(drop ? 'timeout' : 'refused', { ingressNode, detail: `${drop ? 'dropped' : 'rejected'} in ${res.hook} on ${node.spec.name}` });
+        return result(drop ? 'timeout' : 'refused', { ingressNode, cause: drop ? 'rule-drop' : 'rule-reject', detail: `${drop ? 'dropped' : 'rejected'} in ${res.hook} on ${node.spec.name}` });
       }
       if (res.kind === 'local') {
         responder = { node, at: node, local: true };
@@ -331,7 +340,7 @@ export class SimNetwork {
       }
       if (res.iface === 'cni0') {
         const pod = this.podByIp.get(pkt.dst);
-        if (!pod || pod.node !== node.spec.name) return result('timeout', { ingressNode, detail: `no pod has address ${formatIPv4(pkt.dst)} on ${node.spec.name}` });
+        if (!pod || pod.node !== node.spec.name) return result('timeout', { ingressNode, cause: 'no-route', detail: `no pod has address ${formatIPv4(pkt.dst)} on ${node.spec.name}` });
         note(`${node.spec.name} bridges to pod ${pod.name} (${pod.ip})`, node.spec.name);
         responder = { pod, at: node, local: false };
         break;
@@ -342,10 +351,10 @@ export class SimNetwork {
         at = { node: next.node, inIface: 'eth0' };
         continue;
       }
-      if (next.kind === 'client') return result('refused', { ingressNode, detail: `client ${formatIPv4(pkt.dst)} does not listen on port ${pkt.dport}` });
-      return result('timeout', { ingressNode, detail: `${node.spec.name} has no route to ${formatIPv4(pkt.dst)}; the packet leaves by the default route and is lost` });
+      if (next.kind === 'client') return result('refused', { ingressNode, cause: 'not-listening', detail: `client ${formatIPv4(pkt.dst)} does not listen on port ${pkt.dport}` });
+      return result('timeout', { ingressNode, cause: 'no-route', detail: `${node.spec.name} has no route to ${formatIPv4(pkt.dst)}; the packet leaves by the default route and is lost` });
     }
-    if (!responder) return result('timeout', { ingressNode, detail: 'routing loop' });
+    if (!responder) return result('timeout', { ingressNode, cause: 'no-route', detail: 'routing loop' });
 
     // Does anything listen there?
     const sourceSeen = formatIPv4(pkt.src);
@@ -355,12 +364,12 @@ export class SimNetwork {
       const pod = responder.pod;
       const pname = protocol.toUpperCase();
       const serves = pod.ports.length === 0 || pod.ports.some((cp) => cp.containerPort === pkt.dport && cp.protocol === pname);
-      if (!serves) return result('refused', { ingressNode, detail: `pod ${pod.name} does not serve ${pname} port ${pkt.dport}` });
+      if (!serves) return result('refused', { ingressNode, cause: 'not-listening', detail: `pod ${pod.name} does not serve ${pname} port ${pkt.dport}` });
       answer = { endpoint, pod: pod.name, node: pod.node, sourceSeen };
     } else {
       const node = responder.node!;
       if (!this.nodeListens(node, pkt.dst, pkt.dport, proto)) {
-        return result('refused', { ingressNode, detail: `nothing listens on ${endpoint} on node ${node.spec.name}` });
+        return result('refused', { ingressNode, cause: 'not-listening', detail: `nothing listens on ${endpoint} on node ${node.spec.name}` });
       }
       answer = { endpoint, node: node.spec.name, sourceSeen };
     }
@@ -372,7 +381,7 @@ export class SimNetwork {
     for (let hop = 0; hop < MAX_HOPS; hop++) {
       const res = rat.node.host.process(reply, rat.inIface, { ...walk, trace: undefined });
       reply = res.packet;
-      if (res.kind === 'drop' || res.kind === 'reject') return result('timeout', { ingressNode, detail: `reply dropped in ${res.hook} on ${rat.node.spec.name}` });
+      if (res.kind === 'drop' || res.kind === 'reject') return result('timeout', { ingressNode, cause: res.kind === 'drop' ? 'rule-drop' : 'rule-reject', detail: `reply ${res.kind === 'drop' ? 'dropped' : 'rejected'} in ${res.hook} on ${rat.node.spec.name}` });
       let arrived: 'node' | 'pod' | 'client' | 'lost' = 'lost';
       let next: SimNode | undefined;
       if (res.kind === 'local') arrived = senderNode === rat.node ? 'node' : 'lost';
@@ -388,20 +397,21 @@ export class SimNetwork {
         rat = { node: next, inIface: 'eth0' };
         continue;
       }
-      if (arrived === 'lost') return result('timeout', { ingressNode, detail: `the reply to ${formatIPv4(reply.dst)}:${reply.dport} never reaches the sender` });
+      if (arrived === 'lost') return result('timeout', { ingressNode, cause: 'reply-lost', detail: `the reply to ${formatIPv4(reply.dst)}:${reply.dport} never reaches the sender` });
       if (reply.src !== original.dst || reply.sport !== original.dport) {
         return result('timeout', {
           ingressNode,
+          cause: 'reply-lost',
           detail: `reply comes from ${formatIPv4(reply.src)}:${reply.sport}, not ${formatIPv4(original.dst)}:${original.dport}: no conntrack on its path un-NATed it`,
         });
       }
       if (proto === 6 && forwardEntries !== undefined && anyOneWay(forwardEntries)) {
         const lost = this.followUpDropped(startAt, startPkt, walk);
-        if (lost) return result('timeout', { ingressNode, detail: lost });
+        if (lost) return result('timeout', { ingressNode, cause: 'reply-lost', detail: lost });
       }
       return result('ok', { ingressNode, ...answer });
     }
-    return result('timeout', { ingressNode, detail: 'reply routing loop' });
+    return result('timeout', { ingressNode, cause: 'reply-lost', detail: 'reply routing loop' });
   }
 
   /**

@@ -7,7 +7,6 @@
  * in the step's `modes:`, 1 otherwise, 2 usage, 3 invalid scenario, 4 fewer than two runs could
  * run, 130 interrupted.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backendNames, isBackendName } from '../../backends/registry.js';
@@ -25,9 +24,11 @@ import { buildMatrix } from '../../compare/matrix.js';
 import type { BackendRun } from '../../compare/matrix.js';
 import { loadAllScenarios } from '../load-scenarios.js';
 import { colorOption, grepOption, integerOption, MAX_SEED, parseCommandArgs } from '../options.js';
+import { prepareReportDir, removeOwnReport, writeReportFile } from '../output-files.js';
 import { exitCodeOf } from '../user-errors.js';
 import { modeOptionProblem } from '../../model/proxy-mode.js';
 import type { ProxyMode } from '../../model/types.js';
+import { terminalText } from '../../report/terminal-text.js';
 
 export const summary = 'run scenarios on several backends and compare';
 
@@ -150,7 +151,7 @@ function parseModes(mode: string | undefined, modes: string | undefined): ProxyM
 
 /** What the command touches outside itself; tests swap these. */
 export interface CompareDeps {
-  discoverScenarioFiles(paths: string[]): Promise<string[]>;
+  discoverScenarioFiles(paths: string[], onSkip?: (note: string) => void): Promise<string[]>;
   loadScenarioFile(path: string): Promise<CompiledScenario>;
   runBackend(req: BackendRunRequest): Promise<BackendRunOutcome>;
   stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
@@ -199,7 +200,7 @@ export async function compareWith(args: CompareArgs, deps: CompareDeps): Promise
 }
 
 async function execute(args: CompareArgs, deps: CompareDeps): Promise<number> {
-  const files = await deps.discoverScenarioFiles(args.paths);
+  const files = await deps.discoverScenarioFiles(args.paths, (note) => deps.stderr.write(`${terminalText(note)}\n`));
   // Every file is loaded (all invalid ones reported together, exit 3) before any backend runs.
   const all = await loadAllScenarios(files, (file) => deps.loadScenarioFile(file));
   const selection: Parameters<typeof selectScenarios>[1] = { tags: args.tags, cwd: deps.cwd };
@@ -213,7 +214,9 @@ async function execute(args: CompareArgs, deps: CompareDeps): Promise<number> {
   }
 
   const out = path.resolve(deps.cwd, args.out);
-  await mkdir(out, { recursive: true });
+  // Every report folder is checked before any backend runs: no link, no user's file in the way.
+  await prepareReportDir(out, ['compare.json', 'index.html']);
+  for (const backend of args.backends) await prepareReportDir(path.join(out, backend), ['result.json', 'index.html'], `--out ${args.out} (for ${backend})`);
   const cli = fileURLToPath(new URL('../main.js', import.meta.url));
   const controller = new AbortController();
   const forward = new Set<() => void>();
@@ -250,7 +253,7 @@ async function execute(args: CompareArgs, deps: CompareDeps): Promise<number> {
       }
       const dir = path.join(out, folder);
       // A stale report from an earlier comparison must not pass for this one (only the files a run writes).
-      for (const file of ['result.json', 'index.html']) await rm(path.join(dir, file), { force: true });
+      for (const file of ['result.json', 'index.html']) await removeOwnReport(dir, file);
       deps.stderr.write(`running ${scenarios.length} scenario(s) on ${backend}${mode !== undefined ? ` in ${mode} mode` : ''} …\n`);
       const req: BackendRunRequest = { cli, backend, paths: args.paths, out: dir, tags: args.tags, cwd: deps.cwd, onInterrupt };
       if (mode !== undefined) req.mode = mode;
@@ -280,8 +283,8 @@ async function execute(args: CompareArgs, deps: CompareDeps): Promise<number> {
     cwd: deps.cwd,
     ...(args.modes !== undefined ? { modes: args.modes } : {}),
   });
-  await writeFile(path.join(out, 'compare.json'), renderCompareJson(result));
-  await writeFile(path.join(out, 'index.html'), renderCompareHtml(result));
+  await writeReportFile(out, 'compare.json', renderCompareJson(result));
+  await writeReportFile(out, 'index.html', renderCompareHtml(result));
   const color = decideColor(args.color, deps.env, deps.stdout.isTTY === true);
   const consoleOptions = { color, cwd: deps.cwd, github: deps.env.GITHUB_ACTIONS === 'true', ...(deps.stdout.columns !== undefined ? { columns: deps.stdout.columns } : {}) };
   deps.stdout.write(renderCompareConsole(result, consoleOptions));

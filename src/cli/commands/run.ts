@@ -3,8 +3,7 @@
  * report and write the file reports. Exit 0 all passed, 1 something failed, 2 usage, 3 invalid
  * scenario, 4 backend unavailable, 130 interrupted (reports are still written).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { resolve, join } from 'node:path';
+import { resolve } from 'node:path';
 import type { Backend, BackendName, BackendOptions } from '../../backends/backend.js';
 import { backendNames, isBackendName } from '../../backends/registry.js';
 import { BackendUnavailableError, ExitCode, SvclabError, UsageError } from '../../errors.js';
@@ -22,6 +21,8 @@ import { colorOption, grepOption, integerOption, MAX_SEED, parseCommandArgs } fr
 import { modeOf, modeOptionProblem, withProxyMode } from '../../model/proxy-mode.js';
 import type { ProxyMode } from '../../model/types.js';
 import { exitCodeOf } from '../user-errors.js';
+import { terminalText } from '../../report/terminal-text.js';
+import { prepareReportDir, writeReportFile } from '../output-files.js';
 
 export const summary = 'run scenarios on a backend and write reports';
 
@@ -54,6 +55,7 @@ Options:
   --tag TAG            only scenarios with this tag (repeatable: any of them)
   --shard I/N          run the I-th of N slices of the selected scenarios (for CI jobs)
   --bail               start no new scenario after the first failure
+  --fail-on-skip       exit 1 when any step was skipped (for CI jobs that must not pass on less)
   --timeout MS         limit per scenario in ms, 0 for none (default: ${DEFAULT_TIMEOUT_MS})
   --concurrency N      scenarios at once, capped by the backend (default: ${DEFAULT_CONCURRENCY})
   --kind-cluster NAME  kind: use this kind cluster (created if missing, deleted after unless --keep)
@@ -62,8 +64,9 @@ Options:
   --color, --no-color  force colour on or off (default: NO_COLOR, FORCE_COLOR, then terminal)
   -h, --help           show this help
 
-Exit codes: 0 all passed, 1 a scenario failed or errored, 2 usage error, 3 invalid scenario,
-            4 backend unavailable, 130 interrupted.
+Exit codes: 0 all passed, 1 a scenario failed or errored, no step ran at all (every one skipped),
+            or --fail-on-skip and a step was skipped; 2 usage error (also an --out svclab may
+            not write to), 3 invalid scenario, 4 backend unavailable, 130 interrupted.
 `;
 
 /** Everything `svclab run` was asked to do, validated. */
@@ -80,6 +83,8 @@ export interface RunArgs {
   tags: string[];
   shard?: Shard;
   bail: boolean;
+  /** Exit 1 when any step was skipped. */
+  failOnSkip: boolean;
   timeoutMs: number;
   concurrency: number;
   color?: boolean;
@@ -105,6 +110,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
         tag: { type: 'string', multiple: true },
         shard: { type: 'string' },
         bail: { type: 'boolean' },
+        'fail-on-skip': { type: 'boolean' },
         timeout: { type: 'string' },
         concurrency: { type: 'string' },
         color: { type: 'boolean' },
@@ -140,6 +146,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     out: v.out ?? 'reports',
     tags: v.tag ?? [],
     bail: v.bail === true,
+    failOnSkip: v['fail-on-skip'] === true,
     timeoutMs: v.timeout === undefined ? DEFAULT_TIMEOUT_MS : integerOption('timeout', v.timeout, 0),
     concurrency: v.concurrency === undefined ? DEFAULT_CONCURRENCY : integerOption('concurrency', v.concurrency, 1, 1024),
     help: v.help === true,
@@ -165,7 +172,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
 
 /** What the command touches outside itself; tests swap these. */
 export interface RunDeps {
-  discoverScenarioFiles(paths: string[]): Promise<string[]>;
+  discoverScenarioFiles(paths: string[], onSkip?: (note: string) => void): Promise<string[]>;
   loadScenarioFile(path: string): Promise<CompiledScenario>;
   loadBackend(name: BackendName, options?: BackendOptions): Promise<Backend>;
   stdout: ConsoleStream;
@@ -214,19 +221,19 @@ export async function run(argv: string[]): Promise<number> {
   return runWith(args, await defaultDeps());
 }
 
-/** Write the file reports into --out (and nowhere else); returns the paths written. */
+function fileReporters(args: RunArgs): Exclude<ReporterName, 'console'>[] {
+  return args.reporters.filter((r): r is Exclude<ReporterName, 'console'> => r !== 'console');
+}
+
+/**
+ * Write the file reports into --out (and nowhere else; prepared by prepareReportDir before the
+ * run): never through a link, never over a file svclab did not write. Returns the paths written.
+ */
 async function writeReports(result: RunResult, args: RunArgs, cwd: string): Promise<string[]> {
-  const wanted = args.reporters.filter((r): r is Exclude<ReporterName, 'console'> => r !== 'console');
-  if (wanted.length === 0) return [];
+  const wanted = fileReporters(args);
   const dir = resolve(cwd, args.out);
-  await mkdir(dir, { recursive: true });
   const written: string[] = [];
-  for (const name of wanted) {
-    const text = await renderReport(name, result);
-    const path = join(dir, reportFiles[name]);
-    await writeFile(path, text);
-    written.push(path);
-  }
+  for (const name of wanted) written.push(await writeReportFile(dir, reportFiles[name], await renderReport(name, result)));
   return written;
 }
 
@@ -246,7 +253,7 @@ export async function runWith(args: RunArgs, deps: RunDeps): Promise<number> {
 }
 
 async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
-  const files = await deps.discoverScenarioFiles(args.paths);
+  const files = await deps.discoverScenarioFiles(args.paths, (note) => deps.stderr.write(`${terminalText(note)}\n`));
   const all = await loadAllScenarios(files, (file) => deps.loadScenarioFile(file));
   const selection: Parameters<typeof selectScenarios>[1] = { tags: args.tags, cwd: deps.cwd };
   if (args.grep !== undefined) selection.grep = args.grep;
@@ -259,6 +266,10 @@ async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
     );
     return ExitCode.failed;
   }
+
+  // A report folder svclab may not write to is found now, not after the whole run.
+  const wantedFiles = fileReporters(args).map((r) => reportFiles[r]);
+  if (wantedFiles.length > 0) await prepareReportDir(resolve(deps.cwd, args.out), wantedFiles);
 
   const backend = await deps.loadBackend(args.backend, args.backendOptions);
   try {
@@ -311,15 +322,21 @@ async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
 
   const written = await writeReports(result, args, deps.cwd);
   const interrupted = controller.signal.aborted;
+  const steps = result.scenarios.flatMap((s) => s.steps);
+  const skipped = steps.filter((s) => s.status === 'skip').length;
+  const ran = steps.length - skipped;
+  // A CI job must not go green on nothing: no step ran, or (asked) some were skipped.
+  const verdictNote = ran === 0 ? `no step ran (${skipped} skipped): nothing was tested` : args.failOnSkip && skipped > 0 ? `--fail-on-skip: ${skipped} step(s) skipped` : undefined;
   if (showConsole) {
     const notes: string[] = [];
     if (written.length > 0) notes.push(`reports: ${written.map((p) => displayPath(p, deps.cwd)).join(', ')}`);
     if (interrupted) notes.push('run interrupted');
+    else if (verdictNote !== undefined) notes.push(verdictNote);
     reporter.end(result, notes);
-  }
+  } else if (!interrupted && verdictNote !== undefined) deps.stderr.write(`svclab run: ${verdictNote}\n`);
   if (interrupted) return ExitCode.interrupted;
   const { failed, errors } = result.totals;
-  return failed + errors > 0 ? ExitCode.failed : ExitCode.ok;
+  return failed + errors > 0 || verdictNote !== undefined ? ExitCode.failed : ExitCode.ok;
 }
 
 /** "kube-proxy nftables mode (--mode)", or the modes the files ask for, for the first console line. */

@@ -15,7 +15,9 @@ import { compileAnyDump, detectDumpFormat } from '../../evaluators/dump-format.j
 import { traceHookRules, type RulesTraceResult } from '../../evaluators/trace-dump.js';
 import type { Sender } from '../../backends/sim/network.js';
 import { simMode, simNetworkFor } from '../../backends/sim/modes.js';
-import { exactRequest, type ExactSummary } from '../../backends/sim/exact.js';
+import { exactRequest } from '../../backends/sim/exact.js';
+import { branchVerdict, summarizeTrace, TRACE_VERDICTS, type TraceSummary, type TraceVerdict } from '../../backends/sim/trace-summary.js';
+import { terminalText } from '../../report/terminal-text.js';
 import { SyntaxProblem, parseTerm } from '../../dsl/target.js';
 import { ResolveError, resolveHost, resolvePort } from '../../model/variables.js';
 
@@ -51,11 +53,13 @@ Options:
   --json            print {verdict, endpoints, masquerade, path, branches} as JSON
   -h, --help        show this help
 
-Verdicts: ok (reached an endpoint), drop (timeout), reject (refused), local (delivered to the node
-itself, not DNATed), none (nothing intercepted it; routed on unchanged).
-Exit codes: 0 traced, 2 usage error or unreadable (or malformed iptables-save) dump, 3 invalid
-scenario, or an nft listing that does not parse (the message names line, column and what was
-expected).
+Verdicts over a scenario:
+${(Object.entries(TRACE_VERDICTS) as [TraceVerdict, string][]).map(([v, text]) => `  ${v.padEnd(11)} ${text}`).join('\n')}
+With --rules only ok, local, drop, reject and none (the dump says nothing about routing).
+An nft listing that does not parse exits 3 naming line, column and what was expected.
+kube-proxy in ipvs mode is refused when the scenario loads (exit 3): it is deprecated upstream.
+Exit codes: 0 traced, 2 usage error or unreadable dump, 3 invalid scenario, 3 unparsable nft listing,
+(ipvs refused).
 `;
 
 interface TraceArgs {
@@ -168,7 +172,7 @@ export async function run(argv: string[]): Promise<number> {
     const rules = compileAnyDump(text, args.rules);
     const to = literalTarget(args.to)!;
     const result = traceHookRules(rules, { nodeIPs: args.nodeIPs, from: args.from, to: to.host, port: to.port, protocol: args.proto });
-    process.stdout.write(args.json ? JSON.stringify({ format, ...rulesJson(result) }, null, 2) + '\n' : formatRules(result, { ...args, to }, format));
+    process.stdout.write(args.json ? JSON.stringify({ format, ...rulesJson(result) }, null, 2) + '\n' : terminalText(formatRules(result, { ...args, to }, format)));
     return ExitCode.ok;
   }
   const { loadScenarioFile } = await import('../../dsl/load.js');
@@ -176,7 +180,7 @@ export async function run(argv: string[]): Promise<number> {
   const state = stateAt(scenario, args.atStep);
   const resolved = { ...args, to: resolveTo(args.to, state, scenario.namespace ?? 'default') };
   const summary = traceScenario(state, resolved);
-  process.stdout.write(args.json ? JSON.stringify(scenarioJson(summary), null, 2) + '\n' : formatScenario(summary, resolved));
+  process.stdout.write(args.json ? JSON.stringify(scenarioJson(summary), null, 2) + '\n' : terminalText(formatScenario(summary, resolved)));
   return ExitCode.ok;
 }
 
@@ -211,7 +215,7 @@ function stateAt(scenario: CompiledScenario, atStep: number): ClusterState {
 }
 
 /** Resolves --from / --to names against the cluster and explores every branch. */
-export function traceScenario(state: ClusterState, args: Pick<TraceArgs, 'from' | 'proto' | 'node'> & { to: Target }): ExactSummary {
+export function traceScenario(state: ClusterState, args: Pick<TraceArgs, 'from' | 'proto' | 'node'> & { to: Target }): TraceSummary {
   const nodes = state.cluster.nodes;
   let sender: Sender;
   const [kind, name] = args.from.includes(':') ? (args.from.split(/:(.*)/) as [string, string]) : ['', args.from];
@@ -240,7 +244,7 @@ export function traceScenario(state: ClusterState, args: Pick<TraceArgs, 'from' 
   const mode = simMode(state.cluster.kubeProxy.mode);
   if ('unsupported' in mode) throw new ScenarioError(`svclab trace: ${mode.unsupported}`);
   const net = simNetworkFor(state);
-  return exactRequest(net, { sender, address, port: args.to.port, protocol: args.proto, now: 1, sport: 40000, viaNode: args.node, trace: true });
+  return summarizeTrace(exactRequest(net, { sender, address, port: args.to.port, protocol: args.proto, now: 1, sport: 40000, viaNode: args.node, trace: true }));
 }
 
 /**
@@ -249,7 +253,7 @@ export function traceScenario(state: ClusterState, args: Pick<TraceArgs, 'from' 
  */
 const exact = (p: number): number => Number(p.toFixed(12));
 
-function scenarioJson(s: ExactSummary) {
+function scenarioJson(s: TraceSummary) {
   const top = [...s.branches].sort((a, b) => b.probability - a.probability)[0];
   return {
     verdict: s.verdict,
@@ -258,7 +262,9 @@ function scenarioJson(s: ExactSummary) {
     path: top?.result.trace ?? [],
     branches: s.branches.map((b) => ({
       probability: exact(b.probability),
+      verdict: branchVerdict(b.result),
       outcome: b.result.outcome,
+      masquerade: b.result.masqueraded,
       endpoint: b.result.endpoint,
       pod: b.result.pod,
       node: b.result.node,
@@ -297,15 +303,16 @@ function formatHops(hops: TraceHop[]): string[] {
   return out;
 }
 
-function formatScenario(s: ExactSummary, args: ResolvedArgs): string {
+function formatScenario(s: TraceSummary, args: ResolvedArgs): string {
   const lines = [`${args.proto} ${args.from.replace(':', ' ')} -> ${args.to.host}:${args.to.port}`];
   s.branches.forEach((b, i) => {
     const r = b.result;
-    const what = r.outcome === 'ok' ? `ok: ${r.pod ? `pod ${r.pod}` : `node ${r.node}`} at ${r.endpoint}, source seen ${r.sourceSeen}` : `${r.outcome}${r.detail ? ` (${r.detail})` : ''}`;
-    lines.push('', `branch ${i + 1} of ${s.branches.length}, probability ${pct(b.probability)}: ${what}`);
+    const v = branchVerdict(r);
+    const what = r.outcome === 'ok' ? `${v}: ${r.pod ? `pod ${r.pod}` : `node ${r.node}`} at ${r.endpoint}, source seen ${r.sourceSeen}` : `${v}, ${r.outcome}${r.detail ? ` (${r.detail})` : ''}`;
+    lines.push('', `branch ${i + 1} of ${s.branches.length}, probability ${pct(b.probability)}: ${what}${r.masqueraded ? ' (masqueraded)' : ''}`);
     lines.push(...formatHops(r.trace));
   });
-  lines.push('', `verdict: ${s.verdict}${s.masquerade ? ' (masqueraded)' : ''}`);
+  lines.push('', `verdict: ${s.verdict}${s.masquerade ? ' (masqueraded)' : ''}: ${TRACE_VERDICTS[s.verdict]}`);
   for (const e of s.endpoints) lines.push(`  ${e.endpoint.padEnd(22)} ${pct(e.probability).padStart(9)}  ${e.pod ? `pod ${e.pod}` : ''}${e.node ? ` on ${e.node}` : ''}`);
   return lines.join('\n') + '\n';
 }

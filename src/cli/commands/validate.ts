@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { createColors } from 'picocolors';
+import { terminalText } from '../../report/terminal-text.js';
 import { ExitCode, ScenarioError, UsageError } from '../../errors.js';
 import { discoverScenarioFiles, loadScenarioFile } from '../../dsl/load.js';
 import { parseCommandArgs } from '../options.js';
@@ -31,7 +32,7 @@ export async function run(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
   const paths = parsed.positionals.length > 0 ? parsed.positionals : ['scenarios'];
-  const files = await discoverScenarioFiles(paths);
+  const files = await discoverScenarioFiles(paths, (note) => process.stderr.write(`${terminalText(note)}\n`));
   if (files.length === 0) throw new UsageError(`svclab validate: no scenario files (*.yaml, *.yml) under ${paths.join(', ')}`);
   // Our own colour decision (NO_COLOR, FORCE_COLOR, terminal), not picocolors' default, which
   // also turns colour on whenever CI is set and so paints CI logs and piped output.
@@ -41,12 +42,12 @@ export async function run(argv: string[]): Promise<number> {
     const shown = path.relative(process.cwd(), file) || file;
     try {
       const s = await loadScenarioFile(file);
-      if (!parsed.values.quiet) process.stdout.write(`${pc.green('ok')}      ${shown} (${s.name}, ${s.steps.length} steps)\n`);
+      if (!parsed.values.quiet) process.stdout.write(`${pc.green('ok')}      ${terminalText(shown, true)} (${terminalText(s.name, true)}, ${s.steps.length} steps)\n`);
     } catch (err) {
       if (!(err instanceof ScenarioError)) throw err;
       invalid++;
-      process.stdout.write(`${pc.red('invalid')} ${shown}\n`);
-      process.stderr.write(`${err.message}\n\n`);
+      process.stdout.write(`${pc.red('invalid')} ${terminalText(shown, true)}\n`);
+      process.stderr.write(`${terminalText(err.message)}\n\n`);
     }
   }
   const valid = files.length - invalid;

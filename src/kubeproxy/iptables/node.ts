@@ -31,6 +31,25 @@ export interface NodeContext {
   nodePortCidrs: IPv4Cidr[];
 }
 
+/**
+ * kube-proxy's nodePortAddresses keywords as the CIDR it expands each to on this node: `primary`
+ * the node's primary IPv4 as a /32 (nothing when that is loopback), `localhost` 127.0.0.0/8,
+ * `all` 0.0.0.0/0; a CIDR stays itself. So `[primary]` limits node ports to the primary address
+ * and, not covering 127.0.0.1, turns localhost node ports off.
+ */
+export function expandKeyword(text: string, primaryIP: number | undefined): string | undefined {
+  switch (text) {
+    case 'primary':
+      return primaryIP !== undefined && primaryIP >>> 24 !== 127 ? `${formatIPv4(primaryIP)}/32` : undefined;
+    case 'localhost':
+      return '127.0.0.0/8';
+    case 'all':
+      return '0.0.0.0/0';
+    default:
+      return text;
+  }
+}
+
 /** Names of all nodes, for error messages. */
 export function nodeNames(state: ClusterState): string[] {
   return state.cluster.nodes.map((n) => n.name);
@@ -54,7 +73,7 @@ export function nodeContext(state: ClusterState, nodeName: string): NodeContext 
   const cidrs: IPv4Cidr[] = [];
   let matchAll = false;
   for (const text of kp.nodePortAddresses) {
-    const cidr = parseIPv4Cidr(text);
+    const cidr = parseIPv4Cidr(expandKeyword(text, nodeAddrs[0]) ?? '');
     if (cidr === undefined) continue;
     if (cidr.bits === 0) matchAll = true;
     cidrs.push(cidr);
