@@ -8,7 +8,7 @@ import type { Locator } from './source.js';
 import type { RawCluster } from './raw.js';
 import { canonicalIp, cidrContains, cidrWithin, cidrsOverlap, formatCidr, ipFamily, parseCidr, subnet } from '../model/ip.js';
 import type { Cidr } from '../model/ip.js';
-import type { ClientSpec, ClusterSpec, NodeSpec } from '../model/types.js';
+import type { ClientSpec, ClusterSpec, NodeSpec, Protocol } from '../model/types.js';
 import { defaultKubeProxy } from '../model/defaults.js';
 
 export const DEFAULT_POD_CIDR = '10.244.0.0/16';
@@ -20,6 +20,19 @@ function ipv4Cidr(text: string, loc: Locator, what: string): Cidr {
   if (c === undefined || c.family !== 4) fail(`invalid ${what} '${text}'`, loc, ['expected an IPv4 CIDR such as 10.244.0.0/16']);
   if (c.hostBitsSet) fail(`${what} '${text}' has host bits set`, loc, [`expected the network address: ${formatCidr(c)}`]);
   return c;
+}
+
+/** `serves: [9376, "53/UDP"]` -> ports with protocols; duplicates are errors. */
+function compileServes(raw: (number | string)[] | undefined, loc: Locator): { port: number; protocol: Protocol }[] {
+  const out: { port: number; protocol: Protocol }[] = [];
+  (raw ?? []).forEach((item, i) => {
+    const [portText, protocol] = typeof item === 'number' ? [String(item), 'TCP'] : item.split('/');
+    const port = Number(portText);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`invalid served port '${item}'`, sub(loc, i), ['expected a port 1..65535, e.g. 9376 or "53/UDP"']);
+    if (out.some((o) => o.port === port && o.protocol === protocol)) fail(`port ${port}/${protocol} is served twice`, sub(loc, i), ['expected each port/protocol once']);
+    out.push({ port, protocol: protocol as Protocol });
+  });
+  return out;
 }
 
 export function compileCluster(raw: RawCluster, loc: Locator): ClusterSpec {
@@ -129,7 +142,8 @@ export function compileCluster(raw: RawCluster, loc: Locator): ClusterSpec {
       const via = byName !== undefined ? (byName.addresses.find((a) => ipFamily(a) === to.family) ?? byName.addresses[0]) : r.via;
       return { to: formatCidr(to), via };
     });
-    return { name: c.name, address: c.ip, routes };
+    const serves = compileServes(c.serves, sub(cLoc, 'serves'));
+    return { name: c.name, address: c.ip, routes, ...(serves.length > 0 ? { serves } : {}) };
   });
 
   const kp = raw.kubeProxy ?? {};

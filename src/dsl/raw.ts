@@ -33,6 +33,8 @@ export interface RawClient {
   name: string;
   ip: string;
   routes?: RawRoute[];
+  /** Ports the host answers on: 9376 (TCP) or "53/UDP". */
+  serves?: (number | string)[];
 }
 
 export interface RawKubeProxy {
@@ -209,6 +211,7 @@ export interface RawExpect {
   outcome?: RawOutcome | Partial<Record<RawOutcome, number>>;
   pods?: RawResponders;
   nodes?: RawResponders;
+  hosts?: RawResponders;
   distribution?: 'uniform' | { weights?: 'uniform' | Record<string, number>; alpha?: number; method?: 'auto' | 'exact' | 'sample' };
   sourceSeen?: string;
   sticky?: true;

@@ -22,6 +22,7 @@ export const PATTERNS = {
   labelValue: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$',
   portRange: '^[0-9]{1,5}-[0-9]{1,5}$',
   duration: '^[0-9]+(ms|s)$',
+  servedPort: '^[0-9]{1,5}/(TCP|UDP)$',
   resourceRef: '^[A-Za-z]+/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
 } as const;
 
@@ -62,6 +63,11 @@ export const clientSchema = obj(
     name: name('client name (RFC 1123 label)', PATTERNS.dnsLabel),
     ip: ip('the client address'),
     routes: list('static routes', routeSchema),
+    serves: list(
+      'ports this host answers on, like an echo pod (Endpoints may point at it): 9376 or "53/UDP"',
+      { anyOf: [port('a TCP port'), str('PORT/PROTOCOL, e.g. 53/UDP', { pattern: PATTERNS.servedPort })] },
+      { minItems: 1 },
+    ),
   },
   ['name', 'ip'],
 );
@@ -377,6 +383,7 @@ export const expectSchema = obj(
     },
     pods: responders('pods'),
     nodes: responders('nodes'),
+    hosts: responders('hosts'),
     distribution: {
       description: 'uniform, or { weights: uniform | { pod: weight }, alpha, method }',
       anyOf: [

@@ -34,6 +34,12 @@ export interface ClientSpec {
   address: string;
   /** Static routes beyond the shared L2 segment the nodes and clients sit on. */
   routes: Route[];
+  /**
+   * Ports this host answers on like an echo pod (absent or empty: it only sends). A serving host
+   * reaches pods through their nodes (as a router that knows the pod ranges would), so it can
+   * answer pods whose traffic it receives unmasqueraded.
+   */
+  serves?: { port: number; protocol: Protocol }[];
 }
 
 export interface KubeProxyConfig {

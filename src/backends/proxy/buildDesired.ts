@@ -146,5 +146,13 @@ export function echoPodSpecs(state: ClusterState, map: AddressMap): EchoPodSpec[
       out.push({ name: pod.name, node: pod.node, scenarioIP: pod.ip, loopbackIP: map.loopback(pod.ip), port, protocol });
     }
   }
+  // Serving hosts answer on the ports they declare, on their own (client) loopback address.
+  for (const host of state.cluster.clients) {
+    if (!map.has(host.address)) continue;
+    for (const { port, protocol } of host.serves ?? []) {
+      if (protocol !== 'TCP' && protocol !== 'UDP') continue;
+      out.push({ name: host.name, node: '', scenarioIP: host.address, loopbackIP: map.loopback(host.address), port, protocol, host: true });
+    }
+  }
   return out;
 }

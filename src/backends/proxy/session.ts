@@ -17,7 +17,13 @@ import { requestOnce, runBounded, udpRequestOnce } from './trafficClient.js';
 const SEND_CONCURRENCY = 32;
 
 /** What a target address is in the scenario. */
-type TargetKind = { kind: 'node'; node: string } | { kind: 'clusterIP' | 'vip'; service: string } | { kind: 'pod' } | { kind: 'localhost' } | { kind: 'unknown' };
+type TargetKind =
+  | { kind: 'node'; node: string }
+  | { kind: 'clusterIP' | 'vip'; service: string }
+  | { kind: 'pod' }
+  | { kind: 'host'; name: string }
+  | { kind: 'localhost' }
+  | { kind: 'unknown' };
 
 function targetKind(state: ClusterState, address: string): TargetKind {
   if (address.startsWith('127.')) return { kind: 'localhost' };
@@ -30,6 +36,9 @@ function targetKind(state: ClusterState, address: string): TargetKind {
     }
   }
   if (state.pods.some((p) => p.ip === address)) return { kind: 'pod' };
+  // A serving host is reached directly (its echo server listens on its own loopback address).
+  const host = state.cluster.clients.find((c) => c.address === address && (c.serves ?? []).length > 0);
+  if (host) return { kind: 'host', name: host.name };
   return { kind: 'unknown' };
 }
 
@@ -37,7 +46,7 @@ function targetKind(state: ClusterState, address: string): TargetKind {
 export function unsupportedReason(state: ClusterState, t: Traffic): string | undefined {
   if (t.protocol !== 'TCP' && t.protocol !== 'UDP') return `${t.protocol} traffic is not proxied by the proxy backend (TCP and UDP only)`;
   const target = targetKind(state, t.to.address);
-  if (target.kind === 'unknown') return `target ${t.to.address} is no node, pod or service address of this scenario`;
+  if (target.kind === 'unknown') return `target ${t.to.address} is no node, pod, serving host or service address of this scenario`;
   if (target.kind === 'localhost' && t.from.kind !== 'node') {
     return `${t.to.address} from a ${t.from.kind} is its own loopback, which the proxy backend does not model (only a node's 127.0.0.1 node ports)`;
   }
@@ -78,6 +87,7 @@ function sourceAddress(state: ClusterState, map: AddressMap, t: Traffic, toPod: 
 
 /** One line for reports: what the proxy did with a request, as far as the client can tell. */
 function traceNote(o: Observation): string {
+  if (o.outcome === 'ok' && o.host) return `reached ${o.endpoint} (host ${o.host}), which saw ${o.sourceSeen}`;
   if (o.outcome === 'ok') return o.pod ? `proxied to ${o.endpoint} (pod ${o.pod}), which saw ${o.sourceSeen}` : `answered (${o.detail ?? 'not an echo pod'})`;
   if (o.outcome === 'timeout') return 'no answer: accepted and held (a drop), or nothing routed it';
   if (o.outcome === 'refused') return 'refused: nothing listens there (no endpoints, or not a service port)';
@@ -132,6 +142,8 @@ export class ProxySession implements BackendSession {
     let ingressNode: string | undefined;
     if (target.kind === 'node') ingressNode = target.node;
     else if (target.kind === 'localhost') ingressNode = t.from.name;
+    else if (t.from.kind === 'node') ingressNode = t.from.name;
+    else if (t.from.kind === 'pod') ingressNode = t.from.node;
     else if (t.from.kind === 'client') {
       const client = state.cluster.clients.find((c) => c.name === t.from.name);
       const via = client?.routes.find((r) => inCidr(t.to.address, r.to))?.via;
@@ -160,7 +172,11 @@ export class ProxySession implements BackendSession {
         const r = await send({ host, port: t.to.port, localAddress: source, timeoutMs: t.timeoutMs });
         const o: Observation = { outcome: r.outcome, latencyMs: Math.round(r.latencyMs * 1000) / 1000 };
         if (r.detail && r.outcome !== 'ok') o.detail = r.detail;
-        if (r.answer) {
+        if (r.answer?.host) {
+          o.host = r.answer.host;
+          o.endpoint = r.answer.endpoint;
+          o.sourceSeen = r.answer.clientip.replace(/:\d+$/, '');
+        } else if (r.answer) {
           o.pod = r.answer.pod;
           o.node = r.answer.node;
           o.endpoint = r.answer.endpoint;

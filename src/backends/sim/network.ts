@@ -61,6 +61,8 @@ export interface RequestResult {
   endpoint?: string;
   pod?: string;
   node?: string;
+  /** Serving host that answered (a cluster client with `serves`). */
+  host?: string;
   sourceSeen?: string;
   ingressNode?: string;
   detail?: string;
@@ -69,6 +71,14 @@ export interface RequestResult {
   masqueraded: boolean;
   /** Destination NAT happened on the way. */
   dnat: boolean;
+}
+
+interface SimClient {
+  name: string;
+  address: number;
+  routes: { to: Cidr; via: number }[];
+  /** `port/proto-number` keys of the ports it answers on (a serving host); empty for a plain client. */
+  serves: Set<string>;
 }
 
 interface SimNode {
@@ -99,8 +109,8 @@ export class SimNetwork {
   private nodes = new Map<string, SimNode>();
   private nodeByAddr = new Map<number, SimNode>();
   private podByIp = new Map<number, Pod>();
-  private clients = new Map<string, { address: number; routes: { to: Cidr; via: number }[] }>();
-  private clientByAddr = new Map<number, string>();
+  private clients = new Map<string, SimClient>();
+  private clientByAddr = new Map<number, SimClient>();
   private state!: ClusterState;
   /** Compiled rules by dump text, as of the last update. */
   private compiled = new Map<string, CompiledRuleset>();
@@ -193,8 +203,9 @@ export class SimNetwork {
         return to && via !== undefined ? [{ to, via }] : [];
       });
       routes.sort((a, b) => b.to.bits - a.to.bits);
-      this.clients.set(c.name, { address, routes });
-      this.clientByAddr.set(address, c.name);
+      const serves = new Set((c.serves ?? []).map((p) => `${p.port}/${protoNumber(p.protocol)}`));
+      this.clients.set(c.name, { name: c.name, address, routes, serves });
+      this.clientByAddr.set(address, this.clients.get(c.name)!);
     }
   }
 
@@ -217,7 +228,7 @@ export class SimNetwork {
     const pod = this.podByIp.get(a);
     if (pod) return { kind: 'pod', name: pod.name, namespace: pod.namespace };
     const client = this.clientByAddr.get(a);
-    if (client) return { kind: 'client', name: client };
+    if (client) return { kind: 'client', name: client.name };
     return sender;
   }
 
@@ -299,6 +310,13 @@ export class SimNetwork {
       const entry = this.deliverFromOutside(senderClient!, sender.kind === 'client' ? sender.name : formatIPv4(srcAddr), dst, opts.chance, note);
       if (entry === 'self') return result('refused', { detail: 'connection to the sender itself' });
       if (typeof entry === 'string') return result('timeout', { detail: entry });
+      if ('address' in entry) {
+        // Host to host over the outside network: no node, no rules.
+        const served = this.hostAnswer(entry, pkt, protocol);
+        if (typeof served === 'string') return result('refused', { detail: served });
+        if (opts.trace) trace.push({ table: 'deliver', note: `answered by host ${entry.name} at ${served.endpoint}, source seen ${served.sourceSeen}` });
+        return result('ok', served);
+      }
       at = { node: entry, inIface: 'eth0' };
     }
     const ingressNode = at.node.spec.name;
@@ -309,7 +327,7 @@ export class SimNetwork {
     let forwardEntries: ConntrackEntry[] | undefined;
 
     // Forward path.
-    let responder: { pod?: Pod; node?: SimNode; at: SimNode; local: boolean } | undefined;
+    let responder: { pod?: Pod; node?: SimNode; host?: SimClient; at: SimNode; local: boolean } | undefined;
     for (let hop = 0; hop < MAX_HOPS && !responder; hop++) {
       const node = at!.node;
       const res = node.host.process(pkt, at!.inIface, walk);
@@ -338,7 +356,12 @@ export class SimNetwork {
         at = { node: next.node, inIface: 'eth0' };
         continue;
       }
-      if (next.kind === 'client') return result('refused', { ingressNode, detail: `client ${formatIPv4(pkt.dst)} does not listen on port ${pkt.dport}` });
+      if (next.kind === 'client') {
+        if (next.client.serves.size === 0) return result('refused', { ingressNode, detail: `client ${formatIPv4(pkt.dst)} does not listen on port ${pkt.dport}` });
+        note(`${node.spec.name} routes ${formatIPv4(pkt.dst)} to host ${next.client.name}`, node.spec.name);
+        responder = { host: next.client, at: node, local: false };
+        break;
+      }
       return result('timeout', { ingressNode, detail: `${node.spec.name} has no route to ${formatIPv4(pkt.dst)}; the packet leaves by the default route and is lost` });
     }
     if (!responder) return result('timeout', { ingressNode, detail: 'routing loop' });
@@ -347,7 +370,11 @@ export class SimNetwork {
     const sourceSeen = formatIPv4(pkt.src);
     const endpoint = `${formatIPv4(pkt.dst)}:${pkt.dport}`;
     let answer: Partial<RequestResult>;
-    if (responder.pod) {
+    if (responder.host) {
+      const served = this.hostAnswer(responder.host, pkt, protocol);
+      if (typeof served === 'string') return result('refused', { ingressNode, detail: served });
+      answer = served;
+    } else if (responder.pod) {
       const pod = responder.pod;
       const pname = protocol.toUpperCase();
       const serves = pod.ports.length === 0 || pod.ports.some((cp) => cp.containerPort === pkt.dport && cp.protocol === pname);
@@ -360,11 +387,21 @@ export class SimNetwork {
       }
       answer = { endpoint, node: node.spec.name, sourceSeen };
     }
-    if (opts.trace) trace.push({ node: responder.at.spec.name, table: 'deliver', note: `answered by ${answer.pod ? `pod ${answer.pod}` : `node ${answer.node}`} at ${endpoint}, source seen ${sourceSeen}` });
+    const who = answer.pod ? `pod ${answer.pod}` : answer.host ? `host ${answer.host}` : `node ${answer.node}`;
+    if (opts.trace) trace.push({ node: responder.at.spec.name, table: 'deliver', note: `answered by ${who} at ${endpoint}, source seen ${sourceSeen}` });
 
     // Reply path: back through conntrack on every node it crosses.
     let reply: Packet = { src: pkt.dst, sport: pkt.dport, dst: pkt.src, dport: pkt.sport, proto, mark: 0, inIface: '', outIface: '', ctstate: 0 };
-    let rat: { node: SimNode; inIface: string | null } = { node: responder.at, inIface: responder.pod ? 'cni0' : null };
+    let rat: { node: SimNode; inIface: string | null };
+    if (responder.host) {
+      // The host answers over the outside network: to a node address straight, to a pod through its node.
+      const back = this.hostReplyEntry(reply.dst);
+      if (!back) {
+        if (senderClient === reply.dst && reply.src === original.dst && reply.sport === original.dport) return result('ok', { ingressNode, ...answer });
+        return result('timeout', { ingressNode, detail: `host ${responder.host.name} has no route back to ${formatIPv4(reply.dst)}` });
+      }
+      rat = { node: back, inIface: 'eth0' };
+    } else rat = { node: responder.at, inIface: responder.pod ? 'cni0' : null };
     for (let hop = 0; hop < MAX_HOPS; hop++) {
       const res = rat.node.host.process(reply, rat.inIface, { ...walk, trace: undefined });
       reply = res.packet;
@@ -423,12 +460,33 @@ export class SimNetwork {
     return undefined;
   }
 
-  private nextHopFromNode(node: SimNode, dst: number): { kind: 'node'; node: SimNode } | { kind: 'client' } | { kind: 'none' } {
+  private nextHopFromNode(node: SimNode, dst: number): { kind: 'node'; node: SimNode } | { kind: 'client'; client: SimClient } | { kind: 'none' } {
     const owner = this.nodeByAddr.get(dst);
     if (owner && owner !== node) return { kind: 'node', node: owner };
     for (const other of this.nodes.values()) if (other !== node && cidrContains(other.podCidr, dst)) return { kind: 'node', node: other };
-    if (this.clientByAddr.has(dst)) return { kind: 'client' };
+    const client = this.clientByAddr.get(dst);
+    if (client) return { kind: 'client', client };
     return { kind: 'none' };
+  }
+
+  /** What a serving host answers to a packet that reached it: the answer, or why it refuses. */
+  private hostAnswer(host: SimClient, pkt: Packet, protocol: string): Partial<RequestResult> | string {
+    const endpoint = `${formatIPv4(pkt.dst)}:${pkt.dport}`;
+    if (!host.serves.has(`${pkt.dport}/${pkt.proto}`)) return `host ${host.name} does not serve ${protocol.toUpperCase()} port ${pkt.dport}`;
+    return { endpoint, host: host.name, sourceSeen: formatIPv4(pkt.src) };
+  }
+
+  /**
+   * The node a packet from a serving host to `dst` enters: the node with that address, or the
+   * node of the pod (range) holding it (a serving host routes pod ranges to their nodes).
+   */
+  private hostReplyEntry(dst: number): SimNode | undefined {
+    const node = this.nodeByAddr.get(dst);
+    if (node && dst !== node.gateway) return node;
+    const pod = this.podByIp.get(dst);
+    if (pod) return this.nodes.get(pod.node);
+    for (const n of this.nodes.values()) if (cidrContains(n.podCidr, dst)) return n;
+    return undefined;
   }
 
   private nodeListens(node: SimNode, _addr: number, port: number, proto: number): boolean {
@@ -444,14 +502,14 @@ export class SimNetwork {
     dst: number,
     chance: (p: number) => boolean,
     note: (n: string, node?: string) => void,
-  ): SimNode | 'self' | string {
+  ): SimNode | SimClient | 'self' | string {
     if (dst === src) return 'self';
     const node = this.nodeByAddr.get(dst);
     if (node && dst !== node.gateway) {
       note(`${who} reaches node ${node.spec.name} over the shared segment`, node.spec.name);
       return node;
     }
-    const client = [...this.clients.values()].find((c) => c.address === src);
+    const client = this.clientByAddr.get(src);
     const route = client?.routes.find((r) => cidrContains(r.to, dst));
     if (route) {
       const via = this.nodeByAddr.get(route.via);
@@ -474,7 +532,20 @@ export class SimNetwork {
       note(`the network delivers external IP ${formatIPv4(dst)} of ${ext.namespace}/${ext.name} to node ${chosen.spec.name}`, chosen.spec.name);
       return chosen;
     }
-    if (this.clientByAddr.has(dst)) return `client ${formatIPv4(dst)} does not listen`;
+    const host = this.clientByAddr.get(dst);
+    if (host && host.serves.size > 0) {
+      note(`${who} reaches host ${host.name} over the outside network`);
+      return host;
+    }
+    if (host) return `client ${formatIPv4(dst)} does not listen`;
+    // A serving host knows the pod ranges: it reaches pods through their nodes.
+    if (client && client.serves.size > 0) {
+      const node = this.hostReplyEntry(dst);
+      if (node) {
+        note(`host ${client.name} routes ${formatIPv4(dst)} via node ${node.spec.name} (pod range)`, node.spec.name);
+        return node;
+      }
+    }
     return `${who} has no route to ${formatIPv4(dst)}`;
   }
 

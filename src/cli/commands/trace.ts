@@ -291,12 +291,12 @@ function formatScenario(s: ExactSummary, args: ResolvedArgs): string {
   const lines = [`${args.proto} ${args.from.replace(':', ' ')} -> ${args.to.host}:${args.to.port}`];
   s.branches.forEach((b, i) => {
     const r = b.result;
-    const what = r.outcome === 'ok' ? `ok: ${r.pod ? `pod ${r.pod}` : `node ${r.node}`} at ${r.endpoint}, source seen ${r.sourceSeen}` : `${r.outcome}${r.detail ? ` (${r.detail})` : ''}`;
+    const what = r.outcome === 'ok' ? `ok: ${r.pod ? `pod ${r.pod}` : r.host ? `host ${r.host}` : `node ${r.node}`} at ${r.endpoint}, source seen ${r.sourceSeen}` : `${r.outcome}${r.detail ? ` (${r.detail})` : ''}`;
     lines.push('', `branch ${i + 1} of ${s.branches.length}, probability ${pct(b.probability)}: ${what}`);
     lines.push(...formatHops(r.trace));
   });
   lines.push('', `verdict: ${s.verdict}${s.masquerade ? ' (masqueraded)' : ''}`);
-  for (const e of s.endpoints) lines.push(`  ${e.endpoint.padEnd(22)} ${pct(e.probability).padStart(9)}  ${e.pod ? `pod ${e.pod}` : ''}${e.node ? ` on ${e.node}` : ''}`);
+  for (const e of s.endpoints) lines.push(`  ${e.endpoint.padEnd(22)} ${pct(e.probability).padStart(9)}  ${e.pod ? `pod ${e.pod}` : e.host ? `host ${e.host}` : ''}${e.node ? ` on ${e.node}` : ''}`);
   return lines.join('\n') + '\n';
 }
 
