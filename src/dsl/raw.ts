@@ -22,6 +22,8 @@ export interface RawNode {
   ip?: string;
   ips?: string[];
   podCIDR?: string;
+  subnet?: string;
+  podIPs?: string[];
 }
 
 export interface RawRoute {
@@ -39,7 +41,9 @@ export interface RawClient {
 
 export interface RawKubeProxy {
   mode?: 'iptables' | 'nftables' | 'ipvs';
-  detectLocal?: 'ClusterCIDR' | 'None';
+  detectLocal?: 'ClusterCIDR' | 'NodeCIDR' | 'BridgeInterface' | 'InterfaceNamePrefix' | 'None';
+  bridgeInterface?: string;
+  interfaceNamePrefix?: string;
   masqueradeAll?: boolean;
   nodePortAddresses?: string[];
   localhostNodePorts?: boolean;
@@ -49,6 +53,7 @@ export interface RawKubeProxy {
 export interface RawCluster {
   nodes: RawNode[];
   podCIDR?: string;
+  podAddressing?: 'pod-cidr' | 'node-subnet';
   serviceCIDR?: string;
   nodePortRange?: string;
   kubeProxy?: RawKubeProxy;

@@ -80,7 +80,7 @@ function sourceAddress(state: ClusterState, map: AddressMap, t: Traffic, toPod: 
   if (t.from.kind === 'node' && toPod) {
     const node = state.cluster.nodes.find((n) => n.name === t.from.name);
     const pod = state.pods.find((p) => p.ip === t.to.address);
-    if (node && pod?.node === node.name) return gatewayOf(node.podCIDR, map) ?? map.loopback(t.from.address);
+    if (node && pod?.node === node.name) return gatewayOf(state.cluster, node, map) ?? map.loopback(t.from.address);
   }
   return map.loopback(t.from.address);
 }

@@ -1,6 +1,7 @@
 /**
  * The simulated network around the rules. Every node and client sits on one L2 segment with its
- * scenario addresses; pods live behind their node's bridge (`cni0`, gateway = first host of the
+ * scenario addresses; pods live behind their node's pod links (src/model/pod-network.ts: a bridge,
+ * `cni0` unless detect-local names another, or one veth per pod named by a prefix; gateway = first host of the
  * node's pod CIDR); nodes route each other's pod CIDRs over the segment. Each node runs the
  * iptables rules kube-proxy would write (rendered by src/kubeproxy/iptables), walked by src/evaluators/iptables.
  *
@@ -16,7 +17,9 @@
  *    with the seeded RNG;
  *  - anything else: no route, a timeout. So a ClusterIP or pod IP from an external client times
  *    out unless a route says otherwise.
- * Pods send through their node (PREROUTING with in-interface cni0); nodes send through OUTPUT.
+ * Pods send through their node (PREROUTING with their link as in-interface); nodes send through OUTPUT.
+ * With node-subnet pod addressing (VPC CNI) pod addresses live in the nodes' subnets: the network
+ * routes each one to its node (from clients too), and the node's pod links carry no address.
  * Delivery: a pod answers on the ports it declares (all ports when it declares none), else the
  * connection is refused; a node answers only on health-check node ports, else refused; DROP and
  * unroutable packets time out; REJECT is refused. The reply walks back through every node's
@@ -35,6 +38,7 @@ import { cidrContains, firstHost, formatIPv4, parseCidr, parseIPv4, type Cidr } 
 import { RuleCache, parseIptablesSave } from '../../evaluators/iptables/parse.js';
 import { CT, protoNumber, type Packet } from '../../evaluators/iptables/packet.js';
 import type { ConntrackEntry } from '../../evaluators/iptables/conntrack.js';
+import { DEFAULT_POD_BRIDGE, podGatewayAddress, podLinks, usesNodeSubnet, type PodLinks } from '../../model/pod-network.js';
 
 /** Who sends: a named client, node or pod, or a bare address (resolved to one of those if it is one). */
 export type Sender =
@@ -86,11 +90,14 @@ interface SimNode {
   primary: number;
   addrs: Set<number>;
   podCidr: Cidr;
-  gateway: number;
+  /** The node's address on its pod links (pod-cidr addressing); undefined with node-subnet addressing. */
+  gateway: number | undefined;
   host: NetfilterHost;
 }
 
 const MAX_HOPS = 16;
+/** Every node's link to the outside network. */
+const UPLINK = 'eth0';
 
 /** How a SimNetwork compiles its nodes' rules. */
 export interface SimNetworkOptions {
@@ -111,6 +118,10 @@ export class SimNetwork {
   private podByIp = new Map<number, Pod>();
   private clients = new Map<string, SimClient>();
   private clientByAddr = new Map<number, SimClient>();
+  private links: PodLinks = { kind: 'bridge', name: DEFAULT_POD_BRIDGE };
+  private nodeSubnet = false;
+  /** Per pod (`ns/name`): its number among its node's pods, for veth names. */
+  private vethIndex = new Map<string, number>();
   private state!: ClusterState;
   /** Compiled rules by dump text, as of the last update. */
   private compiled = new Map<string, CompiledRuleset>();
@@ -128,6 +139,15 @@ export class SimNetwork {
   /** Re-renders every node's rules from `state`; conntrack and `recent` state stay on each node. */
   update(state: ClusterState): void {
     this.state = state;
+    this.links = podLinks(state.cluster);
+    this.nodeSubnet = usesNodeSubnet(state.cluster);
+    this.vethIndex = new Map();
+    const perNode = new Map<string, number>();
+    for (const pod of state.pods) {
+      const n = perNode.get(pod.node) ?? 0;
+      perNode.set(pod.node, n + 1);
+      this.vethIndex.set(`${pod.namespace}/${pod.name}`, n);
+    }
     const old = this.nodes;
     const reuse = this.options.reuseCompiled !== false;
     const previous = this.compiled;
@@ -148,8 +168,9 @@ export class SimNetwork {
       const primary = parseIPv4(spec.addresses.find((a) => parseIPv4(a) !== undefined) ?? '');
       const podCidr = parseCidr(spec.podCIDR);
       if (primary === undefined || !podCidr) throw new Error(`node ${spec.name}: needs an IPv4 address and pod CIDR`);
-      const gateway = firstHost(podCidr);
-      addrs.add(gateway);
+      const gatewayText = podGatewayAddress(state.cluster, spec);
+      const gateway = gatewayText === undefined ? undefined : parseIPv4(gatewayText);
+      if (gateway !== undefined) addrs.add(gateway);
       const text = this.render(state, spec.name);
       let rules = reuse ? (compiled.get(text) ?? previous.get(text)) : undefined;
       if (!rules) {
@@ -173,8 +194,12 @@ export class SimNetwork {
         name: spec.name,
         rules,
         isLocal,
-        route: (dst: number) => (isLocal(dst) ? ({ kind: 'local' } as const) : cidrContains(podCidr, dst) ? ({ kind: 'out', iface: 'cni0' } as const) : ({ kind: 'out', iface: 'eth0' } as const)),
-        ifaceAddress: (iface: string) => (iface === 'cni0' ? gateway : iface === 'lo' ? 0x7f000001 : primary),
+        route: (dst: number) => {
+          if (isLocal(dst)) return { kind: 'local' } as const;
+          const link = this.podLinkTo(spec.name, podCidr, dst);
+          return { kind: 'out', iface: link ?? UPLINK } as const;
+        },
+        ifaceAddress: (iface: string) => (iface === 'lo' ? 0x7f000001 : iface === UPLINK ? primary : (gateway ?? primary)),
       };
       const prev = old.get(spec.name);
       let host: NetfilterHost;
@@ -266,7 +291,7 @@ export class SimNetwork {
         if (!senderNode) throw new Error(`unknown node '${sender.name}'`);
         // Source address selection: the address of the interface the route to dst leaves by:
         // lo, the pod bridge for this node's own pods (a direct pod IP), else the primary one.
-        srcAddr = dst >>> 24 === 127 ? 0x7f000001 : cidrContains(senderNode.podCidr, dst) ? senderNode.gateway : senderNode.primary;
+        srcAddr = dst >>> 24 === 127 ? 0x7f000001 : this.podLinkTo(senderNode.spec.name, senderNode.podCidr, dst) !== undefined ? (senderNode.gateway ?? senderNode.primary) : senderNode.primary;
         at = { node: senderNode, inIface: null };
         break;
       }
@@ -276,8 +301,9 @@ export class SimNetwork {
         const node = this.nodes.get(senderPod.node);
         if (!node) throw new Error(`pod ${senderPod.name} runs on unknown node '${senderPod.node}'`);
         srcAddr = parseIPv4(senderPod.ip)!;
-        note(`pod ${senderPod.name} sends via its node's gateway ${formatIPv4(node.gateway)}`, node.spec.name);
-        at = { node, inIface: 'cni0' };
+        const link = this.podLink(senderPod);
+        note(`pod ${senderPod.name} sends via its node's ${link}${node.gateway !== undefined ? ` (gateway ${formatIPv4(node.gateway)})` : ''}`, node.spec.name);
+        at = { node, inIface: link };
         break;
       }
       case 'client': {
@@ -343,7 +369,7 @@ export class SimNetwork {
         responder = { node, at: node, local: true };
         break;
       }
-      if (res.iface === 'cni0') {
+      if (res.iface !== UPLINK) {
         const pod = this.podByIp.get(pkt.dst);
         if (!pod || pod.node !== node.spec.name) return result('timeout', { ingressNode, detail: `no pod has address ${formatIPv4(pkt.dst)} on ${node.spec.name}` });
         note(`${node.spec.name} bridges to pod ${pod.name} (${pod.ip})`, node.spec.name);
@@ -401,7 +427,7 @@ export class SimNetwork {
         return result('timeout', { ingressNode, detail: `host ${responder.host.name} has no route back to ${formatIPv4(reply.dst)}` });
       }
       rat = { node: back, inIface: 'eth0' };
-    } else rat = { node: responder.at, inIface: responder.pod ? 'cni0' : null };
+    } else rat = { node: responder.at, inIface: responder.pod ? this.podLink(responder.pod) : null };
     for (let hop = 0; hop < MAX_HOPS; hop++) {
       const res = rat.node.host.process(reply, rat.inIface, { ...walk, trace: undefined });
       reply = res.packet;
@@ -410,7 +436,7 @@ export class SimNetwork {
       let next: SimNode | undefined;
       if (res.kind === 'local') arrived = senderNode === rat.node ? 'node' : 'lost';
       else if (res.kind !== 'out') arrived = 'lost';
-      else if (res.iface === 'cni0') arrived = senderPod && parseIPv4(senderPod.ip) === reply.dst ? 'pod' : 'lost';
+      else if (res.iface !== UPLINK) arrived = senderPod && parseIPv4(senderPod.ip) === reply.dst ? 'pod' : 'lost';
       else {
         const nh = this.nextHopFromNode(rat.node, reply.dst);
         if (nh.kind === 'node') next = nh.node;
@@ -452,7 +478,7 @@ export class SimNetwork {
         return `${why}: ${res.kind === 'drop' ? 'dropped' : 'rejected'} in ${res.hook} on ${at.node.spec.name}`;
       }
       pkt = { ...res.packet, ack: true };
-      if (res.kind === 'local' || res.iface === 'cni0') return undefined;
+      if (res.kind === 'local' || res.iface !== UPLINK) return undefined;
       const next = this.nextHopFromNode(at.node, pkt.dst);
       if (next.kind !== 'node') return undefined;
       at = { node: next.node, inIface: 'eth0' };
@@ -463,7 +489,8 @@ export class SimNetwork {
   private nextHopFromNode(node: SimNode, dst: number): { kind: 'node'; node: SimNode } | { kind: 'client'; client: SimClient } | { kind: 'none' } {
     const owner = this.nodeByAddr.get(dst);
     if (owner && owner !== node) return { kind: 'node', node: owner };
-    for (const other of this.nodes.values()) if (other !== node && cidrContains(other.podCidr, dst)) return { kind: 'node', node: other };
+    const owner2 = this.podRangeOwner(dst);
+    if (owner2 && owner2 !== node) return { kind: 'node', node: owner2 };
     const client = this.clientByAddr.get(dst);
     if (client) return { kind: 'client', client };
     return { kind: 'none' };
@@ -483,9 +510,34 @@ export class SimNetwork {
   private hostReplyEntry(dst: number): SimNode | undefined {
     const node = this.nodeByAddr.get(dst);
     if (node && dst !== node.gateway) return node;
+    return this.podRangeOwner(dst);
+  }
+
+  /**
+   * The node a pod address is routed to: the node of the pod holding it, else (pod-cidr
+   * addressing) the node whose pod CIDR covers it. With node-subnet addressing the network knows
+   * only the addresses pods hold (the VPC routes each to its node).
+   */
+  private podRangeOwner(dst: number): SimNode | undefined {
     const pod = this.podByIp.get(dst);
     if (pod) return this.nodes.get(pod.node);
+    if (this.nodeSubnet) return undefined;
     for (const n of this.nodes.values()) if (cidrContains(n.podCidr, dst)) return n;
+    return undefined;
+  }
+
+  /** The node-side interface of a pod's link: the bridge, or the pod's own veth. */
+  private podLink(pod: Pod): string {
+    if (this.links.kind === 'bridge') return this.links.name;
+    return `${this.links.prefix}${this.vethIndex.get(`${pod.namespace}/${pod.name}`) ?? 0}`;
+  }
+
+  /** The pod link a node sends `dst` out of, or undefined when it leaves by the uplink. */
+  private podLinkTo(nodeName: string, podCidr: Cidr, dst: number): string | undefined {
+    const pod = this.podByIp.get(dst);
+    if (pod) return pod.node === nodeName ? this.podLink(pod) : undefined;
+    // An address of the node's pod range that no pod holds still leaves by the pod side (and is lost there).
+    if (!this.nodeSubnet && cidrContains(podCidr, dst)) return this.links.kind === 'bridge' ? this.links.name : `${this.links.prefix}0`;
     return undefined;
   }
 
@@ -531,6 +583,14 @@ export class SimNetwork {
       const chosen = pickUniform(all, chance);
       note(`the network delivers external IP ${formatIPv4(dst)} of ${ext.namespace}/${ext.name} to node ${chosen.spec.name}`, chosen.spec.name);
       return chosen;
+    }
+    if (this.nodeSubnet) {
+      const pod = this.podByIp.get(dst);
+      const owner = pod ? this.nodes.get(pod.node) : undefined;
+      if (pod && owner) {
+        note(`the network routes pod address ${formatIPv4(dst)} to node ${owner.spec.name} (node-subnet addressing)`, owner.spec.name);
+        return owner;
+      }
     }
     const host = this.clientByAddr.get(dst);
     if (host && host.serves.size > 0) {
