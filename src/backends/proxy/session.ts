@@ -11,6 +11,7 @@ import type { AddressMap } from './addressMap.js';
 import { inCidr } from '../../model/ip.js';
 import { ProxyLab } from './lab.js';
 import { gatewayOf } from './buildDesired.js';
+import { usesNodeSubnet } from '../../model/pod-network.js';
 import { requestOnce, runBounded, udpRequestOnce } from './trafficClient.js';
 
 /** Requests in flight at once for one send step (timeouts would otherwise run one after another). */
@@ -52,7 +53,8 @@ export function unsupportedReason(state: ClusterState, t: Traffic): string | und
   }
   const client = t.from.kind === 'client' ? state.cluster.clients.find((c) => c.name === t.from.name) : undefined;
   const routed = client?.routes.some((r) => inCidr(t.to.address, r.to)) ?? false;
-  if (target.kind === 'pod' && t.from.kind === 'client' && !routed) {
+  // With node-subnet addressing the network routes pod addresses to their nodes: a direct connection.
+  if (target.kind === 'pod' && t.from.kind === 'client' && !routed && !usesNodeSubnet(state.cluster)) {
     return 'a pod address reached from outside the cluster depends on routing that loopback does not model';
   }
   if (target.kind === 'pod' && client && routed) {
