@@ -249,7 +249,7 @@ export class World {
 
   /**
    * node-subnet addressing (VPC CNI): the node's podIPs first, in order, then the next free
-   * address of its pod range; never the subnet's network or broadcast address, a node's or a
+   * address of its pod range; never the subnet's first four or last address, a node's or a
    * client's address, or an address a live pod holds (nodes of one subnet share it).
    */
   private allocateFromNodeSubnet(spec: ClusterSpec['nodes'][number], at: Locator): string {
@@ -266,7 +266,8 @@ export class World {
     for (; next < cidrSize(range); next++) {
       const ip = nthAddress(range, next)!;
       const offset = offsetIn(subnet, ip)!;
-      if (offset === 0n || subnet.base + offset === last || used.has(canonicalIp(ip))) continue;
+      // Like a VPC: the first four addresses (network, router, DNS, reserved) and the last are never handed out.
+      if (offset < 4n || subnet.base + offset === last || used.has(canonicalIp(ip))) continue;
       this.nodeNextHost.set(spec.name, next + 1n);
       return ip;
     }
