@@ -232,7 +232,7 @@ export class Lab {
       const node = this.node(pod.plan.node);
       await this.sandbox.execOk(['ip', 'netns', 'add', pod.ns]);
       await this.ipBatch(node.ns, podAttachBatch(node, pod.plan, pod.ns, pod.nodeIf));
-      await this.sysctl(node.ns, [`net.ipv4.conf.${pod.nodeIf}.rp_filter=0`, ...(this.fabric.nodeSubnet ? [`net.ipv4.conf.${pod.nodeIf}.proxy_arp=1`] : [])]);
+      await this.sysctl(node.ns, [`net.ipv4.conf.${pod.nodeIf}.rp_filter=0`, ...(this.fabric.nodeSubnet ? [`net.ipv4.conf.${pod.nodeIf}.proxy_arp=1`, `net.ipv4.neigh.${pod.nodeIf}.proxy_delay=0`] : [])]);
       await this.configurePod(pod);
       await this.routeOutsider(pod.plan, 'add');
     }

@@ -387,7 +387,10 @@ export function nodeSysctls(plan: FabricPlan, interfaces: string[]): string[] {
   for (const i of interfaces) settings.push(`net.ipv4.conf.${i}.rp_filter=0`, `net.ipv4.conf.${i}.send_redirects=0`);
   // node-subnet addressing: the node answers ARP for its pods on the segment and for the pods'
   // gateway on their links (as VPC CNI's routing does), holding neither address itself.
-  if (plan.nodeSubnet) for (const i of interfaces) settings.push(`net.ipv4.conf.${i}.proxy_arp=1`);
+  // Proxy ARP answers are delayed at random (up to 0.8 s) unless proxy_delay is 0: a first request would time out.
+  if (plan.nodeSubnet) {
+    for (const i of interfaces) settings.push(`net.ipv4.conf.${i}.proxy_arp=1`, `net.ipv4.neigh.${i}.proxy_delay=0`);
+  }
   return settings;
 }
 
