@@ -9,6 +9,7 @@ import { renderNodeRules } from '../../kubeproxy/iptables/render.js';
 import { checkPrerequisites } from './check.js';
 import type { RulesFor } from './lab.js';
 import { NetnsSession } from './session.js';
+import { netnsLayoutProblem } from './layout-check.js';
 
 /** The rules `svclab rules` prints, minus nfacct counters when the `nfacct` tool is missing. */
 export const kubeProxyRules: RulesFor = (state, nodeName, caps) => renderNodeRules(state, nodeName, { nfacct: caps.nfacct });
@@ -19,6 +20,7 @@ export function createBackend(): Backend {
     // Each scenario gets its own sandbox; runs mostly wait on timeouts, so three side by side.
     maxConcurrency: 3,
     check: checkPrerequisites,
+    layoutProblem: netnsLayoutProblem,
     async start(scenario: CompiledScenario, ctx: BackendContext): Promise<BackendSession> {
       await checkPrerequisites();
       return NetnsSession.start(scenario, ctx, kubeProxyRules);

@@ -92,7 +92,9 @@ function commonSegment(addresses: string[]): CIDR {
     const base = (ipToInt(addresses[0]) & maskOf(prefix)) >>> 0;
     if (addresses.every((a) => ((ipToInt(a) & maskOf(prefix)) >>> 0) === base)) return { base, prefix };
   }
-  throw new ScenarioError('netns backend: node and client addresses share no common prefix');
+  throw new BackendUnavailableError(
+    `netns backend: the addresses ${addresses.join(', ')} share no common prefix, so the lab cannot put them on one segment; give nodes (and clients that only send) addresses of one network, e.g. all in 10.0.0.0/8 or 172.16.0.0/12`,
+  );
 }
 
 /**
