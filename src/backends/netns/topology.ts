@@ -48,8 +48,8 @@ export interface ClientPlan {
   /** Ports it answers on like an echo pod (a serving host); empty for a plain client. */
   serves: PodPort[];
   /**
-   * A serving host off the node segment sits on its own /24 behind the fabric (which routes
-   * between them): its prefix and gateway. Undefined for hosts on the segment.
+   * A client off the node segment sits on its own /24 behind the fabric (which routes between
+   * them): its prefix and gateway. Undefined for clients on the segment.
    */
   ownSubnet?: { prefix: number; gateway: string };
 }
@@ -153,11 +153,12 @@ export function planFabric(state: ClusterState): FabricPlan {
     })),
     serves: (client.serves ?? []).filter((p) => p.protocol !== 'SCTP' && Number.isInteger(p.port) && p.port > 0 && p.port < 65536),
   }));
-  // The node segment holds the nodes and the clients that only send; a serving host outside it
-  // (an upstream such as 192.0.2.42) gets its own /24 behind the fabric.
+  // The node segment holds the nodes and the clients inside it; a client or serving host outside
+  // it (an office network, an upstream such as 192.0.2.42) gets its own /24 behind the fabric,
+  // which routes between them as a router would.
   const nodeSegment = commonSegment(nodes.map((n) => n.addresses[0]));
   for (const c of clients) {
-    if (c.serves.length > 0 && !inCIDR(c.address, nodeSegment)) {
+    if (!inCIDR(c.address, nodeSegment)) {
       const own = { base: (ipToInt(c.address) & maskOf(24)) >>> 0, prefix: 24 };
       const gw = intToIp(own.base + (ipToInt(c.address) === own.base + 1 ? 2 : 1));
       c.ownSubnet = { prefix: 24, gateway: gw };
