@@ -44,6 +44,12 @@ export interface Backend {
   /** Throws BackendUnavailableError naming exactly what is missing. */
   check(): Promise<void>;
   start(scenario: CompiledScenario, ctx: BackendContext): Promise<BackendSession>;
+  /**
+   * Why this backend cannot build the scenario's cluster, located in the scenario file and saying
+   * what to change; undefined when it can. Pure (no privileges), so `svclab validate --backend`
+   * can ask before a run.
+   */
+  layoutProblem?(scenario: CompiledScenario): string | undefined;
   /** Release what outlives sessions (kind: clusters this run created). Called once after the run, also on failure. */
   dispose?(): Promise<void>;
 }

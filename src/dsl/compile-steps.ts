@@ -212,17 +212,26 @@ function compileTraffic(raw: RawSendStep, loc: Locator, state: ClusterState, nam
 
 // ------------------------------------------------------------------ expect
 
-function responderList(names: string[], kind: 'pod' | 'node', loc: Locator, state: ClusterState, namespace: string): Responder[] {
-  const known = kind === 'pod' ? state.pods.filter((p) => p.namespace === namespace).map((p) => p.name) : state.cluster.nodes.map((n) => n.name);
+type ResponderKind = 'pod' | 'node' | 'host';
+
+function knownResponders(kind: ResponderKind, state: ClusterState, namespace: string): string[] {
+  if (kind === 'pod') return state.pods.filter((p) => p.namespace === namespace).map((p) => p.name);
+  if (kind === 'node') return state.cluster.nodes.map((n) => n.name);
+  return state.cluster.clients.filter((c) => (c.serves ?? []).length > 0).map((c) => c.name);
+}
+
+function responderList(names: string[], kind: ResponderKind, loc: Locator, state: ClusterState, namespace: string): Responder[] {
+  const known = knownResponders(kind, state, namespace);
   return names.map((n, i) => {
     if (!known.includes(n)) {
-      fail(`no ${kind} '${n}' at this step`, sub(loc, i), [known.length > 0 ? `expected one of: ${known.join(', ')}` : `expected a ${kind} name`, ...didYouMean(n, known)]);
+      const what = kind === 'host' ? 'serving host (a client with serves:)' : kind;
+      fail(`no ${what} '${n}' at this step`, sub(loc, i), [known.length > 0 ? `expected one of: ${known.join(', ')}` : `expected a ${what} name`, ...didYouMean(n, known)]);
     }
-    return kind === 'pod' ? { pod: n } : { node: n };
+    return kind === 'pod' ? { pod: n } : kind === 'node' ? { node: n } : { host: n };
   });
 }
 
-function compileResponders(raw: RawResponders, kind: 'pod' | 'node', loc: Locator, state: ClusterState, namespace: string): Expectation {
+function compileResponders(raw: RawResponders, kind: ResponderKind, loc: Locator, state: ClusterState, namespace: string): Expectation {
   const where = sourceLocation(loc);
   if (Array.isArray(raw)) return { kind: 'responders', may: responderList(raw, kind, loc, state, namespace), loc: where };
   if (raw.on !== undefined) {
@@ -243,7 +252,7 @@ function compileResponders(raw: RawResponders, kind: 'pod' | 'node', loc: Locato
 
 function compileExpect(raw: RawExpect, loc: Locator, traffic: Traffic, state: ClusterState, namespace: string): Expectation[] {
   const out: Expectation[] = [];
-  if (Object.keys(raw).length === 0) fail('empty expect', loc, ['expected at least one of: outcome, pods, nodes, distribution, sourceSeen, sticky']);
+  if (Object.keys(raw).length === 0) fail('empty expect', loc, ['expected at least one of: outcome, pods, nodes, hosts, distribution, sourceSeen, sticky']);
   if (raw.outcome !== undefined) {
     const oLoc = sub(loc, 'outcome');
     if (typeof raw.outcome === 'string') out.push({ kind: 'outcome', outcome: raw.outcome, count: 'all', loc: sourceLocation(oLoc) });
@@ -260,6 +269,10 @@ function compileExpect(raw: RawExpect, loc: Locator, traffic: Traffic, state: Cl
   if (raw.nodes !== undefined) {
     if (!Array.isArray(raw.nodes) && raw.nodes.on !== undefined) fail("'on' is only for pods", keyOf(sub(loc, 'nodes'), 'on'), ['expected nodes: [NODE, ...] or { must, mustNot, may }']);
     out.push(compileResponders(raw.nodes, 'node', sub(loc, 'nodes'), state, namespace));
+  }
+  if (raw.hosts !== undefined) {
+    if (!Array.isArray(raw.hosts) && raw.hosts.on !== undefined) fail("'on' is only for pods", keyOf(sub(loc, 'hosts'), 'on'), ['expected hosts: [HOST, ...] or { must, mustNot, may }']);
+    out.push(compileResponders(raw.hosts, 'host', sub(loc, 'hosts'), state, namespace));
   }
   if (raw.distribution !== undefined) {
     const dLoc = sub(loc, 'distribution');

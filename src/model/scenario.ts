@@ -110,8 +110,8 @@ export type Change =
 
 export type Outcome = 'ok' | 'timeout' | 'refused' | 'reset' | 'unreachable';
 
-/** A pod or node, by name. */
-export type Responder = { pod: string } | { node: string };
+/** A pod, node or serving host (a cluster client with `serves`), by name. */
+export type Responder = { pod: string } | { node: string } | { host: string };
 
 export type Expectation =
   | OutcomeExpectation

@@ -23,7 +23,7 @@ export class ResolveError extends Error {
 
 export const HOST_VARIABLES = ['CNODE', 'CIP', 'LBIP'];
 export const PORT_VARIABLES = ['NPORT', 'CIPPORT'];
-export const HOST_FUNCTIONS = ['clusterIP', 'lbIP', 'externalIP', 'node', 'pod'];
+export const HOST_FUNCTIONS = ['clusterIP', 'lbIP', 'externalIP', 'node', 'pod', 'host'];
 export const PORT_FUNCTIONS = ['nodePort', 'port', 'healthCheckNodePort'];
 
 /** The node's primary address: its first IPv4 address, else its first address. */
@@ -156,6 +156,12 @@ export function resolveHost(t: Term, state: ClusterState, namespace: string): st
           const pod = state.pods.find((p) => p.namespace === namespace && p.name === t.args[0]);
           if (pod === undefined) throw new ResolveError(`no pod '${t.args[0]}' at this step`, [`expected one of: ${names(state.pods.filter((p) => p.namespace === namespace))}`]);
           return pod.ip;
+        }
+        case 'host': {
+          arity(t, 1, 1);
+          const client = state.cluster.clients.find((c) => c.name === t.args[0]);
+          if (client === undefined) throw new ResolveError(`no host '${t.args[0]}' in cluster.clients`, [`expected one of: ${names(state.cluster.clients) || '(no clients)'}`]);
+          return client.address;
         }
         default:
           if (PORT_FUNCTIONS.includes(t.fn)) throw new ResolveError(`${t.fn}(...) is a port, not an address`, [`expected one of: ${HOST_FUNCTIONS.map((f) => `${f}(...)`).join(', ')}`]);

@@ -36,6 +36,8 @@ export function proxierOptions(cfg: KubeProxyConfig, clusterCIDR: string): Recor
     nodePortAddresses: cfg.nodePortAddresses,
     detectLocalMode: cfg.detectLocal,
     clusterCIDR,
+    ...(cfg.bridgeInterface !== undefined ? { bridgeInterface: cfg.bridgeInterface } : {}),
+    ...(cfg.interfaceNamePrefix !== undefined ? { interfaceNamePrefix: cfg.interfaceNamePrefix } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import type { Backend, BackendContext, BackendSession } from '../backend.js';
 import type { CompiledScenario } from '../../model/scenario.js';
 import { kubeProxyRules } from '../netns/index.js';
 import { NetnsSession } from '../netns/session.js';
+import { netnsLayoutProblem } from '../netns/layout-check.js';
 import { requireHostBinary } from './binary.js';
 import { checkKubeProxy, checkMode } from './check.js';
 import { KubeProxyHosts, modeOf } from './hosts.js';
@@ -19,6 +20,7 @@ export function createBackend(): Backend {
     // Each scenario runs one proxier per node; two scenarios side by side keep 2 cores busy.
     maxConcurrency: 2,
     check: checkKubeProxy,
+    layoutProblem: netnsLayoutProblem,
     async start(scenario: CompiledScenario, ctx: BackendContext): Promise<BackendSession> {
       await checkKubeProxy();
       const mode = modeOf(scenario.initial.cluster.kubeProxy);

@@ -11,6 +11,7 @@ import { modeOf } from '../../model/proxy-mode.js';
 import { checkNftPrerequisites, checkPrerequisites } from './check.js';
 import type { NftRulesFor, RulesFor } from './lab.js';
 import { NetnsSession, unsupportedSession } from './session.js';
+import { netnsLayoutProblem } from './layout-check.js';
 
 /** The rules `svclab rules` prints, minus nfacct counters when the `nfacct` tool is missing. */
 export const kubeProxyRules: RulesFor = (state, nodeName, caps) => renderNodeRules(state, nodeName, { nfacct: caps.nfacct });
@@ -24,6 +25,7 @@ export function createBackend(): Backend {
     // Each scenario gets its own sandbox; runs mostly wait on timeouts, so three side by side.
     maxConcurrency: 3,
     check: checkPrerequisites,
+    layoutProblem: netnsLayoutProblem,
     async start(scenario: CompiledScenario, ctx: BackendContext): Promise<BackendSession> {
       await checkPrerequisites();
       if (modeOf(scenario) === 'nftables') {

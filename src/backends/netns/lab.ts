@@ -174,6 +174,12 @@ export class Lab {
     if (this.options.writer) await this.options.writer.start(this.sandbox, fabric.nodes, this.state);
     await this.writeRules();
     await Promise.all(pods.map((p) => this.startEcho(p)));
+    // Serving hosts answer like echo pods (no pod, no node: recognised by their address).
+    for (const host of fabric.clients) {
+      if (host.serves.length === 0) continue;
+      await this.ensureWorker(host.ns);
+      await this.sandbox.serve(host.ns, { pod: '', node: '', ports: host.serves });
+    }
     await this.syncFabricRoutes();
     await this.syncHealthServers();
     this.log(`netns: ${fabric.nodes.length} nodes, ${pods.length} pods, ${fabric.clients.length} clients up in ${Date.now() - started} ms`);
@@ -181,7 +187,7 @@ export class Lab {
 
   private allocatePod(plan: PodPlan): LabPod {
     const i = this.nextPod++;
-    const pod = { plan, ns: nsName.pod(i), nodeIf: ifName.nodeToPod(i) };
+    const pod = { plan, ns: nsName.pod(i), nodeIf: ifName.nodeToPod(i, this.fabric.podLinkPrefix) };
     this.pods.set(plan.key, pod);
     return pod;
   }
@@ -275,7 +281,7 @@ export class Lab {
       const node = this.node(pod.plan.node);
       await this.sandbox.execOk(['ip', 'netns', 'add', pod.ns]);
       await this.ipBatch(node.ns, podAttachBatch(node, pod.plan, pod.ns, pod.nodeIf));
-      await this.sysctl(node.ns, [`net.ipv4.conf.${pod.nodeIf}.rp_filter=0`]);
+      await this.sysctl(node.ns, [`net.ipv4.conf.${pod.nodeIf}.rp_filter=0`, ...(this.fabric.nodeSubnet ? [`net.ipv4.conf.${pod.nodeIf}.proxy_arp=1`, `net.ipv4.neigh.${pod.nodeIf}.proxy_delay=0`] : [])]);
       await this.configurePod(pod);
       await this.routeOutsider(pod.plan, 'add');
     }
@@ -332,7 +338,7 @@ export class Lab {
   /** Route to a pod whose IP lies outside its node's pod CIDR, on every other node. */
   private async routeOutsider(plan: PodPlan, op: 'add' | 'del'): Promise<void> {
     const owner = this.node(plan.node);
-    if (inCIDR(plan.ip, parseCIDR(owner.podCIDR, 'pod CIDR'))) return;
+    if (!this.fabric.nodeSubnet && inCIDR(plan.ip, parseCIDR(owner.podCIDR, 'pod CIDR'))) return;
     for (const node of this.fabric.nodes) {
       if (node === owner) continue;
       await this.ipBatch(node.ns, [`route ${op} ${plan.ip}/32 via ${owner.addresses[0]}`]);
@@ -404,7 +410,12 @@ export class Lab {
     const byName = new Map([...this.pods.values()].map((p) => [p.plan.name, p.plan]));
     return results.map((r) => {
       const obs: Observation = { outcome: r.outcome, latencyMs: Math.round(r.latencyMs * 1000) / 1000 };
-      if (r.pod !== undefined && r.pod !== '') {
+      const host = r.pod === '' && r.local !== undefined ? this.fabric.clients.find((c) => c.address === r.local && c.serves.length > 0) : undefined;
+      if (host) {
+        obs.host = host.name;
+        if (r.localPort !== undefined) obs.endpoint = `${r.local}:${r.localPort}`;
+        obs.sourceSeen = r.peer;
+      } else if (r.pod !== undefined && r.pod !== '') {
         obs.pod = r.pod;
         obs.node = r.node;
         const ip = byName.get(r.pod)?.ip;

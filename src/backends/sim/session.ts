@@ -120,6 +120,7 @@ export class SimSession implements BackendSession {
       if (r.endpoint !== undefined) obs.endpoint = r.endpoint;
       if (r.pod !== undefined) obs.pod = r.pod;
       if (r.node !== undefined) obs.node = r.node;
+      if (r.host !== undefined) obs.host = r.host;
       if (r.sourceSeen !== undefined) obs.sourceSeen = r.sourceSeen;
       if (r.ingressNode !== undefined) obs.ingressNode = r.ingressNode;
       if (r.detail !== undefined) obs.detail = r.detail;

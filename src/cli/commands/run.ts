@@ -278,6 +278,9 @@ async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
     if (err instanceof SvclabError) throw err;
     throw new BackendUnavailableError(`backend ${backend.name} is not usable here: ${err instanceof Error ? err.message : String(err)}`);
   }
+  // Layouts the backend cannot build stop the run before anything starts (exit 4), located.
+  const layout = scenarios.map((s) => backend.layoutProblem?.(s)).filter((p): p is string => p !== undefined);
+  if (layout.length > 0) throw new BackendUnavailableError(layout.join('\n'));
 
   const isTTY = deps.stdout.isTTY === true;
   const showConsole = args.reporters.includes('console');

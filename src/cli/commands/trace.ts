@@ -308,12 +308,12 @@ function formatScenario(s: TraceSummary, args: ResolvedArgs): string {
   s.branches.forEach((b, i) => {
     const r = b.result;
     const v = branchVerdict(r);
-    const what = r.outcome === 'ok' ? `${v}: ${r.pod ? `pod ${r.pod}` : `node ${r.node}`} at ${r.endpoint}, source seen ${r.sourceSeen}` : `${v}, ${r.outcome}${r.detail ? ` (${r.detail})` : ''}`;
+    const what = r.outcome === 'ok' ? `${v}: ${r.pod ? `pod ${r.pod}` : r.host ? `host ${r.host}` : `node ${r.node}`} at ${r.endpoint}, source seen ${r.sourceSeen}` : `${v}, ${r.outcome}${r.detail ? ` (${r.detail})` : ''}`;
     lines.push('', `branch ${i + 1} of ${s.branches.length}, probability ${pct(b.probability)}: ${what}${r.masqueraded ? ' (masqueraded)' : ''}`);
     lines.push(...formatHops(r.trace));
   });
   lines.push('', `verdict: ${s.verdict}${s.masquerade ? ' (masqueraded)' : ''}: ${TRACE_VERDICTS[s.verdict]}`);
-  for (const e of s.endpoints) lines.push(`  ${e.endpoint.padEnd(22)} ${pct(e.probability).padStart(9)}  ${e.pod ? `pod ${e.pod}` : ''}${e.node ? ` on ${e.node}` : ''}`);
+  for (const e of s.endpoints) lines.push(`  ${e.endpoint.padEnd(22)} ${pct(e.probability).padStart(9)}  ${e.pod ? `pod ${e.pod}` : e.host ? `host ${e.host}` : ''}${e.node ? ` on ${e.node}` : ''}`);
   return lines.join('\n') + '\n';
 }
 

@@ -4,15 +4,10 @@
  * whether localhost node ports are on (they need nodePortAddresses to include 127.0.0.1).
  */
 import type { ClusterState, NodeSpec } from '../../model/types.js';
-import { IPV4_LOOPBACK, cidrContains, formatIPv4, formatIPv4Cidr, parseIPv4, parseIPv4Cidr, type IPv4Cidr } from './ipv4.js';
+import { IPV4_LOOPBACK, cidrContains, formatIPv4, parseIPv4, parseIPv4Cidr, type IPv4Cidr } from './ipv4.js';
+import { localDetector, type LocalDetector } from '../local-detector.js';
 
-/** How kube-proxy tells pod traffic from other traffic (`--detect-local-mode`). */
-export interface LocalDetector {
-  /** false for the no-op detector (detect-local None, or ClusterCIDR without a cluster CIDR). */
-  implemented: boolean;
-  /** The cluster CIDR as printed in `-s` / `! -s` matches. */
-  cidr?: string;
-}
+export type { LocalDetector };
 
 export interface NodeContext {
   node: NodeSpec;
@@ -81,11 +76,7 @@ export function nodeContext(state: ClusterState, nodeName: string): NodeContext 
   if (cidrs.length === 0) matchAll = true;
   const containsLoopback = matchAll || cidrs.some((c) => cidrContains(c, IPV4_LOOPBACK));
 
-  let detector: LocalDetector = { implemented: false };
-  if (kp.detectLocal === 'ClusterCIDR') {
-    const cidr = parseIPv4Cidr(state.cluster.clusterCIDR);
-    if (cidr !== undefined) detector = { implemented: true, cidr: formatIPv4Cidr(cidr) };
-  }
+  const detector = localDetector(state.cluster, node);
 
   return {
     node,

@@ -144,7 +144,7 @@ export function writeServicePort(w: ServiceWriteContext, plan: ServicePortPlan):
       tx.addRule(names.external, masqueradeRule, 'masquerade');
     } else {
       if (ctx.base.detector.implemented) {
-        tx.addRule(names.external, `ip saddr ${ctx.base.detector.cidr} goto ${names.cluster}`, 'short-circuit pod traffic');
+        tx.addRule(names.external, `${ctx.base.detector.ifLocalNFT.join(' ')} goto ${names.cluster}`, 'short-circuit pod traffic');
       }
       tx.addRule(names.external, `fib saddr type local ${masqueradeRule}`, 'masquerade local traffic');
       tx.addRule(names.external, `fib saddr type local goto ${names.cluster}`, 'short-circuit local traffic');

@@ -231,7 +231,7 @@ export function writeSetup(tx: NftTransaction, ctx: NftNodeContext, opts: SetupO
   } else if (detector.implemented) {
     tx.addRule(
       CHAIN.services,
-      `ip daddr @${SET.clusterIPs} ip saddr != ${detector.cidr} ${masqueradeRule}`,
+      `ip daddr @${SET.clusterIPs} ${detector.ifNotLocalNFT.join(' ')} ${masqueradeRule}`,
       'masquerade clusterIP traffic from outside cluster',
     );
   }
