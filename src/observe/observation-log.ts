@@ -1,6 +1,6 @@
 /**
  * A step's observations, collected as they stream in with memory that stays flat in the number of
- * requests. Every assertion judges what a request's answer was (outcome, endpoint, pod, node,
+ * requests. Every assertion judges what a request's answer was (outcome, endpoint, pod or host, node,
  * source seen, ingress node, the failure's text: the distribution needs counts per pod, sticky
  * needs who answered), so
  * that part is kept for every request, but identical answers share one frozen object: 100,000
@@ -13,12 +13,13 @@ import type { Observation } from './observation.js';
 /** Requests whose full detail (trace, detail, latency) is kept per step. */
 export const MAX_DETAILED = 64;
 
-type Answer = Pick<Observation, 'outcome' | 'endpoint' | 'pod' | 'node' | 'sourceSeen' | 'ingressNode' | 'detail'>;
+type Answer = Pick<Observation, 'outcome' | 'endpoint' | 'pod' | 'host' | 'node' | 'sourceSeen' | 'ingressNode' | 'detail'>;
 
 function answerOf(o: Observation): Answer {
   const a: Answer = { outcome: o.outcome };
   if (o.endpoint !== undefined) a.endpoint = o.endpoint;
   if (o.pod !== undefined) a.pod = o.pod;
+  if (o.host !== undefined) a.host = o.host;
   if (o.node !== undefined) a.node = o.node;
   if (o.sourceSeen !== undefined) a.sourceSeen = o.sourceSeen;
   if (o.ingressNode !== undefined) a.ingressNode = o.ingressNode;
@@ -27,7 +28,7 @@ function answerOf(o: Observation): Answer {
 }
 
 function keyOf(a: Answer): string {
-  return [a.outcome, a.endpoint, a.pod, a.node, a.sourceSeen, a.ingressNode, a.detail].map((x) => x ?? '').join('\u0000');
+  return [a.outcome, a.endpoint, a.pod, a.host, a.node, a.sourceSeen, a.ingressNode, a.detail].map((x) => x ?? '').join('\u0000');
 }
 
 export class ObservationLog {
