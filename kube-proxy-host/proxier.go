@@ -12,6 +12,7 @@ import (
 	utilsysctl "k8s.io/component-helpers/node/util/sysctl"
 	"k8s.io/kubernetes/pkg/proxy"
 	kubeproxyconfig "k8s.io/kubernetes/pkg/proxy/apis/config"
+	"k8s.io/kubernetes/pkg/proxy/healthcheck"
 	"k8s.io/kubernetes/pkg/proxy/iptables"
 	"k8s.io/kubernetes/pkg/proxy/nftables"
 	proxyutil "k8s.io/kubernetes/pkg/proxy/util"
@@ -79,6 +80,10 @@ func (h *host) start(req *request) error {
 	}
 	ctx := context.Background()
 	recorder := &logRecorder{}
+	// The proxier reports each sync here; service health-check ports answer from its state (as
+	// kube-proxy's do). Its own /healthz listener is never started.
+	node := &v1.Node{ObjectMeta: metav1.ObjectMeta{Name: req.Node.Name, Labels: req.Node.Labels}}
+	healthz := healthcheck.NewProxyHealthServer("127.0.0.1:10256", time.Hour, staticNode{node})
 	var provider proxy.Provider
 	switch req.Mode {
 	case "iptables":
@@ -87,10 +92,10 @@ func (h *host) start(req *request) error {
 			return fmt.Errorf("iptables not usable in this namespace: %w", err)
 		}
 		provider, err = iptables.NewProxier(ctx, cfg, v1.IPv4Protocol, ipt, utilsysctl.New(), detector,
-			req.Node.Name, nodeIP, recorder, nil, false)
+			req.Node.Name, nodeIP, recorder, healthz, false)
 	case "nftables":
 		provider, err = nftables.NewProxier(ctx, cfg, v1.IPv4Protocol, detector,
-			req.Node.Name, nodeIP, recorder, nil, false)
+			req.Node.Name, nodeIP, recorder, healthz, false)
 	default:
 		return fmt.Errorf("mode %q is not supported (expected iptables or nftables)", req.Mode)
 	}
@@ -105,6 +110,11 @@ func (h *host) start(req *request) error {
 	provider.OnTopologyChange(req.Node.Labels)
 	return nil
 }
+
+// staticNode is the Node object the health server asks about (never deleted here).
+type staticNode struct{ node *v1.Node }
+
+func (n staticNode) Node() *v1.Node { return n.node }
 
 // configFor fills the KubeProxyConfiguration the way kube-proxy's flags and defaults would.
 func configFor(mode string, node *nodeSpec, o *proxierOptions) (*kubeproxyconfig.KubeProxyConfiguration, error) {

@@ -63,7 +63,8 @@ export function endpointSliceObject(slice: EndpointSlice): ApiObject {
       ...(e.nodeName !== undefined ? { nodeName: e.nodeName } : {}),
       ...(e.pod !== undefined ? { targetRef: { kind: 'Pod', namespace: slice.namespace, name: e.pod } } : {}),
     })),
-    ports: slice.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, protocol: p.protocol })),
+    // The endpointslice controller always writes the name, "" for an unnamed port; kube-proxy ignores a port without one.
+    ports: slice.ports.map((p) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol })),
   };
 }
 
