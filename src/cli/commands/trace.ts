@@ -10,7 +10,7 @@ import type { CompiledScenario } from '../../model/scenario.js';
 import type { ClusterState } from '../../model/types.js';
 import type { TraceHop } from '../../observe/observation.js';
 import { parseIPv4 } from '../../evaluators/iptables/ip.js';
-import { compileDump, traceRules, type RulesTraceResult } from '../../evaluators/iptables/trace-rules.js';
+import { readDump, traceRules, type RulesTraceResult } from '../../evaluators/iptables/trace-rules.js';
 import { SimNetwork, type Sender } from '../../backends/sim/network.js';
 import { exactRequest, type ExactSummary } from '../../backends/sim/exact.js';
 import { renderNodeRules } from '../../kubeproxy/iptables/render.js';
@@ -29,8 +29,13 @@ followed down every branch, each with its exact probability.
 
 With a scenario, the rules are the ones the simulator renders for each node and the packet walks
 the simulated network (node to node after DNAT, back through conntrack for the reply).
-With --rules, DUMP is the output of 'iptables-save' on a real node; packets from one of the
---node-ip addresses are generated on the node (nat/filter OUTPUT), others arrive (PREROUTING).
+With --rules, DUMP is what a real node's rules look like when pasted: 'iptables-save' output, a
+fragment of it ('iptables-save | grep SVC': no table header, chains not declared), or
+'iptables -S' / 'iptables -t nat -S' output. What svclab had to assume (a rule's table,
+kube-proxy's standard chains and hooks left out of the paste) and rules it cannot evaluate (left
+out, treated as not matching) are printed as warnings; each verdict comes with a one-line why.
+Packets from one of the --node-ip addresses are generated on the node (nat/filter OUTPUT),
+others arrive (PREROUTING). See docs/trace-input.md.
 
 Options:
   --from SOURCE     a client name, 'node NAME', 'pod NAME', or an IPv4 address
@@ -41,14 +46,15 @@ Options:
   --node NAME       the node whose rules the packet meets first (default: where the network
                     delivers it)
   --at-step N       use the cluster state step N (1-based) runs against (default: initial state)
-  --rules DUMP      trace over an iptables-save file instead of a scenario
+  --rules DUMP      trace over pasted rules (a file, or - for stdin) instead of a scenario
   --node-ip IPS     with --rules: the node's addresses, comma-separated (127.0.0.0/8 is implied)
   --json            print {verdict, endpoints, masquerade, path, branches} as JSON
   -h, --help        show this help
 
 Verdicts: ok (reached an endpoint), drop (timeout), reject (refused), local (delivered to the node
 itself, not DNATed), none (nothing intercepted it; routed on unchanged).
-Exit codes: 0 traced, 2 usage error or unreadable dump, 3 invalid scenario.
+Exit codes: 0 traced, 2 usage error or unreadable file, 3 invalid scenario or DUMP is not a
+rule dump (the message names file:line:col and what was expected).
 `;
 
 interface TraceArgs {
@@ -153,14 +159,14 @@ export async function run(argv: string[]): Promise<number> {
   if (args.rules !== undefined) {
     let text: string;
     try {
-      text = await readFile(args.rules, 'utf8');
+      text = args.rules === '-' ? await readStdin() : await readFile(args.rules, 'utf8');
     } catch (err) {
       throw new UsageError(`svclab trace: cannot read ${args.rules}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    const rules = compileDump(text, args.rules);
+    const dump = readDump(text, args.rules === '-' ? '<stdin>' : args.rules);
     const to = literalTarget(args.to)!;
-    const result = traceRules(rules, { nodeIPs: args.nodeIPs, from: args.from, to: to.host, port: to.port, protocol: args.proto });
-    process.stdout.write(args.json ? JSON.stringify(rulesJson(result), null, 2) + '\n' : formatRules(result, { ...args, to }));
+    const result = traceRules(dump.rules, { nodeIPs: args.nodeIPs, from: args.from, to: to.host, port: to.port, protocol: args.proto });
+    process.stdout.write(args.json ? JSON.stringify(rulesJson(result, dump.format, dump.warnings), null, 2) + '\n' : formatRules(result, { ...args, to }, dump.format, dump.warnings));
     return ExitCode.ok;
   }
   const { loadScenarioFile } = await import('../../dsl/load.js');
@@ -170,6 +176,12 @@ export async function run(argv: string[]): Promise<number> {
   const summary = traceScenario(state, resolved);
   process.stdout.write(args.json ? JSON.stringify(scenarioJson(summary), null, 2) + '\n' : formatScenario(summary, resolved));
   return ExitCode.ok;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**
@@ -260,10 +272,13 @@ function scenarioJson(s: ExactSummary) {
   };
 }
 
-function rulesJson(r: RulesTraceResult) {
+function rulesJson(r: RulesTraceResult, format: string, warnings: string[]) {
   const top = [...r.branches].sort((a, b) => b.probability - a.probability)[0];
   return {
+    format,
+    warnings,
     verdict: r.verdict,
+    why: r.why,
     endpoints: r.endpoints.map((e) => ({ ...e, probability: exact(e.probability) })),
     masquerade: r.masquerade,
     path: top?.path ?? [],
@@ -300,13 +315,13 @@ function formatScenario(s: ExactSummary, args: ResolvedArgs): string {
   return lines.join('\n') + '\n';
 }
 
-function formatRules(r: RulesTraceResult, args: ResolvedArgs): string {
-  const lines = [`${args.proto} ${args.from} -> ${args.to.host}:${args.to.port} on a node with ${args.nodeIPs.join(', ')}`];
+function formatRules(r: RulesTraceResult, args: ResolvedArgs, format: string, warnings: string[]): string {
+  const lines = [`read as ${format}`, ...warnings.map((w) => `warning: ${w}`), '', `${args.proto} ${args.from} -> ${args.to.host}:${args.to.port} on a node with ${args.nodeIPs.join(', ')}`];
   r.branches.forEach((b, i) => {
-    lines.push('', `branch ${i + 1} of ${r.branches.length}, probability ${pct(b.probability)}: ${b.verdict}${b.endpoint ? ` ${b.endpoint}` : ''}${b.masquerade ? ' (masqueraded)' : ''}`);
+    lines.push('', `branch ${i + 1} of ${r.branches.length}, probability ${pct(b.probability)}: ${b.verdict}${b.endpoint ? ` ${b.endpoint}` : ''}${b.masquerade ? ' (masqueraded)' : ''}`, `  why: ${b.why}`);
     lines.push(...formatHops(b.path));
   });
-  lines.push('', `verdict: ${r.verdict}${r.masquerade ? ' (masqueraded)' : ''}`);
+  lines.push('', `verdict: ${r.verdict}${r.masquerade ? ' (masqueraded)' : ''}`, `why: ${r.why}`);
   for (const e of r.endpoints) lines.push(`  ${e.endpoint.padEnd(22)} ${pct(e.probability).padStart(9)}`);
   return lines.join('\n') + '\n';
 }

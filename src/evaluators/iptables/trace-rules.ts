@@ -14,6 +14,8 @@ import { NetfilterHost } from './host.js';
 import { formatIPv4, parseIPv4 } from './ip.js';
 import { CT, protoNumber } from './packet.js';
 import { parseIptablesSave } from './parse.js';
+import { readPastedIptables, type PastedFormat } from './read-pasted.js';
+import { whyLine } from './why.js';
 
 export type RulesVerdict = 'ok' | 'drop' | 'reject' | 'local' | 'none';
 
@@ -22,6 +24,8 @@ export interface RulesTraceBranch {
   endpoint?: string;
   masquerade: boolean;
   probability: number;
+  /** One line: the comment of the rule that decided, and what it did. */
+  why: string;
   path: RuleHop[];
 }
 
@@ -31,6 +35,8 @@ export interface RulesTraceResult {
   /** Source NAT on any branch that got through. */
   masquerade: boolean;
   branches: RulesTraceBranch[];
+  /** The why of the most likely branch. */
+  why: string;
 }
 
 export interface RulesTraceInput {
@@ -43,9 +49,22 @@ export interface RulesTraceInput {
   sport?: number;
 }
 
-/** Compiles a dump once for many traces. */
+/** Compiles a strict iptables-save dump once for many traces. */
 export function compileDump(text: string, source: string, linear = false): CompiledRuleset {
   return new CompiledRuleset(parseIptablesSave(text, source), { linear });
+}
+
+export interface ReadDump {
+  rules: CompiledRuleset;
+  format: PastedFormat;
+  /** What had to be assumed or was left out. */
+  warnings: string[];
+}
+
+/** Compiles rules as pasted (iptables-save, a grep of it, iptables -S); see read-pasted.ts. */
+export function readDump(text: string, source: string): ReadDump {
+  const { ruleset, format, warnings } = readPastedIptables(text, source);
+  return { rules: new CompiledRuleset(ruleset), format, warnings };
 }
 
 export function traceRules(rules: CompiledRuleset, input: RulesTraceInput): RulesTraceResult {
@@ -80,11 +99,16 @@ export function traceRules(rules: CompiledRuleset, input: RulesTraceInput): Rule
     );
     const p = res.packet;
     const masquerade = (p.ctstate & CT.SNAT) !== 0;
-    if (res.kind === 'drop' || res.kind === 'reject') return { verdict: res.kind, masquerade, path };
+    if (res.kind === 'drop' || res.kind === 'reject') return { verdict: res.kind, masquerade, path, hook: res.hook };
     if (p.ctstate & CT.DNAT) return { verdict: 'ok' as const, endpoint: `${formatIPv4(p.dst)}:${p.dport}`, masquerade, path };
     return { verdict: res.kind === 'local' ? ('local' as const) : ('none' as const), masquerade, path };
   });
-  const out: RulesTraceBranch[] = branches.map((b) => ({ ...b.result, probability: b.probability }));
+  const lines = new Map<string, number>();
+  for (const t of rules.ruleset.tables.values()) for (const c of t.chains.values()) for (const r of c.rules) if (!lines.has(r.text)) lines.set(r.text, r.line);
+  const lineOf = (text: string) => lines.get(text);
+  const empty = new Set<string>();
+  for (const t of rules.ruleset.tables.values()) for (const c of t.chains.values()) if (c.policy === '-' && c.rules.length === 0) empty.add(c.name);
+  const out: RulesTraceBranch[] = branches.map(({ result: { hook, ...r }, probability }) => ({ ...r, probability, why: whyLine(r.verdict, r.path, { lineOf, emptyChains: empty, hook }) }));
   return summarize(out);
 }
 
@@ -100,5 +124,7 @@ function summarize(branches: RulesTraceBranch[]): RulesTraceResult {
     for (const b of branches) mass.set(b.verdict, (mass.get(b.verdict) ?? 0) + b.probability);
     verdict = [...mass].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'none';
   }
-  return { verdict, endpoints, masquerade: branches.some((b) => b.endpoint !== undefined && b.masquerade) || (!endpoints.length && branches.some((b) => b.masquerade)), branches };
+  const top = [...branches].sort((a, b) => b.probability - a.probability)[0];
+  const why = verdict === 'ok' && endpoints.length > 1 ? `${(top?.why ?? '').replace(/ -> DNAT to .*$/, '')} -> DNAT to one of ${endpoints.length} endpoints, chosen at random` : (top?.why ?? '');
+  return { verdict, why, endpoints, masquerade: branches.some((b) => b.endpoint !== undefined && b.masquerade) || (!endpoints.length && branches.some((b) => b.masquerade)), branches };
 }
