@@ -84,7 +84,7 @@ export function assumeKubeProxyStandard(ruleset: Ruleset, add: AddRule): string[
   for (const [chain, builtins, args] of filterHooks) {
     if (!hasRules(ruleset, 'filter', chain) || referenced(ruleset, 'filter', chain)) continue;
     for (const b of builtins) add('filter', `-A ${b}${args ? ' ' + args : ''} -j ${chain}`);
-    warnings.push(`no rule jumps from ${builtins.join(' or ')} to filter ${chain}: assumed kube-proxy's standard hooks`);
+    warnings.push(`no rule jumps from ${orList(builtins)} to filter ${chain}: assumed kube-proxy's standard hooks`);
   }
   return warnings;
 }
@@ -98,4 +98,9 @@ function dropsMarked(ruleset: Ruleset): boolean {
     }
   }
   return false;
+}
+
+/** 'A', 'A or B', 'A, B or C'. */
+function orList(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
