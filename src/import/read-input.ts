@@ -74,7 +74,7 @@ export function objectsOf(source: InputSource): InputObject[] {
     try {
       docs = [JSON.parse(text)];
     } catch (err) {
-      throw new ImportInputError(`${jsonWhere(source, (err as Error).message)}: not valid JSON: ${(err as Error).message.replace(/ in JSON at position \d+.*$/, '')}\n  expected the output of 'kubectl get nodes,pods,services,endpointslices -A -o json'`);
+      throw new ImportInputError(`${jsonProblem(source, (err as Error).message)}\n  expected the output of 'kubectl get nodes,pods,services,endpointslices -A -o json'`);
     }
   } else {
     const lines = new LineCounter();
@@ -119,13 +119,23 @@ function checkObject(source: InputSource, doc: number, path: Path, value: unknow
   return { source, doc, path, value };
 }
 
-function jsonWhere(source: InputSource, message: string): string {
+/**
+ * Where JSON.parse failed. V8 gives an offset only for some errors, so the YAML parser (JSON is
+ * YAML) is asked first for the line and column of the first problem.
+ */
+function jsonProblem(source: InputSource, message: string): string {
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(source.text, { lineCounter: lines, uniqueKeys: false });
+  const first = (Array.isArray(docs) ? docs : [docs]).flatMap((d) => d.errors)[0];
+  if (first) {
+    const pos = first.linePos?.[0] ?? lines.linePos(first.pos[0]);
+    return `${source.name}:${pos.line}:${pos.col}: not valid JSON: ${first.message.split('\n')[0]}`;
+  }
   const m = /position (\d+)/.exec(message);
-  const lc = /line (\d+) column (\d+)/.exec(message);
-  if (lc) return `${source.name}:${lc[1]}:${lc[2]}`;
   const offset = m ? Number(m[1]) : source.text.length;
   const before = source.text.slice(0, offset).split('\n');
-  return `${source.name}:${before.length}:${before[before.length - 1]!.length + 1}`;
+  const short = message.replace(/, ".*$/s, '').replace(/ in JSON at position \d+.*$/s, '');
+  return `${source.name}:${before.length}:${before[before.length - 1]!.length + 1}: not valid JSON: ${short}`;
 }
 
 /** A value problem in an object, located. */
