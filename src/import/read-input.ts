@@ -84,7 +84,7 @@ export function objectsOf(source: InputSource): InputObject[] {
       if (d.errors.length) {
         const e = d.errors[0]!;
         const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
-        throw new ImportInputError(`${source.name}:${pos.line}:${pos.col}: not valid YAML: ${e.message.split('\n')[0]}\n  expected the output of 'kubectl get nodes,pods,services,endpointslices -A -o yaml'`);
+        throw new ImportInputError(`${source.name}:${pos.line}:${pos.col}: not valid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}\n  expected the output of 'kubectl get nodes,pods,services,endpointslices -A -o yaml'`);
       }
     }
     docs = list.map((d) => d.toJS({ maxAliasCount: 100 }));
@@ -129,7 +129,7 @@ function jsonProblem(source: InputSource, message: string): string {
   const first = (Array.isArray(docs) ? docs : [docs]).flatMap((d) => d.errors)[0];
   if (first) {
     const pos = first.linePos?.[0] ?? lines.linePos(first.pos[0]);
-    return `${source.name}:${pos.line}:${pos.col}: not valid JSON: ${first.message.split('\n')[0]}`;
+    return `${source.name}:${pos.line}:${pos.col}: not valid JSON: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
   }
   const m = /position (\d+)/.exec(message);
   const offset = m ? Number(m[1]) : source.text.length;
