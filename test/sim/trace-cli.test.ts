@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run, traceScenario } from '../../src/cli/commands/trace.js';
@@ -69,6 +71,13 @@ describe('svclab trace --rules', () => {
     expect(out).toContain('read as iptables-save fragment');
     expect(out).toContain("warning: no rule jumps from PREROUTING or OUTPUT to KUBE-SERVICES: assumed kube-proxy's standard hooks");
     expect(out).toMatch(/^why: default\/nginx-ext: has no local endpoints -> DROP$/m);
+  });
+  it('--rules - reads the paste from stdin', () => {
+    const frag = fileURLToPath(new URL('../evaluators/iptables/fixtures/pasted/weave-3568-grep-nginx-ext.txt', import.meta.url));
+    const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+    const r = spawnSync(process.execPath, [cli, 'trace', '--rules', '-', '--node-ip', '192.168.1.10', '--from', '203.0.113.5', '--to', '192.168.1.10:32204', '--json'], { input: readFileSync(frag), encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).why).toBe('default/nginx-ext: has no local endpoints -> DROP');
   });
   it('input that is not a rule dump: exit 3 with file:line:col and what was expected', async () => {
     const notDump = fileURLToPath(new URL('../dsl/helpers.ts', import.meta.url));

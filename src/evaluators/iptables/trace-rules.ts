@@ -14,7 +14,8 @@ import { NetfilterHost } from './host.js';
 import { formatIPv4, parseIPv4 } from './ip.js';
 import { CT, protoNumber } from './packet.js';
 import { parseIptablesSave } from './parse.js';
-import { readPastedIptables, type PastedFormat } from './read-pasted.js';
+import { DumpInputError, readPastedIptables, type PastedFormat } from './read-pasted.js';
+import { detectDumpFormat, nftTableLine } from '../dump-format.js';
 import { whyLine } from './why.js';
 
 export type RulesVerdict = 'ok' | 'drop' | 'reject' | 'local' | 'none';
@@ -63,6 +64,9 @@ export interface ReadDump {
 
 /** Compiles rules as pasted (iptables-save, a grep of it, iptables -S); see read-pasted.ts. */
 export function readDump(text: string, source: string): ReadDump {
+  if (detectDumpFormat(text) === 'nft') {
+    throw new DumpInputError(`${source}:${nftTableLine(text)}:1: this is 'nft list ruleset' output, which this walker does not read; expected iptables-save or 'iptables -S' output (on an nftables node, 'iptables-nft-save' prints kube-proxy's iptables-mode rules)`);
+  }
   const { ruleset, format, warnings } = readPastedIptables(text, source);
   return { rules: new CompiledRuleset(ruleset), format, warnings };
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DumpInputError, readPastedIptables } from '../../../src/evaluators/iptables/read-pasted.js';
 import { readDump, traceRules } from '../../../src/evaluators/iptables/trace-rules.js';
+import { detectDumpFormat } from '../../../src/evaluators/dump-format.js';
 
 /** Real pastes from public issues (source URL in each file's first comment). */
 const pasted = (name: string) => readFileSync(fileURLToPath(new URL(`./fixtures/pasted/${name}`, import.meta.url)), 'utf8');
@@ -111,6 +112,13 @@ describe('pasted formats', () => {
     const r = traceRules(dump.rules, { nodeIPs: ['10.0.0.5'], from: '10.244.1.9', to: '10.0.0.10', port: 80 });
     expect(r.endpoints).toEqual([{ endpoint: '10.244.1.7:9376', probability: 0.5 }, { endpoint: '10.244.2.3:9376', probability: 0.5 }]);
     expect(r.why).toBe('default/hostnames: -> DNAT to one of 2 endpoints, chosen at random');
+  });
+  it('tells iptables pastes from nft output, and says which it got', () => {
+    for (const name of ['weave-3568-grep-nginx-ext.txt', 'kube-router-618-list-rules.txt', 'kubernetes-61005-iptables-save.txt', 'kubernetes-54203-set-match.txt']) expect(detectDumpFormat(pasted(name))).toBe('iptables');
+    const nft = '# nft list ruleset\ntable ip kube-proxy {\n\tchain services {\n\t}\n}\n';
+    expect(detectDumpFormat(nft)).toBe('nft');
+    expect(detectDumpFormat('hello')).toBe('unknown');
+    expect(() => readDump(nft, 'r.nft')).toThrow(/^r\.nft:2:1: this is 'nft list ruleset' output/);
   });
   it('text that is not a rule dump: located errors naming what was expected', () => {
     expect(() => readPastedIptables('hello\n  world', 'f.txt')).toThrow(DumpInputError);
