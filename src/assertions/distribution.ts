@@ -13,9 +13,9 @@ import { answered, result } from './context.js';
 /** Probabilities may differ from the expected shares by this much in exact mode (float noise). */
 export const EXACT_TOLERANCE = 1e-9;
 
-/** Which pod (or, lacking a name, which endpoint) a request counts for. */
-function categoryOf(o: { pod?: string; endpoint?: string }): string | undefined {
-  return o.pod ?? o.endpoint;
+/** Which pod or serving host (or, lacking a name, which endpoint) a request counts for. */
+function categoryOf(o: { pod?: string; host?: string; endpoint?: string }): string | undefined {
+  return o.pod ?? o.host ?? o.endpoint;
 }
 
 /** Rule-derived probability per pod, summing endpoints of the same pod. */
@@ -55,7 +55,7 @@ export function expectedShares(
   }
   const weights = expectation.weights;
   const total = Object.values(weights).reduce((a, b) => a + b, 0);
-  for (const name of names) shares.set(name, total > 0 ? (weights[name] ?? 0) / total : 0);
+  for (const name of names) shares.set(name, total > 0 ? (Object.hasOwn(weights, name) ? weights[name] : 0) / total : 0);
   return shares;
 }
 

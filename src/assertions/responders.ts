@@ -5,22 +5,27 @@ import type { Assertion } from './context.js';
 import { answered, countBy, formatCounts, result } from './context.js';
 
 function label(r: Responder): string {
-  return 'pod' in r ? `pod ${r.pod}` : `node ${r.node}`;
+  return 'pod' in r ? `pod ${r.pod}` : 'host' in r ? `host ${r.host}` : `node ${r.node}`;
+}
+
+/** A node responder counts answers from its pods and from itself; a host answers as itself. */
+function answeredBy(r: Responder, o: Observation): boolean {
+  return 'pod' in r ? o.pod === r.pod : 'host' in r ? o.host === r.host : o.node === r.node;
 }
 
 function answersFrom(r: Responder, observations: Observation[]): number {
-  return observations.filter((o) => ('pod' in r ? o.pod === r.pod : o.node === r.node)).length;
+  return observations.filter((o) => answeredBy(r, o)).length;
 }
 
 export const checkResponders: Assertion<RespondersExpectation> = (expectation, observations, context) => {
   const ok = answered(observations);
-  const byPod = countBy(ok, (o) => (o.pod === undefined ? undefined : `${o.pod}${o.node ? ` (${o.node})` : ''}`));
+  const byPod = countBy(ok, (o) => (o.pod !== undefined ? `${o.pod}${o.node ? ` (${o.node})` : ''}` : o.host !== undefined ? `host ${o.host}` : undefined));
   const problems: string[] = [];
   if (expectation.may !== undefined) {
     const allowed = expectation.may;
-    const outsiders = ok.filter((o) => !allowed.some((r) => ('pod' in r ? o.pod === r.pod : o.node === r.node)));
+    const outsiders = ok.filter((o) => !allowed.some((r) => answeredBy(r, o)));
     if (outsiders.length > 0) {
-      const who = countBy(outsiders, (o) => o.pod ?? o.endpoint ?? 'unknown responder');
+      const who = countBy(outsiders, (o) => o.pod ?? (o.host !== undefined ? `host ${o.host}` : undefined) ?? o.endpoint ?? 'unknown responder');
       problems.push(`only ${allowed.map(label).join(', ')} may answer, but ${formatCounts(who)} answers came from others`);
     }
   }

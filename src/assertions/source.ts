@@ -3,7 +3,7 @@
  * entered (SNAT/MASQUERADE on that node), or a literal address. Only answered requests count.
  */
 import type { SourceExpectation } from '../model/scenario.js';
-import { firstHostAddress } from '../model/ip.js';
+import { podGatewayAddress } from '../model/pod-network.js';
 import type { ClusterState } from '../model/types.js';
 import type { Observation } from '../observe/observation.js';
 import type { Assertion } from './context.js';
@@ -13,7 +13,7 @@ import { answered, countBy, formatCounts, result } from './context.js';
 export function nodeAddresses(state: ClusterState, nodeName: string): string[] | undefined {
   const node = state.cluster.nodes.find((n) => n.name === nodeName);
   if (node === undefined) return undefined;
-  const gateway = firstHostAddress(node.podCIDR);
+  const gateway = podGatewayAddress(state.cluster, node);
   return gateway === undefined ? [...node.addresses] : [...node.addresses, gateway];
 }
 

@@ -5,7 +5,7 @@ import { answered, countBy, formatCounts, result } from './context.js';
 
 export const checkSticky: Assertion<StickyExpectation> = (expectation, observations, context) => {
   const ok = answered(observations);
-  const byPod = countBy(ok, (o) => o.pod ?? o.endpoint ?? 'unknown responder');
+  const byPod = countBy(ok, (o) => o.pod ?? o.host ?? o.endpoint ?? 'unknown responder');
   const details = { n: ok.length, observed: Object.fromEntries(byPod) };
   if (ok.length === 0) {
     return result('sticky', false, `expected every answer from one pod, but none of ${observations.length} requests was answered`, expectation.loc, context.cwd, details);

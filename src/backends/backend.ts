@@ -5,7 +5,7 @@
 import type { ChangeStep, CompiledScenario, SendStep } from '../model/scenario.js';
 import type { SendResult } from '../observe/observation.js';
 
-export type BackendName = 'sim' | 'proxy' | 'netns' | 'kind';
+export type BackendName = 'sim' | 'proxy' | 'netns' | 'kube-proxy' | 'kind';
 
 export interface BackendContext {
   /** Seed for every random choice the backend makes itself. */
@@ -44,6 +44,12 @@ export interface Backend {
   /** Throws BackendUnavailableError naming exactly what is missing. */
   check(): Promise<void>;
   start(scenario: CompiledScenario, ctx: BackendContext): Promise<BackendSession>;
+  /**
+   * Why this backend cannot build the scenario's cluster, located in the scenario file and saying
+   * what to change; undefined when it can. Pure (no privileges), so `svclab validate --backend`
+   * can ask before a run.
+   */
+  layoutProblem?(scenario: CompiledScenario): string | undefined;
   /** Release what outlives sessions (kind: clusters this run created). Called once after the run, also on failure. */
   dispose?(): Promise<void>;
 }

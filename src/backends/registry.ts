@@ -2,7 +2,7 @@
 import { BackendUnavailableError } from '../errors.js';
 import type { Backend, BackendName, BackendOptions } from './backend.js';
 
-export const backendNames: readonly BackendName[] = ['sim', 'proxy', 'netns', 'kind'];
+export const backendNames: readonly BackendName[] = ['sim', 'proxy', 'netns', 'kube-proxy', 'kind'];
 
 export function isBackendName(name: string): name is BackendName {
   return (backendNames as readonly string[]).includes(name);

@@ -3,7 +3,9 @@
  * same run, written to `reports/bench.json`. Sections: `sim` (simulator on the seed-004 lab, the
  * lab suite's wall time, a synthetic 1,000-node cluster at 1k and 10k Services), `proxy` (proxyd
  * and HAProxy beside direct connections), `netns` (kube-proxy's rules in the kernel beside direct
- * pod access, 4-node lab up/down). A missed target is recorded and printed, never an exit code.
+ * pod access, 4-node lab up/down), `nftables` (one node rendered in nftables mode at 1k and 10k
+ * Services, iptables mode beside it), `nftables-walk` (nftables verdicts per CPU-second on seed-004
+ * and at 1k and 10k Services, the iptables walk beside them). A missed target is recorded and printed, never an exit code.
  *
  * Exit codes: 0 done (targets met or not), 1 a section failed to measure, 2 usage, 130 interrupted.
  * Every child process and server is stopped on exit and on SIGINT/SIGTERM.
@@ -17,11 +19,14 @@ import { loadScenarioFile } from '../dsl/load.js';
 import { BackendUnavailableError } from '../errors.js';
 import { renderNodeRules } from '../kubeproxy/iptables/render.js';
 import { benchProxy, type ProxyBenchFigure } from './proxy.js';
+import { nftablesSection } from './nftables-walk.js';
 import { benchNetns } from './netns.js';
 import { benchImport } from './import.js';
+import { nftablesRenderSection } from './nftables-render.js';
 import { benchHaproxy, ensureHaproxy, runCommand, type HaproxyLoadFigure } from './haproxy.js';
 import type { LoadFigure } from './load-figure.js';
 import { decideColor } from '../report/console.js';
+import { measureVolume } from './volume.js';
 import { benchRequests, benchVerdicts, measureScale, nodePortProbe, timeSuite, type OpTiming, type ScaleResult } from './sim.js';
 import {
   collectTargets,
@@ -43,7 +48,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** Repository root (dist/bench/main.js -> ../..). */
 const root = resolve(here, '..', '..');
 const cliPath = join(root, 'dist', 'cli', 'main.js');
-const sectionNames: SectionName[] = ['sim', 'proxy', 'netns'];
+const sectionNames: SectionName[] = ['sim', 'proxy', 'netns', 'nftables', 'nftables-walk'];
 
 const help = `Usage: npm run bench -- [options]   (node dist/bench/main.js [options])
 
@@ -52,7 +57,7 @@ and write them to reports/bench.json. Never part of npm test; about 2 minutes on
 
 Options:
   --quick          short runs and a smaller synthetic cluster (a smoke test, under 2 minutes)
-  --only LIST      sections to run: sim,proxy,netns (default: all)
+  --only LIST      sections to run: sim,proxy,netns,nftables,nftables-walk (default: all)
   --out FILE       where the JSON goes (default: reports/bench.json)
   -h, --help       show this help
 
@@ -214,6 +219,42 @@ async function simSection(s: Settings, section: Section): Promise<void> {
     }),
   );
   section.raw = { ...section.raw, suite };
+  if (s.signal.aborted) return;
+
+  // 2b. one step of 100,000 requests (child process), and validate start-up beside a bare node.
+  log('sim: one step of 100,000 requests; svclab validate start-up beside node -e ""');
+  const volume = await measureVolume(root, s.quick ? 3 : 7);
+  const MiB256 = 256;
+  section.figures.push(
+    figure({
+      id: 'sim.step100k.peakRss',
+      title: 'peak RSS of a process sending one step of 100,000 requests (sim)',
+      value: volume.big.peakRssMiB,
+      unit: 'MiB',
+      higherIsBetter: false,
+      baseline: { label: 'the same step with 100 requests', value: volume.small.peakRssMiB },
+      target: { op: '<', value: MiB256, text: 'under 256 MiB', met: volume.big.peakRssMiB < MiB256 },
+    }),
+    figure({
+      id: 'sim.step100k.wall',
+      title: 'wall time of one step of 100,000 requests (sim)',
+      value: volume.big.ms,
+      unit: 'ms',
+      higherIsBetter: false,
+      baseline: { label: 'the 100-request step x 1000', value: volume.small.ms * 1000 },
+    }),
+    figure({
+      id: 'cli.validate.startup',
+      title: 'svclab validate FILE, process start to exit',
+      value: volume.startup.validateMs,
+      unit: 'ms',
+      higherIsBetter: false,
+      baseline: { label: "node -e '' (bare start, interleaved)", value: volume.startup.bareNodeMs },
+      target: { op: '<', value: 150, text: 'under 150 ms and at most 3x a bare node start', met: volume.startup.validateMs < 150 && volume.startup.validateMs <= 3 * volume.startup.bareNodeMs },
+      note: `median of ${volume.startup.runs} interleaved runs`,
+    }),
+  );
+  section.raw = { ...section.raw, volume };
   if (s.signal.aborted) return;
 
   // 3. svclab import of a 5,000-object kubectl List.
@@ -385,10 +426,18 @@ const titles: Record<SectionName, string> = {
   sim: 'simulator (seed-004 lab, lab suite, synthetic cluster)',
   proxy: 'proxy daemon (proxyd, HAProxy, direct)',
   netns: 'kernel backend (kube-proxy rules in network namespaces)',
+  nftables: 'nftables mode (rendering one node, iptables mode beside it)',
+  'nftables-walk': 'nftables walker (verdicts on seed-004, 1,000 and 10,000 Services; iptables walk beside)',
 };
 /** Longest each section may take (halved with --quick); together under the issue's 10 minutes. */
-const sectionLimitMs: Record<SectionName, number> = { sim: 240_000, proxy: 210_000, netns: 120_000 };
-const runners: Record<SectionName, (s: Settings, section: Section) => Promise<void>> = { sim: simSection, proxy: proxySection, netns: netnsSection };
+const sectionLimitMs: Record<SectionName, number> = { sim: 240_000, proxy: 210_000, netns: 120_000, nftables: 120_000, 'nftables-walk': 120_000 };
+const runners: Record<SectionName, (s: Settings, section: Section) => Promise<void>> = {
+  sim: simSection,
+  proxy: proxySection,
+  netns: netnsSection,
+  nftables: (s, section) => nftablesRenderSection({ quick: s.quick, signal: s.signal, track, log }, section),
+  'nftables-walk': (s, section) => nftablesSection(s, section, join(root, 'scenarios', 'labs', '004-kans-nodeport.yaml'), log),
+};
 
 function parseSettings(argv: string[], signal: AbortSignal): Settings | 'help' {
   const { values } = parseArgs({

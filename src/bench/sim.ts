@@ -20,7 +20,7 @@ import { renderNodeRules } from '../kubeproxy/iptables/render.js';
 import { parseIPv4 } from '../evaluators/iptables/ip.js';
 import { CT, type Packet } from '../evaluators/iptables/packet.js';
 import { Rng } from '../evaluators/iptables/rng.js';
-import type { NetfilterHost, WalkOptions } from '../evaluators/iptables/host.js';
+import type { NetfilterHost, WalkOptions } from '../evaluators/host.js';
 import { SYNTHETIC_CLIENT, syntheticCluster } from './synthetic.js';
 
 /** An empty ruleset: every builtin chain present, policy ACCEPT, no rules. */

@@ -3,10 +3,12 @@
  * their message on stderr and their exit code; anything else is a bug and keeps its stack.
  */
 import { SvclabError } from '../errors.js';
+import { terminalText } from '../report/terminal-text.js';
 
-/** The error's message as printed: exactly one trailing newline added when it has none. */
+/** The error's message as printed (control characters from scenario text made visible), ending in one newline. */
 export function userErrorText(err: SvclabError): string {
-  return err.message.endsWith('\n') ? err.message : err.message + '\n';
+  const text = terminalText(err.message);
+  return text.endsWith('\n') ? text : text + '\n';
 }
 
 /** Runs `work`; a SvclabError it throws is written to `stderr` and its exit code returned. */

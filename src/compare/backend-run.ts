@@ -14,6 +14,8 @@ export interface BackendRunRequest {
   /** Path of the CLI entry (`dist/cli/main.js`). */
   cli: string;
   backend: string;
+  /** kube-proxy mode forced on the run (--mode), when the comparison sets one. */
+  mode?: string;
   paths: string[];
   /** Folder the child writes result.json and index.html into. */
   out: string;
@@ -45,6 +47,7 @@ function tail(limit: number): { push(chunk: Buffer): void; text(): string } {
 
 export function childArgs(req: BackendRunRequest): string[] {
   const args = [req.cli, 'run', ...req.paths, '--backend', req.backend, '--reporter', 'json,html', '--out', req.out, '--no-color'];
+  if (req.mode !== undefined) args.push('--mode', req.mode);
   if (req.seed !== undefined) args.push('--seed', String(req.seed));
   if (req.grep !== undefined) args.push('--grep', req.grep);
   for (const t of req.tags) args.push('--tag', t);

@@ -8,6 +8,8 @@ import { githubError } from '../report/github-annotation.js';
 import { displayPath } from '../runner/display-path.js';
 import type { Cell, CompareResult, StepRow, Verdict } from './model.js';
 import { KNOWN_DIVERGENCE_PREFIX } from './known.js';
+import { migrationConsoleLines, movesText } from './migration.js';
+import { terminalText as safe } from '../report/terminal-text.js';
 
 export interface CompareConsoleOptions {
   color: boolean;
@@ -57,43 +59,60 @@ export function renderCompareConsole(result: CompareResult, options: CompareCons
     v === 'agree' ? c.dim(text) : v === 'known' ? c.cyan(text) : c.red(c.bold(text));
   const lines: string[] = [];
 
-  lines.push(c.bold(`svclab compare · backends ${names.join(', ')} · seed ${result.seed}`));
+  const modes = result.modes !== undefined ? ` · modes ${movesText(result)}` : '';
+  lines.push(c.bold(`svclab compare · ${result.modes !== undefined ? 'runs' : 'backends'} ${names.join(', ')}${modes} · seed ${result.seed}`));
   for (const b of result.backends) {
-    if (b.state !== 'ran') lines.push(c.yellow(`  ${b.name}: ${b.state}: ${b.reason ?? ''}`));
+    if (b.state !== 'ran') lines.push(c.yellow(`  ${b.name}: ${b.state}: ${safe(b.reason ?? '')}`));
   }
   lines.push('');
   lines.push(c.dim(`${pad('', titleWidth + 5)}${names.map((n) => pad(n, width)).join('')}`));
 
   for (const s of result.scenarios) {
-    lines.push(`${colourVerdict(s.verdict, s.verdict === 'agree' ? '✓' : s.verdict === 'known' ? '≈' : '✗')} ${c.bold(s.name)} ${c.dim(s.file)}`);
-    for (const [backend, error] of Object.entries(s.errors)) lines.push(c.red(`    ${backend}: ${error}`));
+    lines.push(`${colourVerdict(s.verdict, s.verdict === 'agree' ? '✓' : s.verdict === 'known' ? '≈' : '✗')} ${c.bold(safe(s.name, true))} ${c.dim(safe(s.file, true))}`);
+    for (const [backend, error] of Object.entries(s.errors)) lines.push(c.red(`    ${backend}: ${safe(error)}`));
     for (const step of s.steps) {
-      const label = pad(truncate(`${step.index + 1} ${step.title}`, titleWidth), titleWidth);
+      const label = pad(truncate(`${step.index + 1} ${safe(step.title, true)}`, titleWidth), titleWidth);
       const cells = names.map((n) => {
         const cell = step.cells[n];
         return colourCell(cell.status, pad(CELL_TEXT[cell.status], width));
       });
-      const alone = step.verdict === 'agree' && step.kind === 'send' && step.compared < 2;
-      lines.push(`    ${label} ${cells.join('')}${alone ? c.yellow('not compared') : colourVerdict(step.verdict, VERDICT_TEXT[step.verdict])}`);
-      lines.push(...stepDetails(step, names, options.cwd).map((l) => c.dim(`        ${l}`)));
+      lines.push(`    ${label} ${cells.join('')}${isAlone(step) ? c.yellow('not compared') : colourVerdict(step.verdict, verdictText(step))}`);
+      lines.push(...stepDetails(step, names, options.cwd).map((l) => c.dim(`        ${safe(l)}`)));
     }
   }
 
+  lines.push(...migrationConsoleLines(result, { bad: (t) => c.red(c.bold(t)), dim: c.dim, bold: c.bold }));
   lines.push('');
   if (options.github === true) lines.push(...githubLines(result, options.cwd));
   const t = result.totals;
   const parts = [`${t.agree} same`, `${t.known} known`, `${t.disagree} differ`, `${t.stale} stale`, `${t.error} errors`];
   const steps = Object.values(t).reduce((a, b) => a + b, 0);
+  const failure = result.modes !== undefined ? ' · differences outside the stated divergences and per-mode expectations' : ' · backends disagree outside the stated divergences';
   lines.push(
-    `${steps} steps on ${names.length} backends: ${parts.join(', ')} · ${(result.durationMs / 1000).toFixed(1)} s` +
-      (result.exitCode === 0 ? '' : c.red(' · backends disagree outside the stated divergences')),
+    `${steps} steps on ${names.length} ${result.modes !== undefined ? 'backend and mode runs' : 'backends'}: ${parts.join(', ')} · ${(result.durationMs / 1000).toFixed(1)} s` +
+      (result.exitCode === 0 ? '' : c.red(failure)),
   );
   return lines.join('\n') + '\n';
+}
+
+/** A send step only one run observed, and no mode comparison either: nothing was compared. */
+export function isAlone(step: StepRow): boolean {
+  return step.verdict === 'agree' && step.kind === 'send' && step.compared < 2 && (step.modes === undefined || step.modes.compared.length === 0);
+}
+
+/** The verdict word; a change between modes the step states reads as "changes". */
+export function verdictText(step: StepRow): string {
+  if (step.verdict === 'known' && step.modes?.state === 'stated' && step.differences.every((d) => d.known)) return 'changes';
+  return VERDICT_TEXT[step.verdict];
 }
 
 /** The indented lines under a step: differences side by side, annotation states, skip reasons. */
 export function stepDetails(step: StepRow, names: string[], cwd: string): string[] {
   const out: string[] = [];
+  if (step.modes !== undefined && step.modes.state !== 'same' && step.modes.state !== 'unchecked') {
+    for (const ch of step.modes.changes) for (const x of ch.differences) out.push(`${ch.to} mode on ${ch.backend}, ${x.aspect}: ${x.detail}`);
+    out.push(`modes: ${step.modes.state}: ${step.modes.note}`);
+  }
   for (const d of step.differences) {
     for (const x of d.differences) out.push(`${d.known ? 'known' : 'differs'}: ${d.backend} vs ${d.against}, ${x.aspect}: ${x.detail}`);
   }

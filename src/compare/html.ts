@@ -10,6 +10,9 @@ import { STYLES } from '../report/html/styles.js';
 import type { BackendColumn, Cell, CompareResult, ScenarioRow, StepRow, Verdict } from './model.js';
 import { KNOWN_DIVERGENCE_PREFIX } from './known.js';
 import { countsText } from './observations.js';
+import { MIGRATION_STYLES, renderMigration } from './migration-html.js';
+import { isAlone, verdictText } from './console.js';
+import { movesText } from './migration.js';
 
 const VERDICT_LABEL: Record<Verdict, string> = { agree: 'same', known: 'known', disagree: 'differs', stale: 'stale annotation', error: 'error' };
 
@@ -39,16 +42,19 @@ export function renderCompareHtml(result: CompareResult): string {
   const t = result.totals;
   const verdict = result.exitCode === 0 ? 'pass' : 'fail';
   const summary = `${t.agree} same, ${t.known} known, ${t.disagree} differ, ${t.stale} stale, ${t.error} errors`;
+  const title = result.modes !== undefined ? `svclab compare ${movesText(result)}` : `svclab compare ${names.join(', ')}`;
+  const failing = result.modes !== undefined ? 'unstated differences' : 'backends disagree';
   return html`<!doctype html>
 <html lang="en">
-${documentHead(`svclab compare ${names.join(', ')}: ${summary}`, STYLES + MATRIX_STYLES)}
+${documentHead(`${title}: ${summary}`, STYLES + MATRIX_STYLES + MIGRATION_STYLES)}
 <body>
 <header class="top">
-<h1>svclab compare <span class="verdict ${verdict}">${result.exitCode === 0 ? 'no unexplained difference' : 'backends disagree'}</span></h1>
+<h1>${title} <span class="verdict ${verdict}">${result.exitCode === 0 ? 'no unexplained difference' : failing}</span></h1>
 <p>${summary} · seed ${result.seed} · ${(result.durationMs / 1000).toFixed(1)} s · ${result.startedAt}</p>
 <ul class="backends">${result.backends.map(backendItem)}</ul>
 </header>
 <main>
+${renderMigration(result)}
 <table class="matrix">
 <thead><tr><th>step</th>${names.map((n) => html`<th>${n}</th>`)}<th>verdict</th><th>observations where backends differ, annotations, reasons</th></tr></thead>
 <tbody>
@@ -87,12 +93,15 @@ function stepRow(step: StepRow, names: string[], links: Record<string, string>):
     const text = links[n] !== undefined ? html`<a href="${links[n]}">${cellText(cell)}</a>` : html`${cellText(cell)}`;
     return html`<td class="cell c-${cell.status}" title="${cell.reason ?? ''}">${text}</td>`;
   });
-  return html`<tr id="${`s-${step.loc.line}-${step.index}`}"><td>${step.index + 1}. ${step.title} <span class="loc why">:${step.loc.line}</span></td>${cells}<td class="v-${step.verdict}">${step.verdict === 'agree' && step.kind === 'send' && step.compared < 2 ? 'not compared' : VERDICT_LABEL[step.verdict]}</td><td class="detail">${details(step, names)}</td></tr>`;
+  return html`<tr id="${`s-${step.loc.line}-${step.index}`}"><td>${step.index + 1}. ${step.title} <span class="loc why">:${step.loc.line}</span></td>${cells}<td class="v-${step.verdict}">${isAlone(step) ? 'not compared' : verdictText(step) === 'changes' ? 'changes (stated)' : VERDICT_LABEL[step.verdict]}</td><td class="detail">${details(step, names)}</td></tr>`;
 }
 
 function details(step: StepRow, names: string[]): Raw {
   const items: Raw[] = [];
-  const differs = step.differences.length > 0;
+  const differs = step.differences.length > 0 || (step.modes?.changes.length ?? 0) > 0;
+  if (step.modes !== undefined && step.modes.state !== 'same' && step.modes.state !== 'unchecked') {
+    items.push(html`<li class="v-${step.modes.state === 'stated' ? 'known' : 'disagree'}">modes: ${step.modes.state}: ${step.modes.note}</li>`);
+  }
   if (differs) {
     for (const n of names) {
       const o = step.cells[n].observed;

@@ -5,6 +5,8 @@
  *    and the largest group (first listed on a tie) is the reference;
  * 2. an un-annotated backend outside the reference is an unexplained disagreement;
  * 3. an annotated backend that differs from the reference is known; one that agrees is stale.
+ * Columns are backend runs; with several kube-proxy modes (`--modes`) this is done within each
+ * mode, and `modes.ts` then compares each backend with itself across the modes.
  */
 import path from 'node:path';
 import type { CompiledScenario, Step } from '../model/scenario.js';
@@ -15,11 +17,19 @@ import type { BackendColumn, Cell, CompareResult, DivergenceCheck, ScenarioRow, 
 import { FAILING_VERDICTS } from './model.js';
 import { compareObserved, observedOf } from './observations.js';
 import type { Observed } from './observations.js';
+import { MODE_VERDICT, checkModes, modeTotals } from './modes.js';
 
-/** What running the scenarios on one backend gave. */
+/** Which backend and mode a column is (`name` is the column key; `backend` defaults to it). */
+export interface ColumnKey {
+  name: string;
+  backend?: string;
+  mode?: string;
+}
+
+/** What running the scenarios on one backend (in one mode) gave. */
 export type BackendRun =
-  | { name: string; state: 'ran'; result: RunResult; report?: string }
-  | { name: string; state: 'unavailable' | 'failed'; reason: string };
+  | (ColumnKey & { state: 'ran'; result: RunResult; report?: string })
+  | (ColumnKey & { state: 'unavailable' | 'failed'; reason: string });
 
 export interface MatrixInput {
   scenarios: CompiledScenario[];
@@ -30,6 +40,8 @@ export interface MatrixInput {
   /** Directory the runs' `file` paths are relative to. */
   cwd: string;
   alpha?: number;
+  /** The modes compared, first the one users run today (`--modes`); absent for backends only. */
+  modes?: string[];
 }
 
 const VERDICT_ORDER: Verdict[] = ['error', 'disagree', 'stale', 'known', 'agree'];
@@ -60,6 +72,8 @@ export function buildMatrix(input: MatrixInput): CompareResult {
         input.runs.map((run, i) => cellOf(run, results[i], step)),
         input.runs.map((r) => r.name),
         input.alpha,
+        input.runs,
+        input.modes,
       ),
     );
     return {
@@ -74,7 +88,7 @@ export function buildMatrix(input: MatrixInput): CompareResult {
   const totals: Record<Verdict, number> = { agree: 0, known: 0, disagree: 0, stale: 0, error: 0 };
   for (const s of scenarios) for (const step of s.steps) totals[step.verdict]++;
   const failing = FAILING_VERDICTS.some((v) => totals[v] > 0) || input.runs.some((r) => r.state === 'failed');
-  return {
+  const result: CompareResult = {
     tool: { name: 'svclab', version },
     seed: input.seed,
     startedAt: input.startedAt,
@@ -84,11 +98,19 @@ export function buildMatrix(input: MatrixInput): CompareResult {
     totals,
     exitCode: failing ? 1 : 0,
   };
+  if (input.modes !== undefined && input.modes.length > 1) {
+    result.modes = [...input.modes];
+    result.modeTotals = modeTotals(scenarios);
+  }
+  return result;
 }
 
 function columnOf(run: BackendRun): BackendColumn {
-  if (run.state !== 'ran') return { name: run.name, state: run.state, reason: run.reason };
-  const c: BackendColumn = { name: run.name, state: 'ran', totals: run.result.totals, durationMs: run.result.durationMs };
+  const key: Pick<BackendColumn, 'name' | 'backend' | 'mode'> = { name: run.name };
+  if (run.backend !== undefined) key.backend = run.backend;
+  if (run.mode !== undefined) key.mode = run.mode;
+  if (run.state !== 'ran') return { ...key, state: run.state, reason: run.reason };
+  const c: BackendColumn = { ...key, state: 'ran', totals: run.result.totals, durationMs: run.result.durationMs };
   if (run.report !== undefined) c.report = run.report;
   return c;
 }
@@ -112,8 +134,38 @@ function cellOf(run: BackendRun, scenario: ScenarioResult | undefined, step: Ste
   return cell;
 }
 
-/** Judge one step across backends (`cells` in the order of `names`). */
-export function stepRow(step: Step, cells: Cell[], names: string[], alpha?: number): StepRow {
+/**
+ * Judge one step across columns (`cells` in the order of `names`). With `columns` naming backend
+ * and mode, backends are compared within each mode, and with several `modes` each backend is
+ * then compared with itself across them.
+ */
+export function stepRow(step: Step, cells: Cell[], names: string[], alpha?: number, columns?: ColumnKey[], modes?: string[]): StepRow {
+  const keys = names.map((name, i) => ({ name, backend: columns?.[i]?.backend ?? name, mode: columns?.[i]?.mode }));
+  const groups = [...new Set(keys.map((k) => k.mode))];
+  const rows = groups.map((mode) => {
+    const idx = keys.map((k, i) => (k.mode === mode ? i : -1)).filter((i) => i >= 0);
+    return backendRow(step, idx.map((i) => cells[i]), idx.map((i) => keys[i]), alpha);
+  });
+  const row: StepRow = { ...rows[0], cells: Object.fromEntries(names.map((n, i) => [n, cells[i]])) };
+  for (const r of rows.slice(1)) {
+    row.compared = Math.max(row.compared, r.compared);
+    row.reference.push(...r.reference);
+    row.differences.push(...r.differences);
+    row.divergences.push(...r.divergences);
+  }
+  const verdicts = rows.map((r) => r.verdict);
+  if (modes !== undefined && modes.length > 1 && step.kind === 'send') {
+    row.modes = checkModes(step, keys, cells, modes, alpha);
+    verdicts.push(MODE_VERDICT[row.modes.state]);
+  }
+  row.verdict = worstVerdict(verdicts);
+  return row;
+}
+
+/** Judge one step across the backends of one mode (or of a comparison without modes). */
+function backendRow(step: Step, cells: Cell[], keys: { name: string; backend: string }[], alpha?: number): StepRow {
+  const names = keys.map((k) => k.name);
+  const backendOf = new Map(keys.map((k) => [k.name, k.backend]));
   const row: StepRow = {
     index: step.index,
     kind: step.kind,
@@ -128,6 +180,7 @@ export function stepRow(step: Step, cells: Cell[], names: string[], alpha?: numb
   };
   const annotations = step.kind === 'send' ? (step.diverges ?? []) : [];
   const annotated = new Map(annotations.map((d) => [d.backend as string, d]));
+  const isAnnotated = (name: string): boolean => annotated.has(backendOf.get(name) ?? name);
   const observed = names.map((name, i) => ({ name, observed: cells[i].observed })).filter((o): o is { name: string; observed: Observed } => o.observed !== undefined);
   row.compared = observed.length;
   const sticky = step.kind === 'send' && step.expect.some((e) => e.kind === 'sticky');
@@ -136,7 +189,7 @@ export function stepRow(step: Step, cells: Cell[], names: string[], alpha?: numb
 
   // Group the un-annotated backends: each joins the first group whose first member it agrees with.
   const groups: { name: string; observed: Observed }[][] = [];
-  for (const o of observed.filter((o) => !annotated.has(o.name))) {
+  for (const o of observed.filter((o) => !isAnnotated(o.name))) {
     const g = groups.find((members) => diff(members[0], o).length === 0);
     if (g) g.push(o);
     else groups.push([o]);
@@ -153,21 +206,22 @@ export function stepRow(step: Step, cells: Cell[], names: string[], alpha?: numb
   }
   for (const d of annotations) {
     const check: DivergenceCheck = { ...d, state: 'unchecked', note: '' };
-    const i = names.indexOf(d.backend);
-    const mine = observed.find((o) => o.name === d.backend);
+    const i = keys.findIndex((k) => k.backend === d.backend);
+    const column = i < 0 ? d.backend : names[i];
+    const mine = observed.find((o) => o.name === column);
     if (i < 0) check.note = `${d.backend} was not compared (not in --backends)`;
-    else if (mine === undefined) check.note = `${d.backend} observed nothing: ${cells[i].status}${cells[i].reason ? ` (${cells[i].reason})` : ''}`;
-    else if (reference === undefined) check.note = `no backend without an annotation ran this step to compare ${d.backend} with`;
+    else if (mine === undefined) check.note = `${column} observed nothing: ${cells[i].status}${cells[i].reason ? ` (${cells[i].reason})` : ''}`;
+    else if (reference === undefined) check.note = `no backend without an annotation ran this step to compare ${column} with`;
     else {
       const differences = diff(reference[0], mine);
       if (differences.length > 0) {
         check.state = 'known';
-        check.note = `${d.backend} differs from ${reference[0].name} as stated`;
-        row.differences.push({ backend: d.backend, against: reference[0].name, differences, known: true });
+        check.note = `${column} differs from ${reference[0].name} as stated`;
+        row.differences.push({ backend: column, against: reference[0].name, differences, known: true });
         verdicts.push('known');
       } else {
         check.state = 'stale';
-        check.note = `${d.backend} now agrees with ${row.reference.join(', ')}: remove this annotation`;
+        check.note = `${column} now agrees with ${row.reference.join(', ')}: remove this annotation`;
         verdicts.push('stale');
       }
     }

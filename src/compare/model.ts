@@ -1,6 +1,8 @@
 /**
- * The comparison matrix: scenario × step × backend, plus a verdict per step saying whether the
- * backends agree. Plain JSON data, written as `compare.json` and read by the console and HTML views.
+ * The comparison matrix: scenario × step × column, a column being one backend run in one kube-proxy
+ * mode, plus a verdict per step saying whether the backends agree (within each mode) and, with
+ * several modes, whether every change between the modes is one the step states (`modes:`).
+ * Plain JSON data, written as `compare.json` and read by the console and HTML views.
  */
 import type { Divergence } from '../model/scenario.js';
 import type { SourceLocation } from '../model/types.js';
@@ -62,6 +64,36 @@ export interface StepRow {
   reference: string[];
   differences: BackendDifference[];
   divergences: DivergenceCheck[];
+  /** With several modes (`--modes`): what changes between them on this step. */
+  modes?: ModeCheck;
+}
+
+/** One backend's observations on a step that differ between two modes. */
+export interface ModeChange {
+  backend: string;
+  /** The first mode of --modes (what the user runs today) and the one compared with it. */
+  from: string;
+  to: string;
+  /** Outcome counts, pods, sources seen: each aspect that changed, both sides in words. */
+  differences: Difference[];
+}
+
+/**
+ * How a step's behaviour across modes compares with what it states:
+ * - same: every backend that ran the step in both modes saw the same, and the step states no `modes:`
+ * - stated: it changes, the step states per-mode expectations, and they held in every mode
+ * - unstated: it changes and the step states nothing (or its stated expectations failed in a mode)
+ * - stale: the step states per-mode expectations but no backend sees a change any more
+ * - unchecked: no backend observed the step in two modes (skipped there), nothing to judge
+ */
+export interface ModeCheck {
+  state: 'same' | 'stated' | 'unstated' | 'stale' | 'unchecked';
+  /** Backends whose observations were compared across modes. */
+  compared: string[];
+  changes: ModeChange[];
+  /** The step's `modes:` blocks. */
+  stated: { mode: string; why: string; link?: string }[];
+  note: string;
 }
 
 export interface ScenarioRow {
@@ -75,9 +107,13 @@ export interface ScenarioRow {
   links: Record<string, string>;
 }
 
-/** One backend column of the matrix. */
+/** One column of the matrix: a backend, in one kube-proxy mode when the comparison spans modes. */
 export interface BackendColumn {
+  /** The column's key in every step's `cells`: the backend, or `backend/mode` with several modes. */
   name: string;
+  backend?: string;
+  /** kube-proxy mode forced on this run (--mode/--modes); absent when each file's own mode ran. */
+  mode?: string;
   state: 'ran' | 'unavailable' | 'failed';
   /** Why it is unavailable or failed. */
   reason?: string;
@@ -92,10 +128,14 @@ export interface CompareResult {
   seed: number;
   startedAt: string;
   durationMs: number;
+  /** The modes compared (`--modes`), first the one the user runs today; absent for a backend-only comparison. */
+  modes?: string[];
   backends: BackendColumn[];
   scenarios: ScenarioRow[];
   /** Number of steps per verdict. */
   totals: Record<Verdict, number>;
-  /** 1 when any step disagrees outside the stated divergences, is stale or errored; else 0. */
+  /** With several modes: number of steps per mode-check state. */
+  modeTotals?: Record<ModeCheck['state'], number>;
+  /** 1 when any step disagrees outside the stated divergences or per-mode expectations, is stale or errored; else 0. */
   exitCode: 0 | 1;
 }

@@ -48,7 +48,7 @@ export function observedOf(traffic: TrafficSummary, expectationsMet: boolean): O
     expectationsMet,
   };
   if (traffic.exact !== undefined && traffic.exact.endpoints.length > 0) {
-    const pods = traffic.exact.endpoints.filter((e) => e.probability > 0 && e.pod !== undefined).map((e) => e.pod as string);
+    const pods = traffic.exact.endpoints.filter((e) => e.probability > 0 && (e.pod ?? e.host) !== undefined).map((e) => (e.pod ?? e.host) as string);
     if (pods.length > 0) o.reachablePods = [...new Set(pods)].sort();
   }
   return o;

@@ -60,7 +60,15 @@ function checkDeployment(e: Entry, cluster: ClusterSpec): void {
   checkPodSpec(e, asObj(asObj(spec.template).spec), ['spec', 'template', 'spec'], cluster);
 }
 
+/** The API server validates a Service name as an RFC 1035 label: it becomes a DNS label itself. */
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
 function checkService(e: Entry): void {
+  if (e.name.length > 63 || !DNS1035_LABEL.test(e.name)) {
+    fail(`invalid Service name '${e.name}'${e.name.length > 63 ? ` (${e.name.length} characters)` : ''}`, locIn(e, ['metadata', 'name']), [
+      'expected an RFC 1035 label: at most 63 characters, lowercase letters, digits and -, starting with a letter and ending with a letter or digit',
+    ]);
+  }
   const spec = asObj(e.manifest.spec);
   const type = (spec.type as string | undefined) ?? 'ClusterIP';
   const at = (...p: PathSegment[]) => locIn(e, ['spec', ...p]);

@@ -24,12 +24,14 @@ import type {
   RawResponders,
   RawScaleStep,
   RawDivergence,
+  RawModes,
   RawSendStep,
 } from './raw.js';
 import { mergePatch } from '../model/merge-patch.js';
+import { ipFamily } from '../model/ip.js';
 import { HOST_FUNCTIONS, PORT_FUNCTIONS, ResolveError, primaryAddress, resolveHost, resolvePort, variableNames } from '../model/variables.js';
 import type { Term } from '../model/variables.js';
-import type { Change, Divergence, Expectation, Outcome, Responder, ResourceRef, Traffic, TrafficSource } from '../model/scenario.js';
+import type { Change, Divergence, Expectation, ModeExpectation, Outcome, Responder, ResourceRef, Traffic, TrafficSource } from '../model/scenario.js';
 import type { ClusterState, Manifest, Protocol, SourceLocation } from '../model/types.js';
 
 export function sourceLocation(loc: Locator): SourceLocation {
@@ -71,7 +73,7 @@ const KIND_ALIASES: Record<string, ResourceKind> = {
 
 function parseRef(text: string, loc: Locator, namespace: string, allowed?: ResourceKind[]): ResourceRef {
   const [kindText, name] = text.split('/');
-  const kind = KIND_ALIASES[kindText.toLowerCase()];
+  const kind = Object.hasOwn(KIND_ALIASES, kindText.toLowerCase()) ? KIND_ALIASES[kindText.toLowerCase()] : undefined;
   if (kind === undefined) {
     failInString(loc, 0, kindText.length, `unknown resource kind '${kindText}'`, [
       'expected one of: deployment, pod, service, endpoints, endpointslice',
@@ -97,13 +99,14 @@ function requireExisting(world: World, ref: ResourceRef, loc: Locator): void {
 
 // ------------------------------------------------------------------ send
 
-function resolveTermAt(kind: 'host' | 'port', term: Term, state: ClusterState, namespace: string, loc: Locator, baseOffset: number): string | number {
+/** `keywords` are words accepted in this place besides terms (sourceSeen's client, ingress-node). */
+function resolveTermAt(kind: 'host' | 'port', term: Term, state: ClusterState, namespace: string, loc: Locator, baseOffset: number, keywords: string[] = []): string | number {
   try {
     return kind === 'host' ? resolveHost(term, state, namespace) : resolvePort(term, state, namespace);
   } catch (err) {
     if (!(err instanceof ResolveError)) throw err;
-    const notes = [...err.notes];
-    if (term.kind === 'var' && err.message.startsWith('undefined variable')) notes.push(...didYouMean(term.name, variableNames(state)));
+    const notes = keywords.length > 0 ? [`expected the keyword ${keywords.join(' or ')}, or an address, variable or expression`, ...err.notes] : [...err.notes];
+    if (term.kind === 'var' && err.message.startsWith('undefined variable')) notes.push(...didYouMean(term.name, [...keywords, ...variableNames(state)]));
     if (term.kind === 'call' && err.message.startsWith('unknown function')) notes.push(...didYouMean(term.fn, [...HOST_FUNCTIONS, ...PORT_FUNCTIONS]));
     const length = term.kind === 'address' ? term.text.length : term.text.length;
     failInString(loc, baseOffset + term.offset, length, err.message, notes);
@@ -199,6 +202,9 @@ function compileTraffic(raw: RawSendStep, loc: Locator, state: ClusterState, nam
   }
   const { host, port } = wrapSyntax(targetLoc, targetOffset, () => parseTarget(targetText));
   const address = resolveTermAt('host', host, state, namespace, targetLoc, targetOffset) as string;
+  if (ipFamily(address) === 6) {
+    failInString(targetLoc, targetOffset + host.offset, host.text.length, `target ${address} is an IPv6 address`, ['expected an IPv4 target: svclab does not model IPv6 yet']);
+  }
   const portNo = resolveTermAt('port', port, state, namespace, targetLoc, targetOffset) as number;
   const from = resolveSource(fromRef, state, namespace, fromLoc, 0);
   return { traffic: { count, from, to: { address, port: portNo }, targetText, protocol, timeoutMs }, title };
@@ -206,17 +212,26 @@ function compileTraffic(raw: RawSendStep, loc: Locator, state: ClusterState, nam
 
 // ------------------------------------------------------------------ expect
 
-function responderList(names: string[], kind: 'pod' | 'node', loc: Locator, state: ClusterState, namespace: string): Responder[] {
-  const known = kind === 'pod' ? state.pods.filter((p) => p.namespace === namespace).map((p) => p.name) : state.cluster.nodes.map((n) => n.name);
+type ResponderKind = 'pod' | 'node' | 'host';
+
+function knownResponders(kind: ResponderKind, state: ClusterState, namespace: string): string[] {
+  if (kind === 'pod') return state.pods.filter((p) => p.namespace === namespace).map((p) => p.name);
+  if (kind === 'node') return state.cluster.nodes.map((n) => n.name);
+  return state.cluster.clients.filter((c) => (c.serves ?? []).length > 0).map((c) => c.name);
+}
+
+function responderList(names: string[], kind: ResponderKind, loc: Locator, state: ClusterState, namespace: string): Responder[] {
+  const known = knownResponders(kind, state, namespace);
   return names.map((n, i) => {
     if (!known.includes(n)) {
-      fail(`no ${kind} '${n}' at this step`, sub(loc, i), [known.length > 0 ? `expected one of: ${known.join(', ')}` : `expected a ${kind} name`, ...didYouMean(n, known)]);
+      const what = kind === 'host' ? 'serving host (a client with serves:)' : kind;
+      fail(`no ${what} '${n}' at this step`, sub(loc, i), [known.length > 0 ? `expected one of: ${known.join(', ')}` : `expected a ${what} name`, ...didYouMean(n, known)]);
     }
-    return kind === 'pod' ? { pod: n } : { node: n };
+    return kind === 'pod' ? { pod: n } : kind === 'node' ? { node: n } : { host: n };
   });
 }
 
-function compileResponders(raw: RawResponders, kind: 'pod' | 'node', loc: Locator, state: ClusterState, namespace: string): Expectation {
+function compileResponders(raw: RawResponders, kind: ResponderKind, loc: Locator, state: ClusterState, namespace: string): Expectation {
   const where = sourceLocation(loc);
   if (Array.isArray(raw)) return { kind: 'responders', may: responderList(raw, kind, loc, state, namespace), loc: where };
   if (raw.on !== undefined) {
@@ -237,7 +252,7 @@ function compileResponders(raw: RawResponders, kind: 'pod' | 'node', loc: Locato
 
 function compileExpect(raw: RawExpect, loc: Locator, traffic: Traffic, state: ClusterState, namespace: string): Expectation[] {
   const out: Expectation[] = [];
-  if (Object.keys(raw).length === 0) fail('empty expect', loc, ['expected at least one of: outcome, pods, nodes, distribution, sourceSeen, sticky']);
+  if (Object.keys(raw).length === 0) fail('empty expect', loc, ['expected at least one of: outcome, pods, nodes, hosts, distribution, sourceSeen, sticky']);
   if (raw.outcome !== undefined) {
     const oLoc = sub(loc, 'outcome');
     if (typeof raw.outcome === 'string') out.push({ kind: 'outcome', outcome: raw.outcome, count: 'all', loc: sourceLocation(oLoc) });
@@ -254,6 +269,10 @@ function compileExpect(raw: RawExpect, loc: Locator, traffic: Traffic, state: Cl
   if (raw.nodes !== undefined) {
     if (!Array.isArray(raw.nodes) && raw.nodes.on !== undefined) fail("'on' is only for pods", keyOf(sub(loc, 'nodes'), 'on'), ['expected nodes: [NODE, ...] or { must, mustNot, may }']);
     out.push(compileResponders(raw.nodes, 'node', sub(loc, 'nodes'), state, namespace));
+  }
+  if (raw.hosts !== undefined) {
+    if (!Array.isArray(raw.hosts) && raw.hosts.on !== undefined) fail("'on' is only for pods", keyOf(sub(loc, 'hosts'), 'on'), ['expected hosts: [HOST, ...] or { must, mustNot, may }']);
+    out.push(compileResponders(raw.hosts, 'host', sub(loc, 'hosts'), state, namespace));
   }
   if (raw.distribution !== undefined) {
     const dLoc = sub(loc, 'distribution');
@@ -274,7 +293,7 @@ function compileExpect(raw: RawExpect, loc: Locator, traffic: Traffic, state: Cl
     if (v === 'client' || v === 'ingress-node') out.push({ kind: 'sourceSeen', seen: v, loc: sourceLocation(sLoc) });
     else {
       const term = wrapSyntax(sLoc, 0, () => parseTerm(v, 0));
-      const address = resolveTermAt('host', term, state, namespace, sLoc, 0) as string;
+      const address = resolveTermAt('host', term, state, namespace, sLoc, 0, ['client', 'ingress-node']) as string;
       out.push({ kind: 'sourceSeen', seen: { address }, loc: sourceLocation(sLoc) });
     }
   }
@@ -287,11 +306,27 @@ export function compileSend(
   loc: Locator,
   state: ClusterState,
   namespace: string,
-): { traffic: Traffic; title: string; expect: Expectation[]; diverges?: Divergence[] } {
+): { traffic: Traffic; title: string; expect: Expectation[]; modes?: ModeExpectation[]; diverges?: Divergence[] } {
   const { traffic, title } = compileTraffic(raw, loc, state, namespace);
   const expect = compileExpect(raw.expect, sub(loc, 'expect'), traffic, state, namespace);
-  if (raw.diverges === undefined) return { traffic, title, expect };
-  return { traffic, title, expect, diverges: compileDiverges(raw.diverges, sub(loc, 'diverges')) };
+  const out: { traffic: Traffic; title: string; expect: Expectation[]; modes?: ModeExpectation[]; diverges?: Divergence[] } = { traffic, title, expect };
+  if (raw.modes !== undefined) out.modes = compileModes(raw.modes, sub(loc, 'modes'), traffic, state, namespace);
+  if (raw.diverges !== undefined) out.diverges = compileDiverges(raw.diverges, sub(loc, 'diverges'));
+  return out;
+}
+
+/** `modes:` blocks, each compiled like `expect` against the same state (the schema allows iptables and nftables only). */
+function compileModes(raw: RawModes, loc: Locator, traffic: Traffic, state: ClusterState, namespace: string): ModeExpectation[] {
+  const out: ModeExpectation[] = [];
+  for (const mode of ['iptables', 'nftables'] as const) {
+    const block = raw[mode];
+    if (block === undefined) continue;
+    const bLoc = sub(loc, mode);
+    const m: ModeExpectation = { mode, expect: compileExpect(block.expect, sub(bLoc, 'expect'), traffic, state, namespace), why: block.why, loc: sourceLocation(bLoc) };
+    if (block.link !== undefined) m.link = block.link;
+    out.push(m);
+  }
+  return out;
 }
 
 /** `diverges:` entries; one per backend, so a step never states two different truths for it. */

@@ -7,7 +7,7 @@ import { compileCluster } from './compile-cluster.js';
 import { compileApply, compileDelete, compileEndpoint, compilePatch, compileScale, compileSend, sourceLocation } from './compile-steps.js';
 import { checkPlacementKeys, compilePlacement } from './placement.js';
 import { loadResourceItems } from './resources.js';
-import { at, parseSingleDocument, readScenarioText, sub } from './source.js';
+import { at, fail, parseSingleDocument, readScenarioText, sub } from './source.js';
 import { validateStep, validateTop } from './validate-schema.js';
 import { World } from './world.js';
 import type {
@@ -22,6 +22,8 @@ import type {
 import type { CompiledScenario, SendStep, Step } from '../model/scenario.js';
 
 export const DEFAULT_NAMESPACE = 'default';
+/** Requests all send steps of one file may ask for together (aliased copies of a step included). */
+export const MAX_REQUESTS_PER_FILE = 200_000;
 
 /** Compiles the scenario at `file` (absolute path); throws DiagnosticError on any problem. */
 export async function compileScenarioFile(file: string): Promise<CompiledScenario> {
@@ -48,6 +50,7 @@ export async function compileScenarioFile(file: string): Promise<CompiledScenari
   const initial = world.snapshot();
 
   let current = initial;
+  let requests = 0;
   const steps: Step[] = [];
   for (let index = 0; index < raw.steps.length; index++) {
     const loc = sub(root, 'steps', index);
@@ -57,7 +60,14 @@ export async function compileScenarioFile(file: string): Promise<CompiledScenari
     const base = { index, loc: sourceLocation(loc) };
     if (kind === 'send') {
       const s = compileSend(step as unknown as RawSendStep, loc, current, namespace);
+      requests += s.traffic.count;
+      if (requests > MAX_REQUESTS_PER_FILE) {
+        fail(`this step brings the file's requests to ${requests}`, sub(loc, 'send'), [
+          `expected at most ${MAX_REQUESTS_PER_FILE} requests per scenario file, all send steps together (split the scenario, or send fewer)`,
+        ]);
+      }
       const send: SendStep = { ...base, kind: 'send', title: title ?? s.title, state: current, traffic: s.traffic, expect: s.expect };
+      if (s.modes !== undefined) send.modes = s.modes;
       if (s.diverges !== undefined) send.diverges = s.diverges;
       steps.push(send);
       continue;

@@ -65,7 +65,8 @@ export function formatDiagnostic(d: Diagnostic): string {
     out.push(`${gutter} | ${prefix}${'^'.repeat(width)}`);
     for (const note of d.notes) out.push(`${gutter} = ${note}`);
   } else {
-    out.push(` --> ${displayPath(d.file)}`);
+    // No text to frame (unreadable, too large, not a file): still name a position, the file's start.
+    out.push(` --> ${displayPath(d.file)}:1:1`);
     for (const note of d.notes) out.push(`  = ${note}`);
   }
   return out.join('\n');

@@ -22,6 +22,8 @@ export interface RawNode {
   ip?: string;
   ips?: string[];
   podCIDR?: string;
+  subnet?: string;
+  podIPs?: string[];
 }
 
 export interface RawRoute {
@@ -33,11 +35,15 @@ export interface RawClient {
   name: string;
   ip: string;
   routes?: RawRoute[];
+  /** Ports the host answers on: 9376 (TCP) or "53/UDP". */
+  serves?: (number | string)[];
 }
 
 export interface RawKubeProxy {
-  mode?: 'iptables' | 'nftables' | 'ipvs';
-  detectLocal?: 'ClusterCIDR' | 'None';
+  mode?: 'iptables' | 'nftables';
+  detectLocal?: 'ClusterCIDR' | 'NodeCIDR' | 'BridgeInterface' | 'InterfaceNamePrefix' | 'None';
+  bridgeInterface?: string;
+  interfaceNamePrefix?: string;
   masqueradeAll?: boolean;
   nodePortAddresses?: string[];
   localhostNodePorts?: boolean;
@@ -47,6 +53,7 @@ export interface RawKubeProxy {
 export interface RawCluster {
   nodes: RawNode[];
   podCIDR?: string;
+  podAddressing?: 'pod-cidr' | 'node-subnet';
   serviceCIDR?: string;
   nodePortRange?: string;
   kubeProxy?: RawKubeProxy;
@@ -209,6 +216,7 @@ export interface RawExpect {
   outcome?: RawOutcome | Partial<Record<RawOutcome, number>>;
   pods?: RawResponders;
   nodes?: RawResponders;
+  hosts?: RawResponders;
   distribution?: 'uniform' | { weights?: 'uniform' | Record<string, number>; alpha?: number; method?: 'auto' | 'exact' | 'sample' };
   sourceSeen?: string;
   sticky?: true;
@@ -229,10 +237,23 @@ export interface RawDivergence {
   link?: string;
 }
 
+/** `modes.<mode>`: what a send step expects under that kube-proxy mode, instead of `expect`. */
+export interface RawModeExpect {
+  expect: RawExpect;
+  why: string;
+  link?: string;
+}
+
+export interface RawModes {
+  iptables?: RawModeExpect;
+  nftables?: RawModeExpect;
+}
+
 export interface RawSendStep {
   name?: string;
   send: string | RawSendSpec;
   expect: RawExpect;
+  modes?: RawModes;
   diverges?: RawDivergence[];
 }
 

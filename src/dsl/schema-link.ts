@@ -34,6 +34,8 @@ export type SchemaMatchesTypes = [
   SameKeys<keyof R.RawSendSpec, Props<typeof S.sendSpecSchema>>,
   SameKeys<keyof R.RawSendStep, Props<typeof S.sendStepSchema>>,
   SameKeys<keyof R.RawDivergence, Props<typeof S.divergenceSchema>>,
+  SameKeys<keyof R.RawModeExpect, Props<typeof S.modeExpectSchema>>,
+  SameKeys<keyof R.RawModes, Props<typeof S.modesSchema>>,
   SameKeys<keyof R.RawScaleStep, Props<typeof S.scaleStepSchema>>,
   SameKeys<keyof R.RawPatchStep, Props<typeof S.patchStepSchema>>,
   SameKeys<keyof R.RawDeleteStep, Props<typeof S.deleteStepSchema>>,

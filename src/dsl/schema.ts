@@ -22,10 +22,17 @@ export const PATTERNS = {
   labelValue: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$',
   portRange: '^[0-9]{1,5}-[0-9]{1,5}$',
   duration: '^[0-9]+(ms|s)$',
+  servedPort: '^[0-9]{1,5}/(TCP|UDP)$',
+  /** A Linux interface name (at most 15 characters). */
+  interfaceName: '^[A-Za-z][A-Za-z0-9_.-]{0,14}$',
+  /** An interface name prefix, leaving room for a per-pod suffix. */
+  interfacePrefix: '^[A-Za-z][A-Za-z0-9_.-]{0,9}$',
   resourceRef: '^[A-Za-z]+/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
 } as const;
 
-const name = (what: string, pattern: string = PATTERNS.dnsSubdomain) => str(what, { pattern, minLength: 1, maxLength: 253 });
+// The API server's limits: a DNS label (RFC 1123 or 1035) has at most 63 characters, a subdomain 253.
+const name = (what: string, pattern: string = PATTERNS.dnsSubdomain) =>
+  str(what, { pattern, minLength: 1, maxLength: pattern === PATTERNS.dnsSubdomain ? 253 : 63 });
 const ip = (description: string) => str(description, { format: 'ip' });
 const cidr = (description: string) => str(description, { format: 'cidr' });
 const port = (description: string) => int(description, 1, 65535);
@@ -42,7 +49,9 @@ export const nodeSchema = obj(
     role: oneOfStrings('control-plane or worker (default)', ['control-plane', 'worker'], 'worker'),
     ip: ip('the node address (IPv4 or IPv6)'),
     ips: list('several node addresses; the first IPv4 one is the primary', ip('a node address'), { minItems: 1 }),
-    podCIDR: cidr("this node's pod CIDR, inside cluster.podCIDR (default: the next free /24)"),
+    podCIDR: cidr("this node's pod CIDR, inside cluster.podCIDR (default: the next free /24); with podAddressing node-subnet, the part of its subnet pods take addresses from (default: the whole subnet)"),
+    subnet: cidr("the node's own subnet, holding its address (default: the /24 around it); pods take addresses from it with podAddressing node-subnet"),
+    podIPs: list('podAddressing node-subnet: addresses pods on this node take first, in order (the VPC CNI warm pool)', ip('a pod address in the node subnet'), { minItems: 1 }),
   },
   ['name'],
 );
@@ -62,13 +71,20 @@ export const clientSchema = obj(
     name: name('client name (RFC 1123 label)', PATTERNS.dnsLabel),
     ip: ip('the client address'),
     routes: list('static routes', routeSchema),
+    serves: list(
+      'ports this host answers on, like an echo pod (Endpoints may point at it): 9376 or "53/UDP"',
+      { anyOf: [port('a TCP port'), str('PORT/PROTOCOL, e.g. 53/UDP', { pattern: PATTERNS.servedPort })] },
+      { minItems: 1 },
+    ),
   },
   ['name', 'ip'],
 );
 
 export const kubeProxySchema = obj('kubeProxy settings', {
-  mode: oneOfStrings('proxy mode', ['iptables', 'nftables', 'ipvs'], 'iptables'),
-  detectLocal: oneOfStrings('--detect-local-mode', ['ClusterCIDR', 'None'], 'ClusterCIDR'),
+  mode: oneOfStrings('proxy mode: iptables or nftables (ipvs is refused: deprecated upstream)', ['iptables', 'nftables'], 'iptables'),
+  detectLocal: oneOfStrings('--detect-local-mode', ['ClusterCIDR', 'NodeCIDR', 'BridgeInterface', 'InterfaceNamePrefix', 'None'], 'ClusterCIDR'),
+  bridgeInterface: str('--pod-bridge-interface (detectLocal BridgeInterface): the bridge pods hang off, e.g. cni0', { pattern: PATTERNS.interfaceName }),
+  interfaceNamePrefix: str('--pod-interface-name-prefix (detectLocal InterfaceNamePrefix): node-side name prefix of pod links, e.g. eni or veth', { pattern: PATTERNS.interfacePrefix }),
   masqueradeAll: bool('--masquerade-all', false),
   nodePortAddresses: list('--nodeport-addresses: IPv4 CIDRs or "primary"; empty = every local address', str('a CIDR or "primary"')),
   localhostNodePorts: bool('--iptables-localhost-nodeports', true),
@@ -79,7 +95,8 @@ export const clusterSchema = obj(
   'cluster',
   {
     nodes: list('the nodes, in order (CNODE is the first control-plane node, NODE1.. the others)', nodeSchema, { minItems: 1 }),
-    podCIDR: cidr('cluster pod CIDR (default 10.244.0.0/16)'),
+    podCIDR: cidr('cluster pod CIDR (default 10.244.0.0/16); kube-proxy --cluster-cidr'),
+    podAddressing: oneOfStrings('pod-cidr: a pod range per node inside podCIDR; node-subnet: pod addresses from the nodes\' own subnets (VPC CNI style)', ['pod-cidr', 'node-subnet'], 'pod-cidr'),
     serviceCIDR: cidr('service CIDR (default 10.96.0.0/16)'),
     nodePortRange: str('node port range "MIN-MAX" (default 30000-32767)', { pattern: PATTERNS.portRange }),
     kubeProxy: kubeProxySchema,
@@ -377,6 +394,7 @@ export const expectSchema = obj(
     },
     pods: responders('pods'),
     nodes: responders('nodes'),
+    hosts: responders('hosts'),
     distribution: {
       description: 'uniform, or { weights: uniform | { pod: weight }, alpha, method }',
       anyOf: [
@@ -427,12 +445,30 @@ export const divergenceSchema = obj(
   ['backend', 'does', 'why'],
 );
 
+/** `modes.<mode>`: the answer under that kube-proxy mode, replacing `expect` there (see docs/scenario-language.md). */
+export const modeExpectSchema = obj(
+  'mode expectation',
+  {
+    expect: expectSchema,
+    why: str('why this mode answers differently (shown in the migration report)', { minLength: 1 }),
+    link: str('the upstream test or doc that pins it (http or https URL, or a docs/ path)', { pattern: '^(https?://[^\\s]+|docs/[^\\s]+)$' }),
+  },
+  ['expect', 'why'],
+);
+
+export const modesSchema = {
+  ...obj('per-mode expectations', { iptables: modeExpectSchema, nftables: modeExpectSchema }),
+  description: 'what this step expects under one kube-proxy mode instead of expect: { nftables: { expect, why, link } }',
+  minProperties: 1,
+};
+
 export const sendStepSchema = obj(
   'send step',
   {
     name: stepName,
     send: { description: 'traffic: "100 curls to CNODE:NPORT from mypc" or { count, to, from, protocol, timeout }', anyOf: [str('shorthand', { minLength: 1 }), sendSpecSchema] },
     expect: expectSchema,
+    modes: modesSchema,
     diverges: list('known differences of backends on this step: each shows as known in svclab compare and fails when the backend agrees again', divergenceSchema, { minItems: 1 }),
   },
   ['send', 'expect'],

@@ -1,18 +1,23 @@
 /**
- * Schema validation with ajv (draft-07, compiled once) and translation of ajv's errors into located,
+ * Schema validation with ajv (draft-07, standalone code generated at build time) and translation of ajv's errors into located,
  * readable diagnostics. Resources are dispatched by `kind` and steps by their action key, and each is
  * checked against its own definition, so an error comes from the branch the author meant.
  */
-import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { isIP } from 'node:net';
+import * as generated from './generated/scenario-validators.js';
 import { DiagnosticError, didYouMean } from './diagnostics.js';
 import type { Diagnostic } from './diagnostics.js';
-import { RESOURCE_KINDS, STEP_KINDS, scenarioSchema } from './schema.js';
+import { RESOURCE_KINDS, STEP_KINDS } from './schema.js';
 import type { ResourceKind, StepKind } from './schema.js';
 import { diagnosticAt, fail, keyOf } from './source.js';
 import type { Locator, PathSegment } from './source.js';
 import { parseCidr } from '../model/ip.js';
+import { IPVS_REFUSED } from '../model/proxy-mode.js';
+
+/** Values (and keys) svclab knows and refuses on purpose: the diagnostic says why, not only what. */
+function refusedNote(value: unknown): string[] {
+  return value === 'ipvs' ? [IPVS_REFUSED] : [];
+}
 
 interface Validators {
   top: ValidateFunction;
@@ -21,18 +26,17 @@ interface Validators {
 
 let cached: Validators | undefined;
 
-/** Compiles the schema once per process. */
+/**
+ * The validators ajv generated from the schema at build time (src/dsl/generated, kept in step by a
+ * test): compiling the schema at every start took about half of `svclab validate`'s start-up.
+ */
 function validators(): Validators {
   if (cached) return cached;
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
-  ajv.addFormat('ip', { type: 'string', validate: (s: string) => isIP(s) !== 0 });
-  ajv.addFormat('cidr', { type: 'string', validate: (s: string) => parseCidr(s) !== undefined });
-  ajv.addSchema(scenarioSchema, 'scenario');
-  const top = ajv.getSchema('scenario')!;
+  const all = generated as unknown as Record<string, ValidateFunction>;
   const defs = new Map<string, ValidateFunction>();
   const names = ['file', ...Object.values(RESOURCE_KINDS).map((k) => k.definition), ...Object.values(STEP_KINDS)];
-  for (const n of names) defs.set(n, ajv.getSchema(`scenario#/definitions/${n}`)!);
-  cached = { top, defs };
+  for (const n of names) defs.set(n, all[n]);
+  cached = { top: all.top, defs };
   return cached;
 }
 
@@ -75,8 +79,10 @@ const TYPE_WORDS: Record<string, string> = {
   null: 'null',
 };
 
+/** A value as a message shows it: long values (a whole map pasted where a word belongs) cut short. */
 function show(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 type SchemaObj = Record<string, unknown>;
@@ -127,6 +133,7 @@ function translate(e: ErrorObject, base: Locator): Diagnostic | undefined {
       const allowed = Object.keys((parent.properties ?? {}) as SchemaObj);
       return diagnosticAt(`unknown key '${key}' in ${where}`, keyOf(loc, key), [
         allowed.length > 0 ? `expected one of: ${allowed.join(', ')}` : `expected no keys here`,
+        ...refusedNote(key),
         ...didYouMean(key, allowed),
       ]);
     }
@@ -140,12 +147,13 @@ function translate(e: ErrorObject, base: Locator): Diagnostic | undefined {
       const t = (e.params as { type: string | string[] }).type;
       const want = (Array.isArray(t) ? t : [t]).map((x) => TYPE_WORDS[x] ?? x).join(' or ');
       const quote = t === 'string' && (typeof e.data === 'number' || typeof e.data === 'boolean') ? [`quote it to make it a string: "${String(e.data)}"`] : [];
-      return diagnosticAt(`expected ${want} for '${field}', found ${typeName(e.data)}`, loc, [...(desc ? [`expected ${desc}`] : []), ...quote]);
+      return diagnosticAt(`expected ${want} for '${field}', found ${typeName(e.data)}`, loc, [desc ? `expected ${desc}` : `expected ${want} here`, ...quote]);
     }
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(show);
       return diagnosticAt(`invalid value '${show(e.data)}' for '${field}'`, loc, [
         `expected one of: ${allowed.join(', ')}`,
+        ...refusedNote(e.data),
         ...(typeof e.data === 'string' ? didYouMean(e.data, allowed) : []),
       ]);
     }
@@ -154,8 +162,11 @@ function translate(e: ErrorObject, base: Locator): Diagnostic | undefined {
       return diagnosticAt(`invalid value '${show(e.data)}' for '${field}'`, loc, [`expected '${allowed}'`]);
     }
     case 'pattern':
-    case 'format':
-      return diagnosticAt(`invalid ${field} '${show(e.data)}'`, loc, desc ? [`expected ${desc}`] : []);
+    case 'format': {
+      const format = (e.params as { format?: string }).format;
+      const fallback = e.keyword === 'format' ? (format === 'ip' ? 'an IP address' : format === 'cidr' ? 'a CIDR such as 10.0.0.0/16' : `a ${format}`) : `a value matching ${(e.params as { pattern: string }).pattern}`;
+      return diagnosticAt(`invalid ${field} '${show(e.data)}'`, loc, [`expected ${desc ?? fallback}`]);
+    }
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
@@ -171,13 +182,13 @@ function translate(e: ErrorObject, base: Locator): Diagnostic | undefined {
       return diagnosticAt(`'${field}' has ${(e.data as unknown[]).length} item(s)`, loc, [`expected ${word} ${limit} item(s)${desc ? `: ${desc}` : ''}`]);
     }
     case 'minLength':
-      return diagnosticAt(`'${field}' must not be empty`, loc, desc ? [`expected ${desc}`] : []);
+      return diagnosticAt(`'${field}' must not be empty`, loc, [`expected ${desc ?? 'a non-empty value'}`]);
     case 'maxLength': {
       const limit = (e.params as { limit: number }).limit;
       return diagnosticAt(`'${field}' is too long`, loc, [`expected at most ${limit} characters`]);
     }
     case 'minProperties':
-      return diagnosticAt(`'${field}' must not be empty`, loc, desc ? [`expected ${desc}`] : []);
+      return diagnosticAt(`'${field}' must not be empty`, loc, [`expected ${desc ?? 'at least one key'}`]);
     case 'propertyNames': {
       const name = (e.params as { propertyName: string }).propertyName;
       const pn = (parent.propertyNames ?? {}) as SchemaObj;
@@ -192,14 +203,15 @@ function translate(e: ErrorObject, base: Locator): Diagnostic | undefined {
     case 'oneOf':
       return diagnosticAt(`invalid value for '${field}'`, loc, [`expected ${desc ?? 'a different shape'}`]);
     default:
-      return diagnosticAt(`'${field}' ${e.message ?? 'is invalid'}`, loc, []);
+      return diagnosticAt(`'${field}' ${e.message ?? 'is invalid'}`, loc, [`expected a value that ${e.message ?? 'fits the schema'}`]);
   }
 }
 
 /** Turns ajv errors into sorted, de-duplicated diagnostics (at most 10). */
 function diagnose(errors: ErrorObject[], base: Locator, skip: (e: ErrorObject) => boolean = () => false): Diagnostic[] {
   // Errors about a key name found by propertyNames come twice (inner + outer); keep the outer.
-  const relevant = pruneBranches(errors.filter((e) => !skip(e))).filter((e) => (e as { propertyName?: string }).propertyName === undefined);
+  // (Dropped before choosing an anyOf branch: the inner one would rule out the branch it is about.)
+  const relevant = pruneBranches(errors.filter((e) => !skip(e) && (e as { propertyName?: string }).propertyName === undefined));
   const seen = new Set<string>();
   const out: { d: Diagnostic; start: number }[] = [];
   for (const e of relevant) {
@@ -218,8 +230,12 @@ function diagnose(errors: ErrorObject[], base: Locator, skip: (e: ErrorObject) =
 
 function run(validate: ValidateFunction, value: unknown, base: Locator, skip?: (e: ErrorObject) => boolean): void {
   if (validate(value)) return;
-  const diags = diagnose(validate.errors ?? [], base, skip);
+  const errors = validate.errors ?? [];
+  const diags = diagnose(errors, base, skip);
   if (diags.length > 0) throw new DiagnosticError(diags);
+  // The schema refused the value: never let that pass silently, even when no error was kept.
+  const first = errors.find((e) => !skip?.(e));
+  if (first !== undefined) throw new DiagnosticError([diagnosticAt(`'${fieldName([...base.path, ...pathOf(first.instancePath)], 'scenario')}' is invalid`, { doc: base.doc, path: [...base.path, ...pathOf(first.instancePath)] }, [`expected ${first.message ?? 'a different value'}`])]);
 }
 
 /** Validates the top level; resources and steps items are checked one by one afterwards. */
@@ -240,13 +256,13 @@ export function validateResource(value: unknown, loc: Locator): CheckedResource 
     fail(`expected a manifest or { file: path }, found ${typeName(value)}`, loc, [`expected one of: ${KIND_LIST.join(', ')}`]);
   }
   const v = value as Record<string, unknown>;
-  if ('file' in v) {
+  if (Object.hasOwn(v, 'file')) {
     run(validators().defs.get('file')!, v, loc);
     return { kind: 'file', file: v.file as string };
   }
-  if (!('kind' in v)) fail(`missing key 'kind' in resource`, loc, [`expected one of: ${KIND_LIST.join(', ')}`]);
+  if (!Object.hasOwn(v, 'kind')) fail(`missing key 'kind' in resource`, loc, [`expected one of: ${KIND_LIST.join(', ')}`]);
   const kind = v.kind;
-  if (typeof kind !== 'string' || !(kind in RESOURCE_KINDS)) {
+  if (typeof kind !== 'string' || !Object.hasOwn(RESOURCE_KINDS, kind)) {
     fail(`unsupported kind '${show(kind)}'`, { doc: loc.doc, path: [...loc.path, 'kind'] }, [
       `expected one of: ${KIND_LIST.join(', ')}`,
       ...(typeof kind === 'string' ? didYouMean(kind, Object.keys(RESOURCE_KINDS)) : []),
@@ -279,7 +295,7 @@ export function validateStep(value: unknown, loc: Locator): StepKind {
     fail(`expected a step (a map), found ${typeName(value)}`, loc, [`expected one of: ${actions.join(', ')}`]);
   }
   const keys = Object.keys(value as object);
-  const present = keys.filter((k) => k in STEP_KINDS) as StepKind[];
+  const present = keys.filter((k) => Object.hasOwn(STEP_KINDS, k)) as StepKind[];
   if (present.length === 0) {
     const common = new Set(['name', 'namespace', 'expect', 'replicas', 'with', 'condition']);
     const odd = keys.find((k) => !common.has(k));

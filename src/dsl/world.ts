@@ -235,6 +235,7 @@ export class World {
 
   private allocatePodIP(node: string, at: Locator): string {
     const spec = this.cluster.nodes.find((n) => n.name === node)!;
+    if (this.cluster.podAddressing === 'node-subnet') return this.allocateFromNodeSubnet(spec, at);
     const cidr = parseCidr(spec.podCIDR)!;
     let next = this.nodeNextHost.get(node) ?? 2n;
     // .1 is the node's gateway; the last address of an IPv4 range is its broadcast address.
@@ -244,6 +245,33 @@ export class World {
     const ip = nthAddress(cidr, next)!;
     this.nodeNextHost.set(node, ++next);
     return ip;
+  }
+
+  /**
+   * node-subnet addressing (VPC CNI): the node's podIPs first, in order, then the next free
+   * address of its pod range; never the subnet's first four or last address, a node's or a
+   * client's address, or an address a live pod holds (nodes of one subnet share it).
+   */
+  private allocateFromNodeSubnet(spec: ClusterSpec['nodes'][number], at: Locator): string {
+    const used = new Set<string>([
+      ...this.pods.map((p) => canonicalIp(p.ip)),
+      ...this.cluster.nodes.flatMap((n) => n.addresses.map(canonicalIp)),
+      ...this.cluster.clients.map((c) => canonicalIp(c.address)),
+    ]);
+    for (const ip of spec.podIPs ?? []) if (!used.has(canonicalIp(ip))) return ip;
+    const subnet = parseCidr(spec.subnet ?? spec.podCIDR)!;
+    const range = parseCidr(spec.podCIDR)!;
+    const last = subnet.base + cidrSize(subnet) - 1n;
+    let next = this.nodeNextHost.get(spec.name) ?? 0n;
+    for (; next < cidrSize(range); next++) {
+      const ip = nthAddress(range, next)!;
+      const offset = offsetIn(subnet, ip)!;
+      // Like a VPC: the first four addresses (network, router, DNS, reserved) and the last are never handed out.
+      if (offset < 4n || subnet.base + offset === last || used.has(canonicalIp(ip))) continue;
+      this.nodeNextHost.set(spec.name, next + 1n);
+      return ip;
+    }
+    return fail(`node '${spec.name}' has no free pod address left in ${spec.podCIDR}`, at, ['expected fewer pods on this node, a larger node podCIDR, or more podIPs']);
   }
 
   private addBarePod(entry: Entry): void {
@@ -298,6 +326,11 @@ export class World {
     const number = this.nextPodNumber.get(key) ?? 1;
     this.nextPodNumber.set(key, number + 1);
     const name = `${dep.name}-${number}`;
+    if (name.length > 253) {
+      fail(`Deployment '${dep.name.slice(0, 40)}...' is too long to name its pods (${name.length} characters)`, locIn(dep, ['metadata', 'name']), [
+        `expected a Deployment name short enough for its pod names (<deployment>-<n>) to be at most 253 characters`,
+      ]);
+    }
     if (this.pods.some((p) => p.namespace === dep.namespace && p.name === name)) {
       fail(`Deployment '${dep.name}' would create pod '${name}', but a pod of that name exists`, locIn(dep, ['metadata', 'name']), ['expected pod names that do not collide with <deployment>-<n>']);
     }

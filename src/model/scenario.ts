@@ -2,7 +2,7 @@
  * A compiled scenario: the loaded file with variables resolved, node ports allocated, and the
  * cluster state computed for every step. This is what the runner and every backend consume.
  */
-import type { ClusterState, Manifest, Protocol, SourceLocation } from './types.js';
+import type { ClusterState, Manifest, Protocol, ProxyMode, SourceLocation } from './types.js';
 
 export interface CompiledScenario {
   /** Absolute path of the scenario file. */
@@ -54,9 +54,26 @@ export interface Traffic {
 export interface SendStep extends StepBase {
   kind: 'send';
   traffic: Traffic;
+  /** What must hold, in every mode without its own block in `modes`. */
   expect: Expectation[];
+  /** Per-mode answers (`modes: { nftables: { expect, why } }`); absent when the modes agree. */
+  modes?: ModeExpectation[];
   /** Known differences of some backends on this step (`diverges:`); absent when none are stated. */
   diverges?: Divergence[];
+}
+
+/**
+ * What a send step expects when kube-proxy runs in `mode`, instead of the step's `expect`: one
+ * scenario holds both truths, and `svclab compare --modes` shows the change as stated.
+ */
+export interface ModeExpectation {
+  mode: ProxyMode;
+  expect: Expectation[];
+  /** Why this mode answers differently (for the migration report). */
+  why: string;
+  /** The upstream test or doc that pins it. */
+  link?: string;
+  loc: SourceLocation;
 }
 
 /**
@@ -93,8 +110,8 @@ export type Change =
 
 export type Outcome = 'ok' | 'timeout' | 'refused' | 'reset' | 'unreachable';
 
-/** A pod or node, by name. */
-export type Responder = { pod: string } | { node: string };
+/** A pod, node or serving host (a cluster client with `serves`), by name. */
+export type Responder = { pod: string } | { node: string } | { host: string };
 
 export type Expectation =
   | OutcomeExpectation

@@ -18,8 +18,16 @@ export interface NodeSpec {
   role: 'control-plane' | 'worker';
   /** Node addresses; the first IPv4 one is the primary (InternalIP). */
   addresses: string[];
-  /** This node's pod CIDR (IPv4); the first host address of it is the node's gateway for pods. */
+  /**
+   * This node's pod CIDR (IPv4). With pod-cidr addressing the first host address of it is the
+   * node's gateway for pods; with node-subnet addressing it is the part of the node's subnet its
+   * pods take addresses from (the whole subnet unless the scenario narrows it).
+   */
   podCIDR: string;
+  /** The node's own subnet (IPv4 CIDR holding its primary address), when the scenario states it. */
+  subnet?: string;
+  /** node-subnet addressing: addresses this node's pods take first, in order (a VPC CNI warm pool). */
+  podIPs?: string[];
 }
 
 export interface Route {
@@ -34,12 +42,32 @@ export interface ClientSpec {
   address: string;
   /** Static routes beyond the shared L2 segment the nodes and clients sit on. */
   routes: Route[];
+  /**
+   * Ports this host answers on like an echo pod (absent or empty: it only sends). A serving host
+   * reaches pods through their nodes (as a router that knows the pod ranges would), so it can
+   * answer pods whose traffic it receives unmasqueraded.
+   */
+  serves?: { port: number; protocol: Protocol }[];
 }
 
+/** kube-proxy modes svclab runs (IPVS mode is deprecated upstream and refused: see proxy-mode.ts). */
+export type ProxyMode = 'iptables' | 'nftables';
+
+/** kube-proxy's `--detect-local-mode`: how it tells traffic from this node's pods. */
+export type DetectLocalMode = 'ClusterCIDR' | 'NodeCIDR' | 'BridgeInterface' | 'InterfaceNamePrefix' | 'None';
+
 export interface KubeProxyConfig {
-  mode: 'iptables' | 'nftables' | 'ipvs';
-  /** `--detect-local-mode`: ClusterCIDR uses `clusterCIDR`; None writes no local-traffic rules. */
-  detectLocal: 'ClusterCIDR' | 'None';
+  mode: ProxyMode;
+  /**
+   * `--detect-local-mode`: ClusterCIDR matches `clusterCIDR`, NodeCIDR the node's `podCIDR`,
+   * BridgeInterface the in-interface `bridgeInterface`, InterfaceNamePrefix in-interfaces named
+   * `interfaceNamePrefix`*; None writes no local-traffic rules.
+   */
+  detectLocal: DetectLocalMode;
+  /** `--pod-bridge-interface` (BridgeInterface mode): the bridge every pod of a node hangs off. */
+  bridgeInterface?: string;
+  /** `--pod-interface-name-prefix` (InterfaceNamePrefix mode): the node-side name prefix of pod links. */
+  interfaceNamePrefix?: string;
   masqueradeAll: boolean;
   /** `--nodeport-addresses` CIDRs; empty means every local address. */
   nodePortAddresses: string[];
@@ -52,8 +80,13 @@ export interface KubeProxyConfig {
 export interface ClusterSpec {
   nodes: NodeSpec[];
   clients: ClientSpec[];
-  /** Cluster pod CIDR (all pod addresses live in it). */
+  /** Cluster pod CIDR (kube-proxy's `--cluster-cidr`; with pod-cidr addressing all pod addresses live in it). */
   clusterCIDR: string;
+  /**
+   * Where pod addresses come from: 'pod-cidr' (default: a separate range per node, inside
+   * clusterCIDR) or 'node-subnet' (VPC CNI style: from the node's own subnet, routed by the network).
+   */
+  podAddressing?: 'pod-cidr' | 'node-subnet';
   serviceCIDR: string;
   nodePortRange: { min: number; max: number };
   kubeProxy: KubeProxyConfig;

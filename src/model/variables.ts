@@ -23,7 +23,7 @@ export class ResolveError extends Error {
 
 export const HOST_VARIABLES = ['CNODE', 'CIP', 'LBIP'];
 export const PORT_VARIABLES = ['NPORT', 'CIPPORT'];
-export const HOST_FUNCTIONS = ['clusterIP', 'lbIP', 'externalIP', 'node', 'pod'];
+export const HOST_FUNCTIONS = ['clusterIP', 'lbIP', 'externalIP', 'node', 'pod', 'host'];
 export const PORT_FUNCTIONS = ['nodePort', 'port', 'healthCheckNodePort'];
 
 /** The node's primary address: its first IPv4 address, else its first address. */
@@ -58,7 +58,9 @@ function pickPort(svc: Service, which: string | undefined, fn: string, usable: (
   const ports = svc.ports.filter(usable);
   if (which === undefined) {
     if (ports.length === 1) return ports[0];
-    if (ports.length === 0) throw new ResolveError(`Service '${svc.name}' has no ${fn === 'nodePort' ? 'node ports' : 'ports'}`);
+    if (ports.length === 0) {
+      throw new ResolveError(`Service '${svc.name}' has no ${fn === 'nodePort' ? 'node ports' : 'ports'}`, [fn === 'nodePort' ? 'expected a NodePort or LoadBalancer Service' : 'expected a Service with ports']);
+    }
     throw new ResolveError(`Service '${svc.name}' has ${ports.length} ports; ${fn}(${svc.name}) does not say which`, [
       `expected ${fn}(${svc.name}, PORT) with PORT one of: ${ports.map((p) => p.name || String(p.port)).join(', ')}`,
     ]);
@@ -85,6 +87,7 @@ function obviousService(state: ClusterState, variable: string): Service {
   if (candidates.length === 1) return candidates[0];
   if (candidates.length === 0) throw new ResolveError(`${variable} needs ${r.what}; there is none at this step`, [`expected a scenario with exactly one such Service, or an explicit address`]);
   throw new ResolveError(`${variable} is ambiguous: ${candidates.length} Services could be meant (${names(candidates)})`, [
+    `expected exactly one such Service, or the explicit form`,
     `use ${r.explicit.replace('SERVICE', candidates[0].name)} (or another of: ${names(candidates)})`,
   ]);
 }
@@ -127,19 +130,19 @@ export function resolveHost(t: Term, state: ClusterState, namespace: string): st
         case 'clusterIP': {
           arity(t, 1, 1);
           const svc = findService(state, namespace, t.args[0]);
-          if (svc.clusterIP === 'None') throw new ResolveError(`Service '${svc.name}' has no cluster IP (headless or ExternalName)`);
+          if (svc.clusterIP === 'None') throw new ResolveError(`Service '${svc.name}' has no cluster IP (headless or ExternalName)`, ['expected a Service with a cluster IP']);
           return svc.clusterIP;
         }
         case 'lbIP': {
           arity(t, 1, 1);
           const svc = findService(state, namespace, t.args[0]);
-          if (svc.loadBalancerIngress.length === 0) throw new ResolveError(`Service '${svc.name}' has no status.loadBalancer.ingress address`);
+          if (svc.loadBalancerIngress.length === 0) throw new ResolveError(`Service '${svc.name}' has no status.loadBalancer.ingress address`, ['expected a LoadBalancer Service with status.loadBalancer.ingress: [{ ip: ADDRESS }]']);
           return svc.loadBalancerIngress[0].ip;
         }
         case 'externalIP': {
           arity(t, 1, 1);
           const svc = findService(state, namespace, t.args[0]);
-          if (svc.externalIPs.length === 0) throw new ResolveError(`Service '${svc.name}' has no externalIPs`);
+          if (svc.externalIPs.length === 0) throw new ResolveError(`Service '${svc.name}' has no externalIPs`, ['expected a Service with spec.externalIPs']);
           return svc.externalIPs[0];
         }
         case 'node': {
@@ -153,6 +156,12 @@ export function resolveHost(t: Term, state: ClusterState, namespace: string): st
           const pod = state.pods.find((p) => p.namespace === namespace && p.name === t.args[0]);
           if (pod === undefined) throw new ResolveError(`no pod '${t.args[0]}' at this step`, [`expected one of: ${names(state.pods.filter((p) => p.namespace === namespace))}`]);
           return pod.ip;
+        }
+        case 'host': {
+          arity(t, 1, 1);
+          const client = state.cluster.clients.find((c) => c.name === t.args[0]);
+          if (client === undefined) throw new ResolveError(`no host '${t.args[0]}' in cluster.clients`, [`expected one of: ${names(state.cluster.clients) || '(no clients)'}`]);
+          return client.address;
         }
         default:
           if (PORT_FUNCTIONS.includes(t.fn)) throw new ResolveError(`${t.fn}(...) is a port, not an address`, [`expected one of: ${HOST_FUNCTIONS.map((f) => `${f}(...)`).join(', ')}`]);

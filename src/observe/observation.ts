@@ -26,6 +26,8 @@ export interface Observation {
   pod?: string;
   /** Node that pod runs on. */
   node?: string;
+  /** External host (a cluster client with `serves`) that answered, instead of a pod. */
+  host?: string;
   /** Client address as the pod saw it (after any SNAT). */
   sourceSeen?: string;
   /** Node the request entered, when it entered through one. */
@@ -42,7 +44,7 @@ export interface Observation {
 export interface ExactDistribution {
   /** Verdict when no endpoint is reached on any branch. */
   verdict: 'ok' | 'drop' | 'reject' | 'local' | 'none';
-  endpoints: { endpoint: string; pod?: string; node?: string; probability: number }[];
+  endpoints: { endpoint: string; pod?: string; node?: string; host?: string; probability: number }[];
 }
 
 export type SendResult =

@@ -7,6 +7,7 @@ import { createColors } from 'picocolors';
 import { displayPath } from '../runner/display-path.js';
 import { githubError } from './github-annotation.js';
 import type { RunResult, ScenarioResult, StepResult } from './result.js';
+import { terminalText as t } from './terminal-text.js';
 
 /** Where console output goes (process.stdout fits). */
 export interface ConsoleStream {
@@ -33,11 +34,14 @@ export function decideLive(env: Record<string, string | undefined>, isTTY: boole
   return isTTY === true && !ci && env.TERM !== 'dumb';
 }
 
-/** `2 passed, 1 failed, 1 skipped`: errors count as failed, skipped only when any. */
+/**
+ * `2 passed, 1 failed, 1 errored, 1 skipped`: a backend fault (error) is counted as an error, not
+ * as a failed expectation; errored and skipped appear only when any.
+ */
 export function summaryLine(totals: RunResult['totals']): string {
-  const failed = totals.failed + totals.errors;
-  const base = `${totals.passed} passed, ${failed} failed`;
-  return totals.skipped > 0 ? `${base}, ${totals.skipped} skipped` : base;
+  let line = `${totals.passed} passed, ${totals.failed} failed`;
+  if (totals.errors > 0) line += `, ${totals.errors} errored`;
+  return totals.skipped > 0 ? `${line}, ${totals.skipped} skipped` : line;
 }
 
 function ms(durationMs: number): string {
@@ -45,7 +49,7 @@ function ms(durationMs: number): string {
 }
 
 function where(step: StepResult, cwdRelative: (file: string) => string): string {
-  return `${cwdRelative(step.loc.file)}:${step.loc.line}:${step.loc.col}`;
+  return `${t(cwdRelative(step.loc.file), true)}:${step.loc.line}:${step.loc.col}`;
 }
 
 export interface ConsoleOptions {
@@ -88,16 +92,17 @@ export class ConsoleReporter {
     this.out.write((live ? '\r\x1b[2K' : '') + lines.map((l) => l + '\n').join('') + (live ? this.statusLine() : ''));
   }
 
-  begin(info: { backend: string; seed: number; scenarios: number; filtered?: number }): void {
+  begin(info: { backend: string; mode?: string; seed: number; scenarios: number; filtered?: number }): void {
     this.total = info.scenarios;
     const extra = info.filtered !== undefined && info.filtered > 0 ? ` (${info.filtered} not selected)` : '';
-    this.print([this.c.bold(`svclab run: ${info.scenarios} scenario${info.scenarios === 1 ? '' : 's'} on ${info.backend}, seed ${info.seed}`) + extra]);
+    const mode = info.mode !== undefined ? `, ${info.mode}` : '';
+    this.print([this.c.bold(`svclab run: ${info.scenarios} scenario${info.scenarios === 1 ? '' : 's'} on ${info.backend}${mode}, seed ${info.seed}`) + extra]);
   }
 
   /** The live status line (terminal only): what is running now. */
   progress(text: string): void {
     if (!this.options.live) return;
-    this.status = text;
+    this.status = t(text, true);
     this.out.write('\r\x1b[2K' + this.statusLine());
   }
 
@@ -128,24 +133,24 @@ export class ConsoleReporter {
       error: c.red('!'),
       skip: c.yellow('-'),
     }[r.status];
-    const lines = [`${head} ${r.name} ${c.dim(`(${r.file}, ${ms(r.durationMs)})`)}${r.status === 'error' ? c.red(' error') : ''}`];
+    const lines = [`${head} ${t(r.name, true)} ${c.dim(`(${t(r.file, true)}, ${ms(r.durationMs)})`)}${r.status === 'error' ? c.red(' error') : ''}`];
     const indent = '    ';
-    if (r.error !== undefined) lines.push(`${indent}${c.red('error:')} ${r.error}`);
+    if (r.error !== undefined) lines.push(`${indent}${c.red('error:')} ${t(r.error)}`);
     // A scenario that never ran says why once, not once per step.
     const reasons = new Set(r.steps.map((s) => s.reason));
     if (r.status === 'skip' && r.steps.length > 0 && r.steps.every((s) => s.status === 'skip') && reasons.size === 1) {
-      lines.push(`${indent}${c.yellow('-')} skipped: ${r.steps[0].reason ?? 'not run'}`);
+      lines.push(`${indent}${c.yellow('-')} skipped: ${t(r.steps[0].reason ?? 'not run')}`);
       return lines;
     }
     for (const step of r.steps) {
-      const label = `step ${step.index + 1} "${step.title}"`;
+      const label = `step ${step.index + 1} "${t(step.title, true)}"`;
       if (step.status === 'fail') {
         lines.push(`${indent}${c.red('✗')} ${label} ${c.dim(`(${where(step, this.rel)})`)}`);
-        for (const a of step.assertions.filter((x) => !x.passed)) lines.push(`${indent}  ${a.message}`);
+        for (const a of step.assertions.filter((x) => !x.passed)) lines.push(`${indent}  ${t(a.message)}`);
       } else if (step.status === 'error' && step.reason !== r.error) {
-        lines.push(`${indent}${c.red('!')} ${label} ${c.dim(`(${where(step, this.rel)})`)}: ${step.reason ?? 'error'}`);
+        lines.push(`${indent}${c.red('!')} ${label} ${c.dim(`(${where(step, this.rel)})`)}: ${t(step.reason ?? 'error')}`);
       } else if (step.status === 'skip' && r.status !== 'pass') {
-        lines.push(`${indent}${c.yellow('-')} ${label} skipped: ${step.reason ?? 'not run'}`);
+        lines.push(`${indent}${c.yellow('-')} ${label} skipped: ${t(step.reason ?? 'not run')}`);
       }
     }
     return lines;
@@ -160,6 +165,6 @@ export class ConsoleReporter {
     const line = summaryLine(result.totals);
     const failed = result.totals.failed + result.totals.errors > 0;
     const colored = failed ? this.c.red(line) : result.totals.passed > 0 ? this.c.green(line) : this.c.yellow(line);
-    this.print([...notes, colored]);
+    this.print([...notes.map((n) => t(n)), colored]);
   }
 }

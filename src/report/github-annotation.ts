@@ -3,9 +3,12 @@
  * the message inline at that place in a pull request (printed when GITHUB_ACTIONS=true).
  */
 
+import { terminalText } from './terminal-text.js';
+
 /** Escape a workflow command's message (`property` also escapes `:` and `,`). */
 function escapeGithub(text: string, property = false): string {
-  const escaped = text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  // Newlines become %0A (GitHub shows them); other control characters are made visible.
+  const escaped = terminalText(text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
   return property ? escaped.replace(/:/g, '%3A').replace(/,/g, '%2C') : escaped;
 }
 

@@ -1,7 +1,9 @@
 /**
- * JUnit XML reporter. Output validates against Jenkins' junit-10.xsd (the strictest common
- * consumer: it rejects testcase@file/@line and testsuites@skipped, so locations go into the text).
- * One <testsuite> per scenario, one <testcase> per step: classname = scenario file, name = step title.
+ * JUnit XML reporter. One <testsuite> per scenario, one <testcase> per step: classname = scenario
+ * name (CI tools split a classname at dots, so not the file path), name = step title, and `file`
+ * and `line` = the step's place, as jest-junit and pytest write them (GitLab, GitHub test reporters
+ * and Jenkins' JUnit plugin link them). Jenkins xunit's junit-10.xsd lists no testcase@file/@line;
+ * apart from those two attributes the output validates against it (test/report/junit.test.ts).
  */
 import type { AssertionResult, RunResult, ScenarioResult, Status, StepResult } from './result.js';
 import { cleanText, formatDetails, formatLoc, seconds, withoutLocPrefix } from './sanitize.js';
@@ -24,6 +26,9 @@ function attr(name: string, value: string | number): string {
 
 interface Case {
   name: string;
+  /** The step's file (as the run shows it) and line; absent for the scenario setup case. */
+  file?: string;
+  line?: number;
   time: number;
   status: Status;
   /** Child element text for failure/error/skipped/system-out. */
@@ -71,6 +76,7 @@ function renderSuite(result: RunResult, scenario: ScenarioResult, cases: Case[])
 function suiteProperties(result: RunResult, scenario: ScenarioResult): [string, string][] {
   const props: [string, string][] = [
     ['backend', result.backend],
+    ...(scenario.mode !== undefined ? [['kubeProxy.mode', scenario.mode] as [string, string]] : []),
     ['seed', String(scenario.seed)],
     ['run.seed', String(result.seed)],
     ['svclab.version', result.tool.version],
@@ -84,7 +90,8 @@ function suiteProperties(result: RunResult, scenario: ScenarioResult): [string, 
 }
 
 function renderCase(scenario: ScenarioResult, c: Case): string[] {
-  const open = `    <testcase${attr('classname', scenario.file)}${attr('name', c.name)}${attr('time', seconds(c.time))}`;
+  const where = c.file !== undefined ? `${attr('file', c.file)}${c.line !== undefined ? attr('line', c.line) : ''}` : '';
+  const open = `    <testcase${attr('classname', scenario.name)}${attr('name', c.name)}${attr('time', seconds(c.time))}${where}`;
   const children: string[] = [];
   const typeAttr = c.type ? attr('type', c.type) : '';
   if (c.status === 'fail') {
@@ -109,6 +116,8 @@ function scenarioCases(scenario: ScenarioResult): Case[] {
       name: 'scenario setup',
       time: 0,
       status: 'error',
+      file: scenario.file,
+      line: 1,
       type: 'BackendError',
       message: firstLine(scenario.error),
       body: scenario.error,
@@ -125,7 +134,7 @@ function uniqueName(seen: Map<string, number>, step: StepResult): string {
 }
 
 function stepCase(scenario: ScenarioResult, step: StepResult, name: string): Case {
-  const base = { name, time: step.durationMs, status: step.status, out: stepSummary(step) };
+  const base = { name, file: formatLoc(step.loc, scenario.file).replace(/:\d+:\d+$/, ''), line: step.loc.line, time: step.durationMs, status: step.status, out: stepSummary(step) };
   switch (step.status) {
     case 'fail': {
       const failed = step.assertions.filter((a) => !a.passed);

@@ -54,6 +54,8 @@ export interface StepResult {
   durationMs: number;
   traffic?: TrafficSummary;
   assertions: AssertionResult[];
+  /** The step's `modes.<mode>` block whose expectations were checked (instead of `expect`). */
+  modeExpectation?: { mode: string; why: string; link?: string };
 }
 
 export interface ScenarioResult {
@@ -67,6 +69,8 @@ export interface ScenarioResult {
   /** Infrastructure/backend error that stopped the scenario. */
   error?: string;
   seed: number;
+  /** kube-proxy mode the scenario ran in (its file's, or --mode). */
+  mode?: string;
   durationMs: number;
   steps: StepResult[];
 }
@@ -74,6 +78,8 @@ export interface ScenarioResult {
 export interface RunResult {
   tool: { name: 'svclab'; version: string };
   backend: string;
+  /** kube-proxy mode forced on every scenario (--mode); absent when each file's own mode ran. */
+  mode?: string;
   seed: number;
   startedAt: string;
   durationMs: number;

@@ -32,6 +32,8 @@ export interface RunOptions {
   signal: AbortSignal;
   cwd: string;
   listener?: RunListener;
+  /** The kube-proxy mode forced on every scenario (--mode), recorded in the result. */
+  mode?: string;
 }
 
 export function totalsOf(scenarios: ScenarioResult[]): RunResult['totals'] {
@@ -108,6 +110,7 @@ export async function runScenarios(scenarios: CompiledScenario[], options: RunOp
   return {
     tool: { name: 'svclab', version },
     backend: options.backend.name,
+    ...(options.mode !== undefined ? { mode: options.mode } : {}),
     seed: options.seed,
     startedAt: startedAt.toISOString(),
     durationMs: performance.now() - t0,

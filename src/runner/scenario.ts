@@ -12,6 +12,7 @@ import { Interrupted, messageOf, ScenarioTimeout, untilAborted } from './abort.j
 import type { EngineTaskResult } from './engine.js';
 import { summarizeTraffic } from './summary.js';
 import { divergenceFor, knownDivergenceReason } from '../compare/known.js';
+import { expectationsFor, modeOf } from '../model/proxy-mode.js';
 
 export interface ScenarioRunOptions {
   backend: Backend;
@@ -125,15 +126,20 @@ export class ScenarioExecution {
     return record('pass');
   }
 
-  private async send(step: SendStep, session: BackendSession, signal: AbortSignal, record: (s: Status, e?: Partial<StepResult>) => StepResult): Promise<StepResult> {
+  private async send(step: SendStep, session: BackendSession, signal: AbortSignal, recordBase: (s: Status, e?: Partial<StepResult>) => StepResult): Promise<StepResult> {
     const sent = await untilAborted(session.send(step), signal);
-    if ('unsupported' in sent) return record('skip', { reason: `unsupported on ${this.options.backend.name}: ${sent.unsupported}` });
+    if ('unsupported' in sent) return recordBase('skip', { reason: `unsupported on ${this.options.backend.name}: ${sent.unsupported}` });
     const context: AssertionContext = { traffic: step.traffic, state: step.state, backend: this.options.backend.name, cwd: this.options.cwd };
     if (sent.exact !== undefined) context.exact = sent.exact;
-    const assertions = step.expect.map((e) => checkExpectation(e, sent.observations, context));
-    const distribution = step.expect.find((e) => e.kind === 'distribution');
+    // The mode that actually runs picks the expectations: the step's `modes.<mode>` block, else `expect`.
+    const { expect, override } = expectationsFor(step, step.state.cluster.kubeProxy.mode);
+    const assertions = expect.map((e) => checkExpectation(e, sent.observations, context));
+    const distribution = expect.find((e) => e.kind === 'distribution');
     const shares = distribution?.kind === 'distribution' ? expectedShares(distribution, sent.observations, context) : undefined;
     const traffic = summarizeTraffic(step.traffic, sent.observations, sent.exact, shares);
+    const chosen: Partial<StepResult> = {};
+    if (override !== undefined) chosen.modeExpectation = { mode: override.mode, why: override.why, ...(override.link !== undefined ? { link: override.link } : {}) };
+    const record = (status: Status, extra: Partial<StepResult> = {}): StepResult => recordBase(status, { ...chosen, ...extra });
     if (!assertions.every((a) => a.passed)) {
       // A failure the scenario states as a known divergence of this backend: skipped with that reason, keeping what was seen.
       const known = divergenceFor(step, this.options.backend.name);
@@ -172,6 +178,7 @@ export class ScenarioExecution {
       tags: s.tags,
       status: scenarioStatus(this.error, steps),
       seed: this.options.seed,
+      mode: modeOf(s),
       durationMs: Math.max(0, this.endedAt - this.startedAt),
       steps,
     };

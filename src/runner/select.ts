@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { CompiledScenario } from '../model/scenario.js';
 import { UsageError } from '../errors.js';
 import { displayPath } from './display-path.js';
+import { grepMatches } from './grep.js';
 
 export interface Shard {
   /** 1-based. */
@@ -52,7 +53,7 @@ export interface Selection {
 export function selectScenarios(scenarios: CompiledScenario[], selection: Selection): CompiledScenario[] {
   let picked = scenarios;
   const grep = selection.grep;
-  if (grep !== undefined) picked = picked.filter((s) => grep.test(s.name) || grep.test(displayPath(s.file, selection.cwd)));
+  if (grep !== undefined) picked = picked.filter((s) => grepMatches(grep, s.name) || grepMatches(grep, displayPath(s.file, selection.cwd)));
   if (selection.tags.length > 0) picked = picked.filter((s) => s.tags.some((t) => selection.tags.includes(t)));
   if (selection.shard !== undefined) {
     const sliced = new Set(shardSlice(picked, selection.shard, (s) => shardKey(displayPath(s.file, selection.cwd), s.name)));

@@ -7,7 +7,8 @@ import type { TrafficSummary } from '../report/result.js';
 export const MAX_TRACES = 8;
 
 function bump(record: Record<string, number>, key: string | undefined): void {
-  if (key !== undefined) record[key] = (record[key] ?? 0) + 1;
+  // Own keys only: a pod may well be named 'constructor'.
+  if (key !== undefined) record[key] = (Object.hasOwn(record, key) ? record[key] : 0) + 1;
 }
 
 /** "client mypc (172.18.0.100)" */
@@ -36,12 +37,12 @@ export function summarizeTraffic(
   for (const o of observations) {
     summary.outcomes[o.outcome] = (summary.outcomes[o.outcome] ?? 0) + 1;
     if (o.outcome === 'ok') {
-      bump(summary.pods, o.pod ?? o.endpoint);
+      bump(summary.pods, o.pod ?? o.host ?? o.endpoint);
       bump(summary.nodes, o.node);
       bump(summary.sourcesSeen, o.sourceSeen);
     }
     // One path per distinct (outcome, pod): enough to show every way the traffic went.
-    const label = o.pod === undefined ? o.outcome : `${o.outcome} via ${o.pod}`;
+    const label = (o.pod ?? o.host) === undefined ? o.outcome : `${o.outcome} via ${o.pod ?? `host ${o.host}`}`;
     if (o.trace !== undefined && o.trace.length > 0 && traces.length < MAX_TRACES && !traces.some((t) => t.label === label)) {
       traces.push({ label, hops: o.trace });
     }

@@ -1,4 +1,5 @@
 /** `svclab validate`, `svclab schema` and `svclab new`, called as the CLI calls them. */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,31 @@ describe('svclab validate', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/ok +.*004-kans-nodeport\.yaml \(kans-nodeport, 12 steps\)/);
     expect(out).toMatch(/5 file\(s\): 5 valid, 0 invalid/);
+  });
+
+  it('with --backend, exits 4 naming file:line and what to change when the backend cannot build the cluster', async () => {
+    const file = writeTemp(
+      'bridge.yaml',
+      `name: bridge-mode
+cluster:
+  nodes: [{ name: n1, ip: 172.18.0.2 }]
+  kubeProxy: { detectLocal: BridgeInterface, bridgeInterface: cni0 }
+steps:
+  - send: 1 curl to node(n1):30000 from node n1
+    expect: { outcome: refused }
+`,
+    );
+    // Backends load by dynamic import of the built tree: run the built CLI (tsc builds dist/).
+    const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'dist/cli/main.js'), 'validate', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const netns = cli(file, '--backend', 'netns');
+    expect(netns.status).toBe(4);
+    expect(netns.stderr).toMatch(/bridge\.yaml:2:1: the netns backend cannot build this cluster: detectLocal BridgeInterface .* Use detectLocal InterfaceNamePrefix/);
+    expect(netns.stdout).toMatch(/1 valid, 0 invalid, 1 the netns backend cannot build/);
+    const sim = cli(file, '--backend', 'sim');
+    expect(sim.status).toBe(0);
+    expect(sim.stderr).toBe('');
+    // Every layout of the library builds on netns, labs 001 and 003 included.
+    expect(cli(path.join(root, 'scenarios'), '--backend', 'netns', '-q').status).toBe(0);
   });
 
   it('exits 3 and prints the located error for an invalid file', async () => {

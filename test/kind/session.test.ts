@@ -113,9 +113,16 @@ describe('kind session on a fake cluster (seed 004)', () => {
 
   it.each([
     ['000-nodeport-basics', []],
-    ['001-service-nodeport-loadbalancer', ['send 100 curls to lbIP(np-svc):80 from bastion: LoadBalancer np-svc has no ingress IP on kind (no cloud provider; run cloud-provider-kind or MetalLB)']],
+    [
+      '001-service-nodeport-loadbalancer',
+      [
+        'send 20 curls to clusterIP(myapp-service):80 from node m-k8s: the traffic reaches serving host myapp-backend (a client with serves:), which the kind backend does not start outside the cluster',
+        'send 20 curls to clusterIP(myapp-service):80 from pod np-deployment-1: the traffic reaches serving host myapp-backend (a client with serves:), which the kind backend does not start outside the cluster',
+        'send 100 curls to lbIP(np-svc):80 from bastion: LoadBalancer np-svc has no ingress IP on kind (no cloud provider; run cloud-provider-kind or MetalLB)',
+      ],
+    ],
     ['002-service-types-summary', []],
-    ['003-eks-nodeport', []],
+    ['003-eks-nodeport', ['send 10 curls to pod(node-test-01-1):80 from cloud9: pod addresses routed by the network (podAddressing node-subnet) are not reproduced on kind, whose pods live in its own pod subnet']],
     ['004-kans-nodeport', []],
   ])('lab %s: the expectations sim checks hold on what the session reports; the rest is unsupported with a reason', async (lab, unsupportedSteps) => {
     const fake = new FakeKind();

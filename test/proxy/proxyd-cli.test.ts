@@ -72,7 +72,7 @@ async function startProxyd(args: string[]): Promise<Proxyd> {
     child.once('exit', (code) => reject(new Error(`proxyd exited with ${code}:\n${out}\n${stderr}`)));
   });
   const line = banner.split('\n').find((l) => l.trim().startsWith('CNODE='))!;
-  const vars = Object.fromEntries(line.trim().split(/\s+/).map((kv) => kv.split('=') as [string, string]));
+  const vars = Object.fromEntries(line.trim().split(/\s+/).map((kv) => kv.replace(/'/g, '').split('=') as [string, string]));
   const pods = [...banner.matchAll(/^  pod\s+(\S+)\s/gm)].map((m) => m[1]);
   const p = { child, banner, vars, pods };
   started.push(p);
@@ -118,7 +118,7 @@ describe('svclab proxyd --scenario (seed 004 lab)', () => {
 
   it('prints the address map and the lab variables', () => {
     expect(lab.banner).toMatch(/node\s+myk8s-control-plane\s+172\.18\.0\.4\s+-> 127\.\d+\.1\.\d+/);
-    expect(Object.keys(lab.vars)).toEqual(expect.arrayContaining(['CNODE', 'NODE1', 'NODE2', 'NODE3', 'NPORT', 'CIP', 'CIPPORT', 'MYPC']));
+    expect(Object.keys(lab.vars)).toEqual(expect.arrayContaining(['CNODE', 'NODE1', 'NODE2', 'NODE3', 'NPORT', 'CIP', 'CIPPORT', 'SVCLAB_MYPC']));
     expect(lab.vars.NPORT).toBe(String(NPORT));
     expect(lab.pods).toHaveLength(3);
     expect(lab.banner).toContain('for i in {1..100}; do curl -s $CNODE:$NPORT/hostname; echo; done | sort | uniq -c');
@@ -148,10 +148,10 @@ describe('svclab proxyd --scenario (seed 004 lab)', () => {
   it('shows SNAT to the ingress node for a client, and no route to the ClusterIP from outside', async () => {
     // NODE2 (myk8s-worker2, pod CIDR 10.10.1.0/24) runs one of the pods: toward it the source is
     // the node's pod gateway, toward the others the node's address.
-    const seen = await curl(`http://${lab.vars.NODE2}:${lab.vars.NPORT}/`, ['--interface', lab.vars.MYPC]);
+    const seen = await curl(`http://${lab.vars.NODE2}:${lab.vars.NPORT}/`, ['--interface', lab.vars.SVCLAB_MYPC]);
     const answer = JSON.parse(seen.out) as { node: string; clientip: string };
     expect(answer.clientip).toMatch(answer.node === 'myk8s-worker2' ? /^10\.10\.1\.1:\d+$/ : /^172\.18\.0\.2:\d+$/);
-    const cip = await curl(`http://${lab.vars.CIP}:${lab.vars.CIPPORT}/hostname`, ['-m', '1', '--interface', lab.vars.MYPC]);
+    const cip = await curl(`http://${lab.vars.CIP}:${lab.vars.CIPPORT}/hostname`, ['-m', '1', '--interface', lab.vars.SVCLAB_MYPC]);
     expect(cip.code).toBe(28); // curl: operation timed out
   });
 
@@ -166,15 +166,15 @@ describe('svclab proxyd --at-step (externalTrafficPolicy Local, 2 pods)', () => 
   it('drops on the pod-less node and keeps the client address on a node with a pod', async () => {
     const lab = await startProxyd(['--scenario', LAB, '--at-step', '9', '--hold-ms', '3000']);
     expect(lab.banner).toMatch(/at step 9/);
-    const drop = await curl(`http://${lab.vars.CNODE}:${lab.vars.NPORT}/hostname`, ['-m', '1', '--interface', lab.vars.MYPC]);
+    const drop = await curl(`http://${lab.vars.CNODE}:${lab.vars.NPORT}/hostname`, ['-m', '1', '--interface', lab.vars.SVCLAB_MYPC]);
     expect(drop.code).toBe(28);
     const names = new Set<string>();
     for (let i = 0; i < 10; i++) {
-      const r = await curl(`http://${lab.vars.NODE1}:${lab.vars.NPORT}/hostname`, ['--interface', lab.vars.MYPC]);
+      const r = await curl(`http://${lab.vars.NODE1}:${lab.vars.NPORT}/hostname`, ['--interface', lab.vars.SVCLAB_MYPC]);
       names.add(r.out);
     }
     expect(names.size).toBe(1);
-    const seen = await curl(`http://${lab.vars.NODE1}:${lab.vars.NPORT}/clientip`, ['--interface', lab.vars.MYPC]);
+    const seen = await curl(`http://${lab.vars.NODE1}:${lab.vars.NPORT}/clientip`, ['--interface', lab.vars.SVCLAB_MYPC]);
     expect(seen.out).toMatch(/^172\.18\.0\.100:\d+$/);
     expect(await stopProxyd(lab)).toBe(130);
   });

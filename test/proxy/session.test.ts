@@ -228,3 +228,26 @@ describe('proxy backend on the seed 004 NodePort lab', () => {
     expect(obs[0].trace?.[0]).toMatchObject({ node: NODES[3].name, table: 'proxy' });
   });
 });
+
+describe('proxy backend: an endpoint address where nothing is (issue 14)', () => {
+  it('times out, as the kernel does (the SYN goes unanswered), instead of a reset', async () => {
+    const state = lab004();
+    // One endpoint, at an address in the worker's pod CIDR where no pod runs.
+    const slice = state.endpointSlices[0]!;
+    slice.endpoints = [{ ...slice.endpoints[0]!, addresses: ['10.10.1.99'], pod: undefined }];
+    session = await createBackend().start(scenarioOf(state), context().ctx);
+    const obs = observations(await session.send(sendStep(state, nodeSource(0), { address: CIP, port: 9000 }, 2, 400)));
+    expect(obs.map((o) => o.outcome)).toEqual(['timeout', 'timeout']);
+  });
+});
+
+describe('proxy backend: ingress node of traffic a node sends (issue 14)', () => {
+  it('reports the sending node as the ingress node, so sourceSeen: ingress-node can be checked', async () => {
+    const state = lab004();
+    session = await createBackend().start(scenarioOf(state), context().ctx);
+    const obs = observations(await session.send(sendStep(state, nodeSource(0), { address: CIP, port: 9000 }, 6)));
+    expect(obs.every((o) => o.outcome === 'ok')).toBe(true);
+    expect(new Set(obs.map((o) => o.ingressNode))).toEqual(new Set([NODES[0].name]));
+    expect(new Set(obs.map((o) => o.sourceSeen))).toEqual(new Set([NODES[0].ip]));
+  });
+});

@@ -21,7 +21,7 @@ describe('svclab run exit codes (built CLI)', () => {
   });
 
   it.each([
-    [['run', '--backend', 'docker'], "--backend must be one of sim, proxy, netns, kind (got 'docker')"],
+    [['run', '--backend', 'docker'], "--backend must be one of sim, proxy, netns, kube-proxy, kind (got 'docker')"],
     [['run', '--shard', '0/3'], '--shard <index> must be a positive number'],
     [['run', '--nope'], "Unknown option '--nope'"],
   ])('%j exits 2 with a message and no stack trace', (args, message) => {

@@ -89,7 +89,7 @@ describe('console reporter (plain)', () => {
         '- later (scenarios/nodeport.yaml, 0 ms)',
         '    - skipped: not run: --bail stopped the run after a failure',
         'reports: reports/junit.xml',
-        '1 passed, 2 failed, 1 skipped',
+        '1 passed, 1 failed, 1 errored, 1 skipped',
         '',
       ].join('\n'),
     );
@@ -140,9 +140,9 @@ describe('GitHub annotations', () => {
 });
 
 describe('summary line', () => {
-  it('counts scenarios; errors are failures; skipped only when any', () => {
+  it('counts scenarios; backend errors apart from failed expectations; errored and skipped only when any', () => {
     expect(summaryLine({ passed: 3, failed: 0, skipped: 0, errors: 0 })).toBe('3 passed, 0 failed');
-    expect(summaryLine({ passed: 1, failed: 1, skipped: 2, errors: 1 })).toBe('1 passed, 2 failed, 2 skipped');
+    expect(summaryLine({ passed: 1, failed: 1, skipped: 2, errors: 1 })).toBe('1 passed, 1 failed, 1 errored, 2 skipped');
   });
 });
 

@@ -21,7 +21,7 @@ describe('svclab run arguments', () => {
   });
 
   it.each([
-    [['--backend', 'docker'], "--backend must be one of sim, proxy, netns, kind (got 'docker')"],
+    [['--backend', 'docker'], "--backend must be one of sim, proxy, netns, kube-proxy, kind (got 'docker')"],
     [['--reporter', 'tap'], "--reporter must be among console, junit, html, json (got 'tap')"],
     [['--seed=-1'], "--seed must be an integer from 0 to 4294967295 (got '-1')"],
     [['--concurrency', '0'], "--concurrency must be an integer from 1 to 1024 (got '0')"],

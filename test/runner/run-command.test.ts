@@ -17,7 +17,7 @@ describe('svclab run with a test backend', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('svclab run: 1 scenario on sim, seed 1');
+    expect(lines[0]).toBe('svclab run: 1 scenario on sim, kube-proxy iptables mode, seed 1');
     expect(lines[1]).toMatch(/^✓ fair \(scenarios\/fair\.yaml, \d+ ms\)$/);
     expect(lines.at(-1)).toBe('1 passed, 0 failed');
     const json = JSON.parse(r.readReport('result.json')) as RunResult;
@@ -71,7 +71,8 @@ describe('svclab run with a test backend', () => {
     const closes = r.events.filter((e) => e.ev === 'close').map((e) => e.scenario).sort();
     expect(closes).toEqual(['a-crashes', 'c-fine']);
     expect(r.stdout).toContain('! a-crashes');
-    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('1 passed, 2 failed');
+    // Backend faults are errors, not failed expectations.
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('1 passed, 0 failed, 2 errored');
   });
 
   it('an unsupported change skips it with the reason and the steps after it; the scenario is not a pass', async () => {
@@ -95,6 +96,29 @@ describe('svclab run with a test backend', () => {
     expect(s.steps[2].reason).toBe('not run: step 2 (scale deployment/web to 2) is unsupported on proxy');
     expect(s.status).toBe('skip');
     expect(r.events.filter((e) => e.ev === 'send').length).toBe(1);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('0 passed, 0 failed, 1 skipped');
+
+    // --fail-on-skip: the same run fails, saying why.
+    const strict = await runHarness(
+      {
+        scenarios: [
+          scenario('unsupported', [send(0, [okAll], { observations: ok({ 'web-a': 2 }) }), change(1, { unsupported: 'cannot scale on loopback' })]),
+        ],
+        backend: { name: 'proxy' },
+      },
+      ['--reporter', 'console', '--fail-on-skip'],
+    );
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain('--fail-on-skip: 1 step(s) skipped');
+  });
+
+  it('a run in which no step ran fails (exit 1) and says nothing was tested', async () => {
+    const r = await runHarness(
+      { scenarios: [scenario('nothing', [change(0, { unsupported: 'cannot scale on loopback' }), send(1, [okAll], { observations: ok({ 'web-a': 2 }) })])], backend: { name: 'proxy' } },
+      ['--reporter', 'console'],
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('no step ran (2 skipped): nothing was tested');
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('0 passed, 0 failed, 1 skipped');
   });
 
@@ -211,6 +235,7 @@ describe('svclab run: what happens before running', () => {
 describe('svclab run reports', () => {
   it('writes a schema-valid JUnit file for a run with passes, failures, errors and skips', async () => {
     const { spawnSync } = await import('node:child_process');
+    const { readFileSync, writeFileSync } = await import('node:fs');
     const xsd = new URL('../xsd/junit-10.xsd', import.meta.url).pathname;
     const r = await runHarness(
       {
@@ -224,7 +249,12 @@ describe('svclab run reports', () => {
       ['--reporter', 'junit,json'],
     );
     expect(r.code).toBe(1);
-    const xml = join(r.out, 'junit.xml');
+    // junit-10.xsd lists no testcase@file/@line (which svclab writes, as jest-junit does): every
+    // testcase has them, and without them the file validates.
+    const text = readFileSync(join(r.out, 'junit.xml'), 'utf8');
+    expect(text.match(/<testcase [^>]*>/g)!.every((c) => / file="scenarios\/[^"]+" line="\d+"/.test(c))).toBe(true);
+    const xml = join(r.out, 'junit-stripped.xml');
+    writeFileSync(xml, text.replace(/ file="[^"]*" line="\d+"(?=[ />])/g, ''));
     const check = spawnSync('xmllint', ['--noout', '--schema', xsd, xml], { encoding: 'utf8' });
     expect(check.error, 'xmllint must be installed (.ci/run installs libxml2-utils)').toBeUndefined();
     expect(check.stderr).toContain('validates');

@@ -54,3 +54,18 @@ describe('--grep and --tag', () => {
     expect(selectScenarios(list, { tags: ['lb'], cwd: '/labs' })).toEqual([]);
   });
 });
+
+describe('--grep with a catastrophic pattern (issue 14)', () => {
+  it('stops with a usage error naming the pattern instead of hanging', () => {
+    const s = [scenario('a'.repeat(60), [])];
+    const started = process.hrtime.bigint();
+    expect(() => selectScenarios(s, { grep: /(a+)+b/, tags: [], cwd: '/labs' })).toThrow(/--grep '\(a\+\)\+b' took over \d+ ms .*backtracks catastrophically/);
+    // Bounded: one match limit, not the minutes (a+)+b needs on 60 a's. A generous ceiling, not a speed goal.
+    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(30_000);
+  });
+  it('ordinary patterns still select by name or file', () => {
+    const s = [scenario('web-nodeport', []), scenario('dns', [])];
+    expect(selectScenarios(s, { grep: /node(port)?$/, tags: [], cwd: '/labs' }).map((x) => x.name)).toEqual(['web-nodeport']);
+    expect(selectScenarios(s, { grep: /scenarios\/dns/, tags: [], cwd: '/labs' }).map((x) => x.name)).toEqual(['dns']);
+  });
+});

@@ -149,11 +149,23 @@ describe('exact mode', () => {
 });
 
 describe('kube-proxy modes', () => {
-  it('a scenario in nftables mode is reported unsupported, never simulated with iptables semantics', async () => {
+  it('a scenario in nftables mode walks kube-proxy nftables rules, never iptables ones', async () => {
     const state = seed004();
     state.cluster.kubeProxy.mode = 'nftables';
     const s = await startSim(state);
     const r = await s.send(sendStep(state, mypc, '172.18.0.4', NODE_PORT, 1));
-    expect(r).toEqual({ unsupported: expect.stringMatching(/iptables mode only.*nftables/) });
+    if ('unsupported' in r) throw new Error(r.unsupported);
+    expect(r.observations[0]!.outcome).toBe('ok');
+    const chains = r.observations[0]!.trace!.map((h) => h.chain).filter(Boolean);
+    expect(chains).toContain('services');
+    expect(chains.some((c) => c!.startsWith('KUBE-'))).toBe(false);
+  });
+
+  it('a scenario in ipvs mode is reported unsupported with the reason', async () => {
+    const state = seed004();
+    state.cluster.kubeProxy.mode = 'ipvs';
+    const s = await startSim(state);
+    const r = await s.send(sendStep(state, mypc, '172.18.0.4', NODE_PORT, 1));
+    expect(r).toEqual({ unsupported: expect.stringMatching(/ipvs mode \(ipvs is deprecated upstream/) });
   });
 });

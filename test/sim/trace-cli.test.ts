@@ -137,11 +137,50 @@ describe('svclab trace <scenario> --to with the scenario language', () => {
     expect(await probabilities('CNODE:NPORT')).toEqual(['ok', 0.3333333333, 0.33333333335, 0.33333333335]);
     expect(await probabilities('myk8s-worker:NPORT')).toEqual(['ok', 0.3333333333, 0.33333333335, 0.33333333335]);
     // The ClusterIP is not routed from the external client.
-    expect(await probabilities('CIP:CIPPORT')).toEqual(['drop']);
+    expect(await probabilities('CIP:CIPPORT')).toEqual(['no-route']);
   });
 
   it('names an unknown variable and the ones there are', async () => {
     await expect(run([lab, '--from', 'mypc', '--to', 'FOO:NPORT'])).rejects.toThrow(/--to 'FOO:NPORT': undefined variable 'FOO' \(expected one of: CNODE, .*NPORT/);
     await expect(run([lab, '--from', 'mypc', '--to', 'CNODE:99999'])).rejects.toThrow(UsageError);
+  });
+});
+
+describe('trace tells a kube-proxy DROP, no route and an unanswered port apart (issue 14)', () => {
+  it('a packet DNATed and masqueraded, then lost to routing, reads no-route with masquerade true, as its path says', () => {
+    const state = seed004({ podNodes: ['myk8s-worker'] });
+    // The only endpoint has an address no node routes (outside every pod CIDR, no pod holds it).
+    for (const slice of state.endpointSlices) for (const e of slice.endpoints) e.addresses = ['10.99.0.5'];
+    const s = traceScenario(state, { from: 'mypc', to: { host: '172.18.0.4', port: NODE_PORT }, proto: 'tcp' });
+    const path = s.branches[0]!.result.trace;
+    expect(path.some((h) => h.rule?.includes('DNAT'))).toBe(true);
+    expect(path.some((h) => h.rule?.includes('MASQUERADE'))).toBe(true);
+    expect(s.verdict).toBe('no-route');
+    expect(s.masquerade).toBe(true);
+  });
+  it('a kube-proxy DROP reads drop; a node port nobody serves reads refused; a ClusterIP from outside reads no-route', async () => {
+    const local = seed004({ etp: 'Local', podNodes: ['myk8s-worker'] });
+    expect(traceScenario(local, { from: 'mypc', to: { host: 'myk8s-control-plane', port: NODE_PORT }, proto: 'tcp' }).verdict).toBe('drop');
+    expect(traceScenario(local, { from: 'mypc', to: { host: 'myk8s-control-plane', port: 31999 }, proto: 'tcp' }).verdict).toBe('refused');
+    const lab = fileURLToPath(new URL('../../scenarios/labs/004-kans-nodeport.yaml', import.meta.url));
+    const { out } = await capture([lab, '--from', 'mypc', '--to', 'CIP:CIPPORT']);
+    expect(out).toMatch(/verdict: no-route: lost to routing/);
+    expect(out).not.toMatch(/verdict: drop/);
+  });
+  it('an ipvs scenario is refused with the reason and exit 3, not answered with iptables rules', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const lab = fileURLToPath(new URL('../../scenarios/labs/004-kans-nodeport.yaml', import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), 'svclab-ipvs-'));
+    const file = join(dir, 'ipvs.yaml');
+    const text = readFileSync(lab, 'utf8');
+    expect(text).toMatch(/^cluster:/m);
+    writeFileSync(file, text.replace(/^cluster:\n/m, 'cluster:\n  kubeProxy: { mode: ipvs }\n'));
+    const err = await run([file, '--from', 'mypc', '--to', 'CNODE:NPORT']).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as { exitCode: number }).exitCode).toBe(3);
+    expect((err as Error).message).toMatch(/ipvs/);
+    expect((err as Error).message).toMatch(/deprecated upstream/);
   });
 });

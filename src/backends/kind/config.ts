@@ -36,6 +36,10 @@ export function kindConfig(cluster: ClusterSpec, options: { nodeImage?: string }
   const proxyPatch: Record<string, unknown> = {};
   if (Object.keys(iptables).length > 0) proxyPatch.iptables = iptables;
   if (kp.nodePortAddresses.length > 0) proxyPatch.nodePortAddresses = [...kp.nodePortAddresses];
+  if (cluster.podAddressing === 'node-subnet') differences.push('podAddressing node-subnet is not reproduced (kind gives pods addresses of its own pod subnet, not of the node network)');
+  if (kp.detectLocal === 'NodeCIDR' || kp.detectLocal === 'BridgeInterface' || kp.detectLocal === 'InterfaceNamePrefix') {
+    differences.push(`kube-proxy --detect-local-mode ${kp.detectLocal} is not reproduced (kind's kube-proxy detects pod traffic by the cluster CIDR)`);
+  }
   if (kp.detectLocal === 'None') differences.push('kube-proxy --detect-local-mode None is not reproduced (kind always sets the cluster CIDR, so ClusterCIDR detection stays on)');
 
   const patches: string[] = [];

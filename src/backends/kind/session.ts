@@ -11,6 +11,7 @@ import type { ChangeStep, CompiledScenario, SendStep, Traffic } from '../../mode
 import type { ClusterState, Pod, Service } from '../../model/types.js';
 import type { Observation, SendResult } from '../../observe/observation.js';
 import { AddressMap, mapNodes } from './addressMap.js';
+import { usesNodeSubnet } from '../../model/pod-network.js';
 import type { ClusterHandle, ClusterManager } from './cluster.js';
 import * as cmd from './commands.js';
 import type { Command } from './commands.js';
@@ -325,6 +326,12 @@ export class KindSession implements BackendSession {
     if (t.protocol !== 'TCP') return `${t.protocol} traffic is not sent by the kind backend (HTTP over TCP via curl only)`;
     if (t.from.kind === 'node' && !this.cluster.kindName) return 'node sources need kind node containers (docker exec); this cluster came from a kubeconfig';
     if (t.from.kind === 'pod' && !this.realPods.has(t.from.name)) return `pod ${t.from.name} does not run on the cluster`;
+    const host = servingHostBehind(this.state, t);
+    if (host) return `the traffic reaches serving host ${host} (a client with serves:), which the kind backend does not start outside the cluster`;
+    // kind gives pods addresses of its own pod subnet: a client cannot route to them as a VPC would.
+    if (usesNodeSubnet(this.state.cluster) && t.from.kind === 'client' && this.state.pods.some((p) => p.ip === t.to.address)) {
+      return 'pod addresses routed by the network (podAddressing node-subnet) are not reproduced on kind, whose pods live in its own pod subnet';
+    }
     return undefined;
   }
 
@@ -415,4 +422,27 @@ export class KindSession implements BackendSession {
     })();
     return this.closing;
   }
+}
+
+/**
+ * The serving host (client with `serves`) this traffic can end at: the target itself, or an
+ * endpoint of a Service the target address (and port) belongs to. Undefined when none.
+ */
+function servingHostBehind(state: ClusterState, t: Traffic): string | undefined {
+  const hosts = state.cluster.clients.filter((c) => (c.serves ?? []).length > 0);
+  if (hosts.length === 0) return undefined;
+  const direct = hosts.find((h) => h.address === t.to.address);
+  if (direct) return direct.name;
+  const isNode = state.cluster.nodes.some((n) => n.addresses.includes(t.to.address));
+  for (const svc of state.services) {
+    const vip = svc.clusterIP === t.to.address || svc.externalIPs.includes(t.to.address) || svc.loadBalancerIngress.some((i) => i.ip === t.to.address);
+    const nodePort = isNode && svc.ports.some((p) => p.nodePort === t.to.port);
+    if (!vip && !nodePort) continue;
+    for (const slice of state.endpointSlices) {
+      if (slice.namespace !== svc.namespace || slice.serviceName !== svc.name) continue;
+      const host = hosts.find((h) => slice.endpoints.some((e) => e.addresses.includes(h.address)));
+      if (host) return host.name;
+    }
+  }
+  return undefined;
 }

@@ -117,3 +117,39 @@ async function doCheck(): Promise<void> {
   }
   throw new BackendUnavailableError(`netns backend: iptables-restore fails in a new namespace (${version}): ${all.stderr.trim()}`);
 }
+
+/** One rule per nftables expression kube-proxy's nftables-mode table uses (kernel modules nft_*). */
+const NFT_PROBE = [
+  'add table ip svclab-check',
+  'add chain ip svclab-check c { type nat hook prerouting priority -100 ; }',
+  'add set ip svclab-check s { type ipv4_addr . inet_proto . inet_service ; flags timeout ; }',
+  'add map ip svclab-check m { type inet_proto . inet_service : verdict ; }',
+  'add chain ip svclab-check t',
+  'add rule ip svclab-check c fib daddr type local meta l4proto . th dport vmap @m',
+  'add rule ip svclab-check c ct state new numgen random mod 2 vmap { 0 : goto t, 1 : goto t }',
+  'add rule ip svclab-check c update @s { ip saddr . meta l4proto . th dport }',
+  'add rule ip svclab-check t meta l4proto tcp dnat to 10.0.0.1 : 80',
+  'add chain ip svclab-check post { type nat hook postrouting priority 100 ; }',
+  'add rule ip svclab-check post mark and 0x4000 != 0 mark set mark xor 0x4000 masquerade fully-random',
+  'add chain ip svclab-check f { type filter hook forward priority 0 ; }',
+  'add rule ip svclab-check f ct state new ip daddr { 10.96.0.0/16 } reject',
+].join('\n') + '\n';
+
+let nftCached: Promise<string | undefined> | undefined;
+
+/**
+ * Can the netns backend run nftables-mode scenarios here? `nft` (Debian package nftables) and a
+ * kernel that takes the expressions kube-proxy's table uses, tried in a throw-away namespace.
+ * Returns why not, or undefined; remembered.
+ */
+export function checkNftPrerequisites(): Promise<string | undefined> {
+  nftCached ??= (async () => {
+    if (!onPath('nft', [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/bin', '/bin'])) {
+      return 'kube-proxy nftables mode needs the nft tool here (Debian package nftables)';
+    }
+    const probe = await run(['unshare', '--net', '--', 'nft', '-f', '-'], NFT_PROBE);
+    if (probe.code !== 0) return `kube-proxy nftables mode: the kernel refuses kube-proxy's nftables expressions: ${probe.stderr.trim().split('\n')[0]}`;
+    return undefined;
+  })();
+  return nftCached;
+}

@@ -10,7 +10,7 @@ import { ScenarioError } from '../../errors.js';
 import { Sandbox } from './sandbox.js';
 import { describeFlow, parseConntrackLine, staleFlowDeletions, type Flow } from './conntrack.js';
 import { inCIDR, isIPv4, nsName, ifName, parseCIDR } from './names.js';
-import { NFACCT_DROPPED_NOTE, loadRulesInto, stripSaveComments } from './rules.js';
+import { NFACCT_DROPPED_NOTE, loadNftRulesInto, loadRulesInto, stripSaveComments } from './rules.js';
 import {
   clientBatch,
   endSysctls,
@@ -39,8 +39,30 @@ export interface KernelCaps {
 /** Renders the iptables-save text kube-proxy would write on a node. */
 export type RulesFor = (state: ClusterState, nodeName: string, caps: KernelCaps) => string;
 
+/** Renders the `ip kube-proxy` table kube-proxy (nftables mode) would leave on a node, as nft "add" commands. */
+export type NftRulesFor = (state: ClusterState, nodeName: string) => string;
+
+/**
+ * Something else that writes kube-proxy's rules on the nodes (the kube-proxy backend: upstream's
+ * proxier in each node namespace). It also does what kube-proxy does beside its rules (stale
+ * conntrack cleanup, health-check node ports), so the lab leaves those to it.
+ */
+export interface RulesWriter {
+  /** Called once, when the node namespaces exist (before any pod answers). */
+  start(sandbox: Sandbox, nodes: readonly NodePlan[], state: ClusterState): Promise<void>;
+  /** Every node's rules match `state` when this resolves. */
+  sync(state: ClusterState): Promise<void>;
+  /** The rules as the node's kernel holds them, in the tool's own text. */
+  dump(nodeName: string): Promise<string>;
+  readonly notes: readonly string[];
+}
+
 export interface LabOptions {
+  /** Our renderer's rules, loaded with iptables-restore; unused when `writer` is given. */
   rulesFor: RulesFor;
+  /** Our renderer's nftables table, loaded with nft -f, for scenarios in nftables mode; unused when `writer` is given. */
+  nftRulesFor?: NftRulesFor;
+  writer?: RulesWriter;
   /** Progress lines. */
   log?: (message: string) => void;
   /** Requests in flight at once per send after the first (default 8). */
@@ -149,8 +171,15 @@ export class Lab {
       }),
     ]);
     await Promise.all(pods.map((p) => this.configurePod(p)));
-    await Promise.all(fabric.nodes.map((n) => this.loadRules(n)));
+    if (this.options.writer) await this.options.writer.start(this.sandbox, fabric.nodes, this.state);
+    await this.writeRules();
     await Promise.all(pods.map((p) => this.startEcho(p)));
+    // Serving hosts answer like echo pods (no pod, no node: recognised by their address).
+    for (const host of fabric.clients) {
+      if (host.serves.length === 0) continue;
+      await this.ensureWorker(host.ns);
+      await this.sandbox.serve(host.ns, { pod: '', node: '', ports: host.serves });
+    }
     await this.syncFabricRoutes();
     await this.syncHealthServers();
     this.log(`netns: ${fabric.nodes.length} nodes, ${pods.length} pods, ${fabric.clients.length} clients up in ${Date.now() - started} ms`);
@@ -158,7 +187,7 @@ export class Lab {
 
   private allocatePod(plan: PodPlan): LabPod {
     const i = this.nextPod++;
-    const pod = { plan, ns: nsName.pod(i), nodeIf: ifName.nodeToPod(i) };
+    const pod = { plan, ns: nsName.pod(i), nodeIf: ifName.nodeToPod(i, this.fabric.podLinkPrefix) };
     this.pods.set(plan.key, pod);
     return pod;
   }
@@ -174,17 +203,43 @@ export class Lab {
     await this.sandbox.serve(pod.ns, { pod: pod.plan.name, node: pod.plan.node, ports: pod.plan.ports });
   }
 
-  /** Loads (replaces) the node's filter and nat tables with the rules rendered for the current state. */
+  /** Every node's rules for the current state: from the writer, or rendered and loaded by the lab. */
+  private async writeRules(): Promise<void> {
+    if (this.options.writer) await this.options.writer.sync(this.state);
+    else await Promise.all(this.fabric.nodes.map((n) => this.loadRules(n)));
+  }
+
+  /**
+   * Loads (replaces) kube-proxy's rules in the node for the current state: the filter and nat
+   * tables in iptables mode, the `ip kube-proxy` nftables table in nftables mode.
+   */
   private async loadRules(node: NodePlan): Promise<void> {
+    if (this.state.cluster.kubeProxy.mode === 'nftables') {
+      if (this.options.nftRulesFor === undefined) throw new LabChangeUnsupported('this lab was built without an nftables renderer');
+      await loadNftRulesInto(this.sandbox, node.ns, node.name, this.options.nftRulesFor(this.state, node.name));
+      return;
+    }
     const rules = this.options.rulesFor(this.state, node.name, { nfacct: this.hasNfacctTool });
     const { dropped } = await loadRulesInto(this.sandbox, node.ns, node.name, rules, this.hasNfacctTool);
     if (dropped && !this.notes.includes(NFACCT_DROPPED_NOTE)) this.notes.push(NFACCT_DROPPED_NOTE);
+  }
+
+  /** The rules of the node as its kernel holds them (the writer's own dump when there is one). */
+  async kernelRules(nodeName: string): Promise<string> {
+    if (this.options.writer) return stripSaveComments(await this.options.writer.dump(nodeName));
+    return this.iptablesSave(nodeName);
   }
 
   /** The rules as the node's kernel holds them (`iptables-save`, without timestamp comments). */
   async iptablesSave(nodeName: string): Promise<string> {
     const node = this.node(nodeName);
     return stripSaveComments(await this.sandbox.execOk(['ip', 'netns', 'exec', node.ns, 'iptables-save']));
+  }
+
+  /** kube-proxy's nftables table as the node's kernel holds it (`nft list table ip kube-proxy`). */
+  async nftList(nodeName: string): Promise<string> {
+    const node = this.node(nodeName);
+    return this.sandbox.execOk(['ip', 'netns', 'exec', node.ns, 'nft', 'list', 'table', 'ip', 'kube-proxy']);
   }
 
   /** The node's conntrack table (`conntrack -L`), for debugging and tests. */
@@ -226,18 +281,20 @@ export class Lab {
       const node = this.node(pod.plan.node);
       await this.sandbox.execOk(['ip', 'netns', 'add', pod.ns]);
       await this.ipBatch(node.ns, podAttachBatch(node, pod.plan, pod.ns, pod.nodeIf));
-      await this.sysctl(node.ns, [`net.ipv4.conf.${pod.nodeIf}.rp_filter=0`]);
+      await this.sysctl(node.ns, [`net.ipv4.conf.${pod.nodeIf}.rp_filter=0`, ...(this.fabric.nodeSubnet ? [`net.ipv4.conf.${pod.nodeIf}.proxy_arp=1`, `net.ipv4.neigh.${pod.nodeIf}.proxy_delay=0`] : [])]);
       await this.configurePod(pod);
       await this.routeOutsider(pod.plan, 'add');
     }
     const before = this.state;
     this.state = next;
-    await Promise.all(this.fabric.nodes.map((n) => this.loadRules(n)));
+    await this.writeRules();
     for (const pod of added) await this.startEcho(pod);
     for (const pod of reserve) await this.sandbox.serve(pod.ns, { pod: pod.plan.name, node: pod.plan.node, ports: pod.plan.ports });
     await this.syncFabricRoutes();
     await this.syncHealthServers();
-    for (const argv of staleFlowDeletions(before, next)) {
+    // Real kube-proxy clears the stale conntrack entries itself.
+    const stale = this.options.writer ? [] : staleFlowDeletions(before, next);
+    for (const argv of stale) {
       if (!isIPv4(argv[argv.length - 1])) continue;
       for (const node of this.fabric.nodes) {
         // Exit 1 means "no entries matched", which is fine.
@@ -262,6 +319,7 @@ export class Lab {
 
   /** Every node answers on the health-check node ports of the current state (as kube-proxy's server does). */
   private async syncHealthServers(): Promise<void> {
+    if (this.options.writer) return; // real kube-proxy serves them itself
     const ports = healthCheckPorts(this.state);
     if (JSON.stringify(ports) === this.healthPorts) return;
     for (const node of this.fabric.nodes) {
@@ -280,7 +338,7 @@ export class Lab {
   /** Route to a pod whose IP lies outside its node's pod CIDR, on every other node. */
   private async routeOutsider(plan: PodPlan, op: 'add' | 'del'): Promise<void> {
     const owner = this.node(plan.node);
-    if (inCIDR(plan.ip, parseCIDR(owner.podCIDR, 'pod CIDR'))) return;
+    if (!this.fabric.nodeSubnet && inCIDR(plan.ip, parseCIDR(owner.podCIDR, 'pod CIDR'))) return;
     for (const node of this.fabric.nodes) {
       if (node === owner) continue;
       await this.ipBatch(node.ns, [`route ${op} ${plan.ip}/32 via ${owner.addresses[0]}`]);
@@ -352,7 +410,12 @@ export class Lab {
     const byName = new Map([...this.pods.values()].map((p) => [p.plan.name, p.plan]));
     return results.map((r) => {
       const obs: Observation = { outcome: r.outcome, latencyMs: Math.round(r.latencyMs * 1000) / 1000 };
-      if (r.pod !== undefined && r.pod !== '') {
+      const host = r.pod === '' && r.local !== undefined ? this.fabric.clients.find((c) => c.address === r.local && c.serves.length > 0) : undefined;
+      if (host) {
+        obs.host = host.name;
+        if (r.localPort !== undefined) obs.endpoint = `${r.local}:${r.localPort}`;
+        obs.sourceSeen = r.peer;
+      } else if (r.pod !== undefined && r.pod !== '') {
         obs.pod = r.pod;
         obs.node = r.node;
         const ip = byName.get(r.pod)?.ip;

@@ -72,5 +72,5 @@ export const ifName = {
   inner: 'eth0',
   fabricToNode: (i: number) => checkLabName(`vn${i}`),
   fabricToClient: (i: number) => checkLabName(`vc${i}`),
-  nodeToPod: (i: number) => checkLabName(`vp${i}`),
+  nodeToPod: (i: number, prefix = 'vp') => checkLabName(`${prefix}${i}`),
 };

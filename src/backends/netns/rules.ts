@@ -1,7 +1,9 @@
 /**
- * Getting kube-proxy's iptables-save text into a node's kernel. kube-proxy creates its nfacct
- * counters over netlink before it restores rules that name them; without the `nfacct` tool we
- * cannot, so those (count-only) matches are dropped and the lab says so.
+ * Getting kube-proxy's rules into a node's kernel. iptables mode: the iptables-save text through
+ * `iptables-restore` (kube-proxy creates its nfacct counters over netlink before it restores rules
+ * that name them; without the `nfacct` tool we cannot, so those count-only matches are dropped and
+ * the lab says so). nftables mode: the `ip kube-proxy` table through `nft -f`, replacing the
+ * previous one in the same transaction.
  */
 
 import type { Sandbox } from './sandbox.js';
@@ -53,4 +55,33 @@ export async function loadRulesInto(sandbox: Sandbox, ns: string, nodeName: stri
   const res = await sandbox.exec(['ip', 'netns', 'exec', ns, 'iptables-restore'], text);
   if (res.code !== 0) throw new Error(`netns: iptables-restore on node ${nodeName} failed: ${res.stderr.trim()}`);
   return { dropped };
+}
+
+/** Lines put before the rendered table so one `nft -f` transaction replaces the old table. */
+const NFT_REPLACE_PREAMBLE = ['add table ip kube-proxy', 'delete table ip kube-proxy'];
+
+/** `nft -f` input that replaces the `ip kube-proxy` table with `table` (its "add" commands). */
+export function nftReplaceText(table: string): string {
+  return [...NFT_REPLACE_PREAMBLE, table.replace(/\n$/, '')].join('\n') + '\n';
+}
+
+/**
+ * nft's complaint about its input, located in the rendered table: the message names the node and
+ * the failing line of the table (the replace preamble does not count) with that line's text.
+ * nft reports `/dev/stdin:LINE:COLS: Error: ...` followed by the line and a caret.
+ */
+export function describeNftError(nodeName: string, table: string, stderr: string): string {
+  const lines = table.split('\n');
+  const found = /^[^\n:]*:(\d+):(\d+)(?:-(\d+))?: (Error: .*)$/m.exec(stderr);
+  if (found === null) return `netns: nft -f on node ${nodeName} failed: ${stderr.trim() || 'no message'}`;
+  const line = Number(found[1]) - NFT_REPLACE_PREAMBLE.length;
+  const text = line >= 1 && line <= lines.length ? lines[line - 1] : undefined;
+  const where = text === undefined ? `line ${found[1]} of its input` : `line ${line} of the rendered ruleset, column ${found[2]}`;
+  return `netns: nft -f on node ${nodeName} failed at ${where}: ${found[4]}${text === undefined ? '' : `\n  ${text}`}`;
+}
+
+/** Loads (replaces) the `ip kube-proxy` table of namespace `ns`; a kernel refusal names the node and line. */
+export async function loadNftRulesInto(sandbox: Sandbox, ns: string, nodeName: string, table: string): Promise<void> {
+  const res = await sandbox.exec(['ip', 'netns', 'exec', ns, 'nft', '-f', '-'], nftReplaceText(table));
+  if (res.code !== 0) throw new Error(describeNftError(nodeName, table, res.stderr));
 }

@@ -175,6 +175,17 @@ export class Sandbox {
     await this.request({ op: 'startWorker', key, ns });
   }
 
+  /** Starts `argv` (a program speaking id'd JSON lines, ready line first) inside namespace `ns`. */
+  async startProgram(key: string, ns: string, argv: string[]): Promise<void> {
+    await this.request({ op: 'startWorker', key, ns, argv });
+  }
+
+  /** One request to a program started with startProgram; its reply as it sent it. */
+  async call(key: string, request: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const res = await this.request({ op: 'call', key, request });
+    return res.reply ?? {};
+  }
+
   async stopWorker(key: string): Promise<void> {
     await this.request({ op: 'stopWorker', key });
   }

@@ -5,18 +5,30 @@
 import type { ApplyResult, BackendContext, BackendSession } from '../backend.js';
 import type { ChangeStep, CompiledScenario, SendStep } from '../../model/scenario.js';
 import type { SendResult } from '../../observe/observation.js';
-import { Lab, LabChangeUnsupported, type RulesFor } from './lab.js';
+import { Lab, LabChangeUnsupported, type NftRulesFor, type RulesFor, type RulesWriter } from './lab.js';
+
+/** A session for a scenario this machine cannot run: every step is skipped with `reason`. */
+export function unsupportedSession(reason: string): BackendSession {
+  return {
+    apply: async () => ({ unsupported: reason }),
+    send: async () => ({ unsupported: reason }),
+    close: async () => undefined,
+  };
+}
 
 export class NetnsSession implements BackendSession {
   private closing: Promise<void> | undefined;
 
-  private constructor(private readonly lab: Lab) {}
+  private constructor(
+    private readonly lab: Lab,
+    private readonly writer?: RulesWriter,
+  ) {}
 
   /** Brings the scenario's initial cluster up; Ctrl-C (the context's signal) tears it down. */
-  static async start(scenario: CompiledScenario, ctx: BackendContext, rulesFor: RulesFor): Promise<NetnsSession> {
+  static async start(scenario: CompiledScenario, ctx: BackendContext, rulesFor: RulesFor, writer?: RulesWriter, nftRulesFor?: NftRulesFor): Promise<NetnsSession> {
     ctx.signal.throwIfAborted();
-    const lab = await Lab.up(scenario.initial, { rulesFor, log: ctx.log });
-    const session = new NetnsSession(lab);
+    const lab = await Lab.up(scenario.initial, { rulesFor, writer, log: ctx.log, ...(nftRulesFor !== undefined ? { nftRulesFor } : {}) });
+    const session = new NetnsSession(lab, writer);
     if (ctx.signal.aborted) {
       await session.close();
       ctx.signal.throwIfAborted();
@@ -25,14 +37,14 @@ export class NetnsSession implements BackendSession {
     return session;
   }
 
-  /** The rules as the kernel of `node` holds them (`iptables-save` inside the node). */
+  /** The rules as the kernel of `node` holds them (`iptables-save`, or `nft list` under nftables kube-proxy). */
   kernelRules(node: string): Promise<string> {
-    return this.lab.iptablesSave(node);
+    return this.lab.kernelRules(node);
   }
 
-  /** Adjustments the lab made (e.g. nfacct counters dropped), for reports. */
+  /** Adjustments the lab made (e.g. nfacct counters dropped), and what the rules writer reported, for reports. */
   get notes(): readonly string[] {
-    return this.lab.notes;
+    return [...this.lab.notes, ...(this.writer?.notes ?? [])];
   }
 
   async apply(step: ChangeStep): Promise<ApplyResult> {

@@ -4,7 +4,8 @@
  * Every address is validated here, before any of it reaches a command.
  */
 import type { ClusterState, Pod, Protocol } from '../../model/types.js';
-import { ScenarioError } from '../../errors.js';
+import { BackendUnavailableError, ScenarioError } from '../../errors.js';
+import { NODE_SUBNET_POD_GATEWAY, podLinks, usesNodeSubnet } from '../../model/pod-network.js';
 import {
   checkIPv4,
   formatCIDR,
@@ -29,8 +30,13 @@ export interface NodePlan {
   /** Primary (first IPv4) address first. */
   addresses: string[];
   podCIDR: string;
-  /** First host of the pod CIDR: the address pods use as their default gateway. */
+  /**
+   * The address pods use as their default gateway: the first host of the pod CIDR, held by the
+   * node's pod links; with node-subnet addressing VPC CNI's 169.254.1.1, which the node answers
+   * ARP for without holding it (`podGatewayHeld` false), so traffic to pods leaves from its primary.
+   */
   podGateway: string;
+  podGatewayHeld: boolean;
 }
 
 export interface ClientPlan {
@@ -39,6 +45,13 @@ export interface ClientPlan {
   fabricIf: string;
   address: string;
   routes: { to: string; via: string }[];
+  /** Ports it answers on like an echo pod (a serving host); empty for a plain client. */
+  serves: PodPort[];
+  /**
+   * A client off the node segment sits on its own /24 behind the fabric (which routes between
+   * them): its prefix and gateway. Undefined for clients on the segment.
+   */
+  ownSubnet?: { prefix: number; gateway: string };
 }
 
 /** A port an echo pod listens on. */
@@ -67,6 +80,10 @@ export interface FabricPlan {
   clients: ClientPlan[];
   clusterCIDR: string;
   localhostNodePorts: boolean;
+  /** Pod addresses come from the node subnets (VPC CNI): routed per pod, found by proxy ARP. */
+  nodeSubnet: boolean;
+  /** Node-side name prefix of pod veths (kube-proxy's interface-name detection must see it). */
+  podLinkPrefix: string;
 }
 
 /** The smallest common prefix (at most /24) of a set of addresses. */
@@ -75,16 +92,18 @@ function commonSegment(addresses: string[]): CIDR {
     const base = (ipToInt(addresses[0]) & maskOf(prefix)) >>> 0;
     if (addresses.every((a) => ((ipToInt(a) & maskOf(prefix)) >>> 0) === base)) return { base, prefix };
   }
-  throw new ScenarioError('netns backend: node and client addresses share no common prefix');
+  throw new BackendUnavailableError(
+    `netns backend: the addresses ${addresses.join(', ')} share no common prefix, so the lab cannot put them on one segment; give nodes (and clients that only send) addresses of one network, e.g. all in 10.0.0.0/8 or 172.16.0.0/12`,
+  );
 }
 
 /**
- * kube-proxy sets route_localnet only when localhost node ports are effectively on: the flag is set
- * and --nodeport-addresses is empty or covers 127.0.0.1.
+ * kube-proxy sets route_localnet only when localhost node ports are effectively on: iptables mode
+ * (nftables mode never sets it), the flag is set and --nodeport-addresses is empty or covers 127.0.0.1.
  */
 function localhostNodePortsOn(state: ClusterState): boolean {
   const kp = state.cluster.kubeProxy;
-  if (!kp.localhostNodePorts) return false;
+  if (kp.mode !== 'iptables' || !kp.localhostNodePorts) return false;
   if (kp.nodePortAddresses.length === 0) return true;
   return kp.nodePortAddresses.some((text) => {
     const m = /^([0-9.]+)\/(\d{1,2})$/.exec(text);
@@ -96,6 +115,17 @@ function localhostNodePortsOn(state: ClusterState): boolean {
 export function planFabric(state: ClusterState): FabricPlan {
   const cluster = state.cluster;
   if (cluster.nodes.length === 0) throw new ScenarioError('netns backend: the cluster has no nodes');
+  const links = podLinks(cluster);
+  if (links.kind === 'bridge' && cluster.kubeProxy.detectLocal === 'BridgeInterface') {
+    throw new BackendUnavailableError(
+      `netns backend: detectLocal BridgeInterface needs pods on a bridge (${links.name}) with bridged traffic through iptables; the netns lab links each pod by its own veth pair. Use detectLocal InterfaceNamePrefix or ClusterCIDR for netns, or run on sim/proxy`,
+    );
+  }
+  const podLinkPrefix = links.kind === 'veth' ? links.prefix : 'vp';
+  if (!/^[a-z][a-z0-9]{0,9}$/.test(podLinkPrefix)) {
+    throw new BackendUnavailableError(`netns backend: interface name prefix "${podLinkPrefix}" is not one the lab can name links with (expected lower-case letters and digits, at most 10)`);
+  }
+  const nodeSubnet = usesNodeSubnet(cluster);
   const nodes: NodePlan[] = cluster.nodes.map((node, i) => {
     const addresses = node.addresses.filter((a) => !a.includes(':'));
     if (addresses.length === 0) throw new ScenarioError(`netns backend: node ${node.name} has no IPv4 address`);
@@ -108,7 +138,8 @@ export function planFabric(state: ClusterState): FabricPlan {
       fabricIf: ifName.fabricToNode(i),
       addresses,
       podCIDR: formatCIDR(pod),
-      podGateway: intToIp(pod.base + 1),
+      podGateway: nodeSubnet ? NODE_SUBNET_POD_GATEWAY : intToIp(pod.base + 1),
+      podGatewayHeld: !nodeSubnet,
     };
   });
   const clients: ClientPlan[] = cluster.clients.map((client, i) => ({
@@ -120,24 +151,37 @@ export function planFabric(state: ClusterState): FabricPlan {
       to: formatCIDR(parseCIDR(r.to.includes('/') ? r.to : `${r.to}/32`, `route destination of client ${client.name}`)),
       via: checkIPv4(r.via, `route next hop of client ${client.name}`),
     })),
+    serves: (client.serves ?? []).filter((p) => p.protocol !== 'SCTP' && Number.isInteger(p.port) && p.port > 0 && p.port < 65536),
   }));
-  const primaries = [...nodes.map((n) => n.addresses[0]), ...clients.map((c) => c.address)];
+  // The node segment holds the nodes and the clients inside it; a client or serving host outside
+  // it (an office network, an upstream such as 192.0.2.42) gets its own /24 behind the fabric,
+  // which routes between them as a router would.
+  const nodeSegment = commonSegment(nodes.map((n) => n.addresses[0]));
+  for (const c of clients) {
+    if (!inCIDR(c.address, nodeSegment)) {
+      const own = { base: (ipToInt(c.address) & maskOf(24)) >>> 0, prefix: 24 };
+      const gw = intToIp(own.base + (ipToInt(c.address) === own.base + 1 ? 2 : 1));
+      c.ownSubnet = { prefix: 24, gateway: gw };
+    }
+  }
+  const primaries = [...nodes.map((n) => n.addresses[0]), ...clients.filter((c) => !c.ownSubnet).map((c) => c.address)];
   const seen = new Set<string>();
   for (const a of primaries) {
     if (seen.has(a)) throw new ScenarioError(`netns backend: address ${a} is used twice by nodes/clients`);
     seen.add(a);
   }
   const segment = commonSegment(primaries);
+  const podAddresses = new Set(state.pods.map((p) => p.ip));
   const size = 2 ** (32 - segment.prefix);
   let gateway: string | undefined;
   for (let host = 1; host < size - 1 && gateway === undefined; host++) {
     const candidate = intToIp(segment.base + host);
-    if (!seen.has(candidate)) gateway = candidate;
+    if (!seen.has(candidate) && !podAddresses.has(candidate)) gateway = candidate;
   }
   if (gateway === undefined) throw new ScenarioError(`netns backend: no free address left in ${formatCIDR(segment)} for the fabric gateway`);
   for (const c of clients) {
     for (const r of c.routes) {
-      if (!inCIDR(r.via, segment)) {
+      if (!c.ownSubnet && !inCIDR(r.via, segment)) {
         throw new ScenarioError(`netns backend: client ${c.name} routes ${r.to} via ${r.via}, which is not on the node segment ${formatCIDR(segment)}`);
       }
     }
@@ -150,6 +194,8 @@ export function planFabric(state: ClusterState): FabricPlan {
     clients,
     clusterCIDR: formatCIDR(parseCIDR(cluster.clusterCIDR, 'cluster CIDR')),
     localhostNodePorts: localhostNodePortsOn(state),
+    nodeSubnet,
+    podLinkPrefix,
   };
 }
 
@@ -257,6 +303,8 @@ export function fabricBatch(plan: FabricPlan): string[] {
     lines.push(`link set ${fabricIf} master ${ifName.bridge}`);
     lines.push(`link set ${fabricIf} up`);
   }
+  // The fabric routes between the node segment and the subnets of serving hosts outside it.
+  for (const c of plan.clients) if (c.ownSubnet) lines.push(`addr add ${c.ownSubnet.gateway}/${c.ownSubnet.prefix} dev ${ifName.bridge}`);
   return lines;
 }
 
@@ -268,15 +316,18 @@ export function nodeBatch(plan: FabricPlan, node: NodePlan, pods: PodPlan[]): st
     lines.push(`addr add ${a}/${i === 0 || onSegment ? plan.segmentPrefix : 32} dev ${ifName.inner}`);
   });
   lines.push(`link set ${ifName.inner} up`);
-  for (const other of plan.nodes) {
-    if (other === node) continue;
-    lines.push(`route add ${other.podCIDR} via ${other.addresses[0]}`);
+  // node-subnet addressing: pod ranges are the node subnets themselves, so pods are routed one by one.
+  if (!plan.nodeSubnet) {
+    for (const other of plan.nodes) {
+      if (other === node) continue;
+      lines.push(`route add ${other.podCIDR} via ${other.addresses[0]}`);
+    }
   }
   // Pods whose IP lies outside their node's pod CIDR still need a way there.
   for (const pod of pods) {
     const owner = plan.nodes.find((n) => n.name === pod.node);
     if (!owner || owner === node) continue;
-    if (!inCIDR(pod.ip, parseCIDR(owner.podCIDR, 'pod CIDR'))) lines.push(`route add ${pod.ip}/32 via ${owner.addresses[0]}`);
+    if (plan.nodeSubnet || !inCIDR(pod.ip, parseCIDR(owner.podCIDR, 'pod CIDR'))) lines.push(`route add ${pod.ip}/32 via ${owner.addresses[0]}`);
   }
   lines.push(`route add default via ${plan.gateway}`);
   return lines;
@@ -284,13 +335,21 @@ export function nodeBatch(plan: FabricPlan, node: NodePlan, pods: PodPlan[]): st
 
 /** Lines for `ip -n <client> -batch -`. */
 export function clientBatch(plan: FabricPlan, client: ClientPlan): string[] {
+  const own = client.ownSubnet;
   const lines = [
     'link set lo up',
-    `addr add ${client.address}/${plan.segmentPrefix} dev ${ifName.inner}`,
+    `addr add ${client.address}/${own ? own.prefix : plan.segmentPrefix} dev ${ifName.inner}`,
     `link set ${ifName.inner} up`,
   ];
-  for (const r of client.routes) lines.push(`route add ${r.to} via ${r.via}`);
-  lines.push(`route add default via ${plan.gateway}`);
+  // Off the segment, next hops on it are still one bridge away: reached on-link, as a router would.
+  const onlink = own ? ` dev ${ifName.inner} onlink` : '';
+  for (const r of client.routes) lines.push(`route add ${r.to} via ${r.via}${onlink}`);
+  // A serving host reaches pods through their nodes (as a router that knows the pod ranges);
+  // with node-subnet addressing the pods are on the node segment already.
+  if (client.serves.length > 0 && !plan.nodeSubnet) {
+    for (const n of plan.nodes) if (!client.routes.some((r) => r.to === n.podCIDR)) lines.push(`route add ${n.podCIDR} via ${n.addresses[0]}${onlink}`);
+  }
+  lines.push(`route add default via ${own ? own.gateway : plan.gateway}`);
   return lines;
 }
 
@@ -298,7 +357,7 @@ export function clientBatch(plan: FabricPlan, client: ClientPlan): string[] {
 export function podAttachBatch(node: NodePlan, pod: PodPlan, podNs: string, nodeIf: string): string[] {
   return [
     `link add ${nodeIf} type veth peer name ${ifName.inner} netns ${podNs}`,
-    `addr add ${node.podGateway}/32 dev ${nodeIf}`,
+    ...(node.podGatewayHeld ? [`addr add ${node.podGateway}/32 dev ${nodeIf}`] : []),
     `link set ${nodeIf} up`,
     `route add ${pod.ip}/32 dev ${nodeIf}`,
   ];
@@ -329,6 +388,12 @@ export function nodeSysctls(plan: FabricPlan, interfaces: string[]): string[] {
   // Hairpin traffic leaves by the interface it came in on: no ICMP redirects for it.
   settings.push('net.ipv4.conf.all.send_redirects=0', 'net.ipv4.conf.default.send_redirects=0');
   for (const i of interfaces) settings.push(`net.ipv4.conf.${i}.rp_filter=0`, `net.ipv4.conf.${i}.send_redirects=0`);
+  // node-subnet addressing: the node answers ARP for its pods on the segment and for the pods'
+  // gateway on their links (as VPC CNI's routing does), holding neither address itself.
+  // Proxy ARP answers are delayed at random (up to 0.8 s) unless proxy_delay is 0: a first request would time out.
+  if (plan.nodeSubnet) {
+    for (const i of interfaces) settings.push(`net.ipv4.conf.${i}.proxy_arp=1`, `net.ipv4.neigh.${i}.proxy_delay=0`);
+  }
   return settings;
 }
 

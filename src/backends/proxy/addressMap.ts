@@ -6,7 +6,7 @@
 import net from 'node:net';
 import type { ClusterState } from '../../model/types.js';
 import { BackendUnavailableError } from '../../errors.js';
-import { firstHostAddress } from '../../model/ip.js';
+import { podGatewayAddress } from '../../model/pod-network.js';
 
 /** What a scenario address is; decides which /16 block of the run it is drawn from. */
 export type AddressKind = 'node' | 'client' | 'pod' | 'service' | 'external';
@@ -105,7 +105,7 @@ export class AddressMap {
     for (const node of state.cluster.nodes) for (const a of node.addresses) if (net.isIPv4(a)) this.add(a, 'node', node.name);
     for (const node of state.cluster.nodes) this.nodeLocalhost(node.name);
     for (const node of state.cluster.nodes) {
-      const gw = firstHostAddress(node.podCIDR ?? '');
+      const gw = podGatewayAddress(state.cluster, node);
       if (gw) this.add(gw, 'node', `${node.name} (pod gateway)`);
     }
     for (const client of state.cluster.clients) this.add(client.address, 'client', client.name);

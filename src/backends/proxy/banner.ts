@@ -4,8 +4,27 @@
  */
 import type { ClusterState } from '../../model/types.js';
 import type { ProxyLab } from './lab.js';
+import { terminalText } from '../../report/terminal-text.js';
 
-/** Shell variables for the lab's usual names, as loopback addresses and ports. */
+/** Prefix of a client's shell variable: a client named `path` must not become $PATH. */
+export const CLIENT_VARIABLE_PREFIX = 'SVCLAB_';
+
+/** `value` as one shell word in single quotes (a quote inside written as '\''). */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The paste-ready assignments: NAME='value' ... (names are fixed or SVCLAB_-prefixed, values quoted). */
+export function pasteLine(vars: Record<string, string>): string {
+  return Object.entries(vars)
+    .map(([k, v]) => `${k}=${shellQuote(v)}`)
+    .join(' ');
+}
+
+/**
+ * Shell variables for the lab's usual names (CNODE, NODEn, NPORT, CIP, CIPPORT: fixed), as
+ * loopback addresses and ports, and one SVCLAB_<NAME> per client.
+ */
 export function labVariables(lab: ProxyLab, state: ClusterState): Record<string, string> {
   const vars: Record<string, string> = {};
   const cp = state.cluster.nodes.find((n) => n.role === 'control-plane');
@@ -26,7 +45,7 @@ export function labVariables(lab: ProxyLab, state: ClusterState): Record<string,
     vars.CIPPORT = String(cipSvc.ports.find((p) => p.protocol === 'TCP')!.port);
   }
   for (const c of state.cluster.clients) {
-    const name = c.name.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+    const name = CLIENT_VARIABLE_PREFIX + c.name.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
     if (/^[A-Z_][A-Z0-9_]*$/.test(name) && !(name in vars)) vars[name] = lab.map.loopback(c.address);
   }
   return vars;
@@ -46,7 +65,7 @@ export function renderBanner(lab: ProxyLab, state: ClusterState, title: string):
   }
   const vars = labVariables(lab, state);
   lines.push('', 'Paste into your shell:');
-  lines.push('  ' + Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(' '));
+  lines.push('  ' + pasteLine(vars));
   if (vars.CNODE && vars.NPORT) {
     lines.push('  for i in {1..100}; do curl -s $CNODE:$NPORT/hostname; echo; done | sort | uniq -c');
     const nodes = Object.keys(vars).filter((k) => k === 'CNODE' || /^NODE\d+$/.test(k));
@@ -59,5 +78,6 @@ export function renderBanner(lab: ProxyLab, state: ClusterState, title: string):
   lines.push('', 'A dropped connection is accepted and held without an answer: use curl -m 2 to see the timeout.');
   lines.push('Source addresses other than the map above (e.g. 127.0.0.1) count as an external client.');
   lines.push('Ctrl-C stops every daemon and echo server.');
-  return lines.join('\n') + '\n';
+  // Names and the title come from the scenario: no control characters reach the terminal.
+  return terminalText(lines.join('\n') + '\n');
 }

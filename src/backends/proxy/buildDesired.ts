@@ -2,9 +2,10 @@
  * Translate a ClusterState into what each daemon and the echo pods need, in loopback addresses.
  * This is the only place scenario objects meet the proxy's world.
  */
-import type { ClusterState, Service, ServicePort } from '../../model/types.js';
+import type { ClusterSpec, ClusterState, NodeSpec, Service, ServicePort } from '../../model/types.js';
 import type { AddressMap } from './addressMap.js';
-import { firstHostAddress, inCidr } from '../../model/ip.js';
+import { inCidr } from '../../model/ip.js';
+import { podGatewayAddress } from '../../model/pod-network.js';
 import type { DesiredEndpoint, DesiredServicePort, DesiredState, DesiredVipRoute } from './desiredState.js';
 import type { EchoPodSpec } from './echoPod.js';
 
@@ -97,10 +98,9 @@ export function vipRoutes(state: ClusterState, map: AddressMap): DesiredVipRoute
   return out;
 }
 
-/** Loopback address of a node's pod gateway (first host of its pod CIDR), when mapped. */
-/** Loopback stand-in of a node's pod bridge address (first host of its pod CIDR), when mapped. */
-export function gatewayOf(podCIDR: string | undefined, map: AddressMap): string | undefined {
-  const gw = firstHostAddress(podCIDR ?? '');
+/** Loopback stand-in of a node's pod gateway address (first host of its pod CIDR; none with node-subnet addressing), when mapped. */
+export function gatewayOf(cluster: ClusterSpec, node: NodeSpec, map: AddressMap): string | undefined {
+  const gw = podGatewayAddress(cluster, node);
   return gw !== undefined && map.has(gw) ? map.loopback(gw) : undefined;
 }
 
@@ -111,7 +111,7 @@ export function desiredStates(state: ClusterState, map: AddressMap): DesiredStat
     name: n.name,
     addresses: n.addresses.filter((a) => map.has(a)).map((a) => map.loopback(a)),
     ...(localhost ? { localhost: map.nodeLocalhost(n.name) } : {}),
-    ...(gatewayOf(n.podCIDR, map) !== undefined ? { podGateway: gatewayOf(n.podCIDR, map) } : {}),
+    ...(gatewayOf(state.cluster, n, map) !== undefined ? { podGateway: gatewayOf(state.cluster, n, map) } : {}),
   }));
   const pods = state.pods.filter((p) => p.ip && map.has(p.ip)).map((p) => ({ address: map.loopback(p.ip), node: p.node }));
   const services = proxiedServicePorts(state, map);
@@ -144,6 +144,14 @@ export function echoPodSpecs(state: ClusterState, map: AddressMap): EchoPodSpec[
     }
     for (const { port, protocol } of [...ports.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol))) {
       out.push({ name: pod.name, node: pod.node, scenarioIP: pod.ip, loopbackIP: map.loopback(pod.ip), port, protocol });
+    }
+  }
+  // Serving hosts answer on the ports they declare, on their own (client) loopback address.
+  for (const host of state.cluster.clients) {
+    if (!map.has(host.address)) continue;
+    for (const { port, protocol } of host.serves ?? []) {
+      if (protocol !== 'TCP' && protocol !== 'UDP') continue;
+      out.push({ name: host.name, node: '', scenarioIP: host.address, loopbackIP: map.loopback(host.address), port, protocol, host: true });
     }
   }
   return out;

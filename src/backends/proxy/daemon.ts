@@ -239,22 +239,31 @@ export class ProxyDaemon {
     });
     tracked.upstream = upstream;
     const connectTimer = setTimeout(() => upstream.destroy(new Error('upstream connect timeout')), this.opts.connectTimeoutMs ?? 5000);
+    let held = false;
     upstream.once('connect', () => {
       clearTimeout(connectTimer);
       forward(client, upstream);
       forward(upstream, client);
       client.resume();
     });
-    upstream.on('error', () => {
+    upstream.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(connectTimer);
       this.stats.upstreamErrors++;
       this.conns.delete(tracked);
-      if (!client.destroyed) client.resetAndDestroy();
+      if (client.destroyed) return;
+      // No pod or node has the endpoint's address: in a cluster the SYN goes unanswered (a
+      // timeout), so hold the client like a drop. Something there refusing the port: a reset.
+      if (err.code === 'ECONNREFUSED' && !this.someoneAt(decision.endpoint.address)) {
+        held = true;
+        tracked.upstream = undefined;
+        this.conns.add(tracked); // closed with the daemon, like any held connection
+        this.hold(client);
+      } else client.resetAndDestroy();
     });
     upstream.on('close', () => {
       clearTimeout(connectTimer);
       this.conns.delete(tracked);
-      if (client.destroyed) return;
+      if (client.destroyed || held) return;
       // The pod closed: the client still gets everything buffered for it (destroy() would drop
       // it), its further bytes are discarded (forward() writes only to a writable socket), and
       // the socket closes once the client closes too.
@@ -275,6 +284,13 @@ export class ProxyDaemon {
     const body = JSON.stringify({ service: { namespace, name: rest.replace(/:.*$/, '') }, localEndpoints: local, serviceProxyHealthy: true });
     res.writeHead(local > 0 ? 200 : 503, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff', Connection: 'close' });
     res.end(body);
+  }
+
+  /** Whether a pod or a node of the current state has loopback address `address`. */
+  private someoneAt(address: string): boolean {
+    const st = this.state;
+    if (!st) return false;
+    return st.pods.some((p) => p.address === address) || st.nodes.some((n) => n.addresses.includes(address) || n.localhost === address || n.podGateway === address);
   }
 
   /** A drop: the client gets no answer. Its bytes are discarded; it is closed after holdMs. */

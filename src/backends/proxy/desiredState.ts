@@ -4,6 +4,7 @@
  * parsed JSON value completely before anything is applied, so a bad request changes nothing.
  */
 import net from 'node:net';
+import type { DetectLocalMode } from '../../model/types.js';
 
 /** One backend of a service port. */
 export interface DesiredEndpoint {
@@ -62,8 +63,11 @@ export interface DesiredState {
   vipRoutes: DesiredVipRoute[];
   /** SNAT every service connection (kube-proxy --masquerade-all). */
   masqueradeAll: boolean;
-  /** --detect-local-mode: ClusterCIDR (default when absent) tells pod traffic apart; None does not. */
-  detectLocal?: 'ClusterCIDR' | 'None';
+  /**
+   * --detect-local-mode: ClusterCIDR (default when absent) tells traffic from any pod apart;
+   * NodeCIDR, BridgeInterface and InterfaceNamePrefix only traffic from this node's pods; None none.
+   */
+  detectLocal?: DetectLocalMode;
   services: DesiredServicePort[];
 }
 
@@ -191,7 +195,9 @@ export function validateDesiredState(v: Json): DesiredState {
     masqueradeAll: bool(o.masqueradeAll, 'state.masqueradeAll'),
     services: arr(o.services, 'state.services').map((s, i) => servicePort(s, `state.services[${i}]`)),
   };
-  if (o.detectLocal !== undefined) state.detectLocal = oneOf(o.detectLocal, 'state.detectLocal', ['ClusterCIDR', 'None'] as const);
+  if (o.detectLocal !== undefined) {
+    state.detectLocal = oneOf(o.detectLocal, 'state.detectLocal', ['ClusterCIDR', 'NodeCIDR', 'BridgeInterface', 'InterfaceNamePrefix', 'None'] as const);
+  }
   if (!state.nodes.some((n) => n.name === state.node)) throw new DesiredStateError(`state.node: '${state.node}' is not among state.nodes`);
   const keys = new Set<string>();
   for (const s of state.services) {

@@ -10,8 +10,10 @@ import type net from 'node:net';
 
 /** JSON body of `GET /` (and any path other than /hostname, /clientip, /healthz). */
 export interface EchoAnswer {
-  /** Pod name (also under `hostname`, so the seed's `grep hostname` shows it). */
+  /** Pod name (also under `hostname`, so the seed's `grep hostname` shows it); "" for a serving host. */
   pod: string;
+  /** Name of the serving host (a cluster client with `serves`) that answered, instead of a pod. */
+  host?: string;
   hostname: string;
   node: string;
   /** The pod's scenario ip:port that answered. */
@@ -31,6 +33,8 @@ export interface EchoPodSpec {
   port: number;
   /** TCP serves HTTP; UDP answers each datagram ("hostname", "clientip", anything else: JSON). */
   protocol: 'TCP' | 'UDP';
+  /** A serving host outside the cluster (answers as `host`, with no pod and no node). */
+  host?: boolean;
 }
 
 export class EchoPod {
@@ -92,7 +96,8 @@ export class EchoPod {
 
   private body(peerIP: string, port: number): EchoAnswer {
     return {
-      pod: this.spec.name,
+      pod: this.spec.host ? '' : this.spec.name,
+      ...(this.spec.host ? { host: this.spec.name } : {}),
       hostname: this.spec.name,
       node: this.spec.node,
       endpoint: `${this.spec.scenarioIP}:${this.spec.port}`,

@@ -63,9 +63,11 @@ export function decide(
   if (route.kind === 'loadBalancer' && svc.loadBalancerAllowedSources && !svc.loadBalancerAllowedSources.includes(source)) {
     return { kind: 'drop', reason: `${source} is outside loadBalancerSourceRanges` };
   }
-  // Without a local-traffic detector (--detect-local-mode None) pod traffic looks like any other.
-  const detector = (state.detectLocal ?? 'ClusterCIDR') === 'ClusterCIDR';
-  const fromPod = detector && state.pods.some((p) => p.address === source);
+  // Without a local-traffic detector (--detect-local-mode None) pod traffic looks like any other;
+  // ClusterCIDR tells traffic from every pod apart, the other modes only this node's pods'.
+  const mode = state.detectLocal ?? 'ClusterCIDR';
+  const detector = mode !== 'None';
+  const fromPod = detector && state.pods.some((p) => p.address === source && (mode === 'ClusterCIDR' || p.node === node));
   const nodeAddrs = state.nodes.find((n) => n.name === node)?.addresses ?? [];
   const fromLocalNode = nodeAddrs.includes(source);
   const local = (): DesiredEndpoint[] => usableEndpoints(svc.endpoints.filter((e) => e.node === node));

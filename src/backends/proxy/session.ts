@@ -8,16 +8,24 @@ import type { ChangeStep, CompiledScenario, SendStep, Traffic } from '../../mode
 import type { ClusterState } from '../../model/types.js';
 import type { Observation, SendResult } from '../../observe/observation.js';
 import type { AddressMap } from './addressMap.js';
+import { expectationsFor, isModeSpecific } from '../../model/proxy-mode.js';
 import { inCidr } from '../../model/ip.js';
 import { ProxyLab } from './lab.js';
 import { gatewayOf } from './buildDesired.js';
+import { usesNodeSubnet } from '../../model/pod-network.js';
 import { requestOnce, runBounded, udpRequestOnce } from './trafficClient.js';
 
 /** Requests in flight at once for one send step (timeouts would otherwise run one after another). */
 const SEND_CONCURRENCY = 32;
 
 /** What a target address is in the scenario. */
-type TargetKind = { kind: 'node'; node: string } | { kind: 'clusterIP' | 'vip'; service: string } | { kind: 'pod' } | { kind: 'localhost' } | { kind: 'unknown' };
+type TargetKind =
+  | { kind: 'node'; node: string }
+  | { kind: 'clusterIP' | 'vip'; service: string }
+  | { kind: 'pod' }
+  | { kind: 'host'; name: string }
+  | { kind: 'localhost' }
+  | { kind: 'unknown' };
 
 function targetKind(state: ClusterState, address: string): TargetKind {
   if (address.startsWith('127.')) return { kind: 'localhost' };
@@ -30,20 +38,34 @@ function targetKind(state: ClusterState, address: string): TargetKind {
     }
   }
   if (state.pods.some((p) => p.ip === address)) return { kind: 'pod' };
+  // A serving host is reached directly (its echo server listens on its own loopback address).
+  const host = state.cluster.clients.find((c) => c.address === address && (c.serves ?? []).length > 0);
+  if (host) return { kind: 'host', name: host.name };
   return { kind: 'unknown' };
+}
+
+/**
+ * Why a step whose answer depends on kube-proxy's mode is skipped outside iptables mode: proxyd
+ * implements iptables-mode semantics only (a ClusterIP's unserved port times out rather than being
+ * rejected, node ports listen on every node address and on localhost), so it cannot give the
+ * nftables answer. Steps that state no per-mode answer behave the same in both modes and run.
+ */
+export function modeSpecificReason(mode: string): string {
+  return `this step states a different answer per kube-proxy mode, and the proxy daemon implements iptables-mode semantics only, not ${mode} mode's differences`;
 }
 
 /** Why this traffic cannot be reproduced faithfully on loopback, or undefined when it can. */
 export function unsupportedReason(state: ClusterState, t: Traffic): string | undefined {
   if (t.protocol !== 'TCP' && t.protocol !== 'UDP') return `${t.protocol} traffic is not proxied by the proxy backend (TCP and UDP only)`;
   const target = targetKind(state, t.to.address);
-  if (target.kind === 'unknown') return `target ${t.to.address} is no node, pod or service address of this scenario`;
+  if (target.kind === 'unknown') return `target ${t.to.address} is no node, pod, serving host or service address of this scenario`;
   if (target.kind === 'localhost' && t.from.kind !== 'node') {
     return `${t.to.address} from a ${t.from.kind} is its own loopback, which the proxy backend does not model (only a node's 127.0.0.1 node ports)`;
   }
   const client = t.from.kind === 'client' ? state.cluster.clients.find((c) => c.name === t.from.name) : undefined;
   const routed = client?.routes.some((r) => inCidr(t.to.address, r.to)) ?? false;
-  if (target.kind === 'pod' && t.from.kind === 'client' && !routed) {
+  // With node-subnet addressing the network routes pod addresses to their nodes: a direct connection.
+  if (target.kind === 'pod' && t.from.kind === 'client' && !routed && !usesNodeSubnet(state.cluster)) {
     return 'a pod address reached from outside the cluster depends on routing that loopback does not model';
   }
   if (target.kind === 'pod' && client && routed) {
@@ -71,13 +93,14 @@ function sourceAddress(state: ClusterState, map: AddressMap, t: Traffic, toPod: 
   if (t.from.kind === 'node' && toPod) {
     const node = state.cluster.nodes.find((n) => n.name === t.from.name);
     const pod = state.pods.find((p) => p.ip === t.to.address);
-    if (node && pod?.node === node.name) return gatewayOf(node.podCIDR, map) ?? map.loopback(t.from.address);
+    if (node && pod?.node === node.name) return gatewayOf(state.cluster, node, map) ?? map.loopback(t.from.address);
   }
   return map.loopback(t.from.address);
 }
 
 /** One line for reports: what the proxy did with a request, as far as the client can tell. */
 function traceNote(o: Observation): string {
+  if (o.outcome === 'ok' && o.host) return `reached ${o.endpoint} (host ${o.host}), which saw ${o.sourceSeen}`;
   if (o.outcome === 'ok') return o.pod ? `proxied to ${o.endpoint} (pod ${o.pod}), which saw ${o.sourceSeen}` : `answered (${o.detail ?? 'not an echo pod'})`;
   if (o.outcome === 'timeout') return 'no answer: accepted and held (a drop), or nothing routed it';
   if (o.outcome === 'refused') return 'refused: nothing listens there (no endpoints, or not a service port)';
@@ -118,7 +141,9 @@ export class ProxySession implements BackendSession {
   async send(step: SendStep): Promise<SendResult> {
     const state = this.lab.state ?? step.state;
     const t = step.traffic;
-    if (step.expect.some((e) => e.kind === 'distribution' && e.method === 'exact')) {
+    const mode = step.state.cluster.kubeProxy.mode;
+    if (mode !== 'iptables' && isModeSpecific(step)) return { unsupported: modeSpecificReason(mode) };
+    if (expectationsFor(step, mode).expect.some((e) => e.kind === 'distribution' && e.method === 'exact')) {
       return { unsupported: 'method exact needs probabilities derived from kube-proxy rules; the proxy backend only samples (use method auto or sample)' };
     }
     const why = unsupportedReason(state, t);
@@ -132,6 +157,9 @@ export class ProxySession implements BackendSession {
     let ingressNode: string | undefined;
     if (target.kind === 'node') ingressNode = target.node;
     else if (target.kind === 'localhost') ingressNode = t.from.name;
+    // A node's own traffic meets kube-proxy on that node first (nat OUTPUT), a pod's on its node.
+    else if (t.from.kind === 'node') ingressNode = t.from.name;
+    else if (t.from.kind === 'pod') ingressNode = t.from.node;
     else if (t.from.kind === 'client') {
       const client = state.cluster.clients.find((c) => c.name === t.from.name);
       const via = client?.routes.find((r) => inCidr(t.to.address, r.to))?.via;
@@ -160,7 +188,11 @@ export class ProxySession implements BackendSession {
         const r = await send({ host, port: t.to.port, localAddress: source, timeoutMs: t.timeoutMs });
         const o: Observation = { outcome: r.outcome, latencyMs: Math.round(r.latencyMs * 1000) / 1000 };
         if (r.detail && r.outcome !== 'ok') o.detail = r.detail;
-        if (r.answer) {
+        if (r.answer?.host) {
+          o.host = r.answer.host;
+          o.endpoint = r.answer.endpoint;
+          o.sourceSeen = r.answer.clientip.replace(/:\d+$/, '');
+        } else if (r.answer) {
           o.pod = r.answer.pod;
           o.node = r.answer.node;
           o.endpoint = r.answer.endpoint;

@@ -5,7 +5,7 @@
  */
 import type { ExactDistribution } from '../../observe/observation.js';
 import { exploreBranches } from '../../evaluators/iptables/explore.js';
-import type { WalkOptions } from '../../evaluators/iptables/host.js';
+import type { WalkOptions } from '../../evaluators/host.js';
 import type { RequestResult, Sender, SimNetwork } from './network.js';
 
 export interface ExactBranch {
@@ -51,7 +51,7 @@ export function exactRequest(net: SimNetwork, req: ExactRequest): ExactSummary {
 }
 
 function summarize(branches: ExactBranch[]): ExactSummary {
-  const byEndpoint = new Map<string, { endpoint: string; pod?: string; node?: string; probability: number }>();
+  const byEndpoint = new Map<string, { endpoint: string; pod?: string; node?: string; host?: string; probability: number }>();
   let masquerade = false;
   for (const b of branches) {
     const r = b.result;
@@ -59,11 +59,11 @@ function summarize(branches: ExactBranch[]): ExactSummary {
     if (r.masqueraded) masquerade = true;
     const e = byEndpoint.get(r.endpoint);
     if (e) e.probability += b.probability;
-    else byEndpoint.set(r.endpoint, { endpoint: r.endpoint, pod: r.pod, node: r.node, probability: b.probability });
+    else byEndpoint.set(r.endpoint, { endpoint: r.endpoint, pod: r.pod, node: r.node, ...(r.host !== undefined ? { host: r.host } : {}), probability: b.probability });
   }
   const endpoints = [...byEndpoint.values()].sort((a, b) => (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0));
   let verdict: ExactDistribution['verdict'];
-  const podAnswers = endpoints.some((e) => e.pod !== undefined);
+  const podAnswers = endpoints.some((e) => e.pod !== undefined || e.host !== undefined);
   if (podAnswers) verdict = 'ok';
   else if (endpoints.length) verdict = 'local';
   else {

@@ -1,8 +1,10 @@
 /**
  * The simulated network around the rules. Every node and client sits on one L2 segment with its
- * scenario addresses; pods live behind their node's bridge (`cni0`, gateway = first host of the
+ * scenario addresses; pods live behind their node's pod links (src/model/pod-network.ts: a bridge,
+ * `cni0` unless detect-local names another, or one veth per pod named by a prefix; gateway = first host of the
  * node's pod CIDR); nodes route each other's pod CIDRs over the segment. Each node runs the
- * iptables rules kube-proxy would write (rendered by src/kubeproxy/iptables), walked by src/evaluators/iptables.
+ * rules kube-proxy would write in the scenario's mode (rendered by src/kubeproxy/<mode>), walked by
+ * src/evaluators/<mode> (see ./walkers.ts).
  *
  * How traffic from outside reaches the cluster:
  *  - a node address: straight over the segment to that node;
@@ -16,7 +18,9 @@
  *    with the seeded RNG;
  *  - anything else: no route, a timeout. So a ClusterIP or pod IP from an external client times
  *    out unless a route says otherwise.
- * Pods send through their node (PREROUTING with in-interface cni0); nodes send through OUTPUT.
+ * Pods send through their node (PREROUTING with their link as in-interface); nodes send through OUTPUT.
+ * With node-subnet pod addressing (VPC CNI) pod addresses live in the nodes' subnets: the network
+ * routes each one to its node (from clients too), and the node's pod links carry no address.
  * Delivery: a pod answers on the ports it declares (all ports when it declares none), else the
  * connection is refused; a node answers only on health-check node ports, else refused; DROP and
  * unroutable packets time out; REJECT is refused. The reply walks back through every node's
@@ -29,12 +33,14 @@
 import type { ClusterState, NodeSpec, Pod, Service } from '../../model/types.js';
 import type { Outcome } from '../../model/scenario.js';
 import type { TraceHop } from '../../observe/observation.js';
-import { CompiledRuleset, type CompileOptions } from '../../evaluators/iptables/evaluate.js';
-import { NetfilterHost, type WalkOptions } from '../../evaluators/iptables/host.js';
+import type { CompileOptions } from '../../evaluators/iptables/evaluate.js';
+import type { HookRules } from '../../evaluators/hook-rules.js';
+import { NetfilterHost, type WalkOptions } from '../../evaluators/host.js';
 import { cidrContains, firstHost, formatIPv4, parseCidr, parseIPv4, type Cidr } from '../../evaluators/iptables/ip.js';
-import { RuleCache, parseIptablesSave } from '../../evaluators/iptables/parse.js';
+import { iptablesWalker, type RulesWalker } from './walkers.js';
 import { CT, protoNumber, type Packet } from '../../evaluators/iptables/packet.js';
 import type { ConntrackEntry } from '../../evaluators/iptables/conntrack.js';
+import { DEFAULT_POD_BRIDGE, podGatewayAddress, podLinks, usesNodeSubnet, type PodLinks } from '../../model/pod-network.js';
 
 /** Who sends: a named client, node or pod, or a bare address (resolved to one of those if it is one). */
 export type Sender =
@@ -56,14 +62,25 @@ export interface RequestOptions {
   viaNode?: string;
 }
 
+/**
+ * Why a request was not answered: a rule dropped or rejected it (`rule-drop`, `rule-reject`, on
+ * the way there or back), routing lost it (`no-route`), nothing listens on the port it reached
+ * (`not-listening`: the kernel answers with a reset), or the reply never got back (`reply-lost`).
+ */
+export type LossCause = 'rule-drop' | 'rule-reject' | 'no-route' | 'not-listening' | 'reply-lost';
+
 export interface RequestResult {
   outcome: Outcome;
   endpoint?: string;
   pod?: string;
   node?: string;
+  /** Serving host that answered (a cluster client with `serves`). */
+  host?: string;
   sourceSeen?: string;
   ingressNode?: string;
   detail?: string;
+  /** Why a request got no answer (trace tells these apart): see LossCause. */
+  cause?: LossCause;
   trace: TraceHop[];
   /** Source NAT happened on the way. */
   masqueraded: boolean;
@@ -71,21 +88,34 @@ export interface RequestResult {
   dnat: boolean;
 }
 
+interface SimClient {
+  name: string;
+  address: number;
+  routes: { to: Cidr; via: number }[];
+  /** `port/proto-number` keys of the ports it answers on (a serving host); empty for a plain client. */
+  serves: Set<string>;
+}
+
 interface SimNode {
   spec: NodeSpec;
   primary: number;
   addrs: Set<number>;
   podCidr: Cidr;
-  gateway: number;
+  /** The node's address on its pod links (pod-cidr addressing); undefined with node-subnet addressing. */
+  gateway: number | undefined;
   host: NetfilterHost;
 }
 
 const MAX_HOPS = 16;
+/** Every node's link to the outside network. */
+const UPLINK = 'eth0';
 
 /** How a SimNetwork compiles its nodes' rules. */
 export interface SimNetworkOptions {
-  /** Passed to every CompiledRuleset (tests use `{ plain: true }` to check the optimized path). */
+  /** Passed to every iptables CompiledRuleset (tests use `{ plain: true }` to check the optimized path). */
   compile?: CompileOptions;
+  /** Which walker reads the rendered rules (default: iptables, with `compile`). */
+  walker?: RulesWalker;
   /**
    * Reuse the compiled rules of an identical dump (another node's, or the node's own before a
    * change step) instead of parsing and compiling it again, and reuse the parse of every line
@@ -99,11 +129,16 @@ export class SimNetwork {
   private nodes = new Map<string, SimNode>();
   private nodeByAddr = new Map<number, SimNode>();
   private podByIp = new Map<number, Pod>();
-  private clients = new Map<string, { address: number; routes: { to: Cidr; via: number }[] }>();
-  private clientByAddr = new Map<number, string>();
+  private clients = new Map<string, SimClient>();
+  private clientByAddr = new Map<number, SimClient>();
+  private links: PodLinks = { kind: 'bridge', name: DEFAULT_POD_BRIDGE };
+  private nodeSubnet = false;
+  /** Per pod (`ns/name`): its number among its node's pods, for veth names. */
+  private vethIndex = new Map<string, number>();
   private state!: ClusterState;
   /** Compiled rules by dump text, as of the last update. */
-  private compiled = new Map<string, CompiledRuleset>();
+  private compiled = new Map<string, HookRules>();
+  private readonly walker: RulesWalker;
   /** How many dumps the last update parsed and compiled (the rest were reused). */
   compiledLastUpdate = 0;
 
@@ -112,21 +147,33 @@ export class SimNetwork {
     private readonly render: (state: ClusterState, node: string) => string,
     private readonly options: SimNetworkOptions = {},
   ) {
+    this.walker = options.walker ?? iptablesWalker(options.compile);
     this.update(state);
+  }
+
+  /** Which kube-proxy mode's rules this network walks. */
+  get mode(): 'iptables' | 'nftables' {
+    return this.walker.mode;
   }
 
   /** Re-renders every node's rules from `state`; conntrack and `recent` state stay on each node. */
   update(state: ClusterState): void {
     this.state = state;
+    this.links = podLinks(state.cluster);
+    this.nodeSubnet = usesNodeSubnet(state.cluster);
+    this.vethIndex = new Map();
+    const perNode = new Map<string, number>();
+    for (const pod of state.pods) {
+      const n = perNode.get(pod.node) ?? 0;
+      perNode.set(pod.node, n + 1);
+      this.vethIndex.set(`${pod.namespace}/${pod.name}`, n);
+    }
     const old = this.nodes;
     const reuse = this.options.reuseCompiled !== false;
     const previous = this.compiled;
-    const compiled = new Map<string, CompiledRuleset>();
+    const compiled = new Map<string, HookRules>();
     this.compiledLastUpdate = 0;
-    // Parsed lines of the previous dumps, gathered on a change step when a dump changed: it still
-    // shares most of its lines. Kept for this update only, so no memory stays behind; the first
-    // build has no previous dumps and builds no cache (a one-off network pays nothing for it).
-    let lines: RuleCache | undefined;
+    const compiler = this.walker.forUpdate(reuse ? [...new Set(previous.values())] : []);
     this.nodes = new Map();
     this.nodeByAddr = new Map();
     for (const spec of state.cluster.nodes) {
@@ -138,16 +185,13 @@ export class SimNetwork {
       const primary = parseIPv4(spec.addresses.find((a) => parseIPv4(a) !== undefined) ?? '');
       const podCidr = parseCidr(spec.podCIDR);
       if (primary === undefined || !podCidr) throw new Error(`node ${spec.name}: needs an IPv4 address and pod CIDR`);
-      const gateway = firstHost(podCidr);
-      addrs.add(gateway);
+      const gatewayText = podGatewayAddress(state.cluster, spec);
+      const gateway = gatewayText === undefined ? undefined : parseIPv4(gatewayText);
+      if (gateway !== undefined) addrs.add(gateway);
       const text = this.render(state, spec.name);
       let rules = reuse ? (compiled.get(text) ?? previous.get(text)) : undefined;
       if (!rules) {
-        if (reuse && !lines && previous.size > 0) {
-          lines = new RuleCache();
-          for (const r of new Set(previous.values())) lines.addAll(r.ruleset);
-        }
-        rules = new CompiledRuleset(parseIptablesSave(text, `rules of node ${spec.name}`, lines), this.options.compile);
+        rules = compiler.compile(text, `rules of node ${spec.name}`);
         this.compiledLastUpdate++;
       }
       if (reuse) compiled.set(text, rules);
@@ -163,8 +207,12 @@ export class SimNetwork {
         name: spec.name,
         rules,
         isLocal,
-        route: (dst: number) => (isLocal(dst) ? ({ kind: 'local' } as const) : cidrContains(podCidr, dst) ? ({ kind: 'out', iface: 'cni0' } as const) : ({ kind: 'out', iface: 'eth0' } as const)),
-        ifaceAddress: (iface: string) => (iface === 'cni0' ? gateway : iface === 'lo' ? 0x7f000001 : primary),
+        route: (dst: number) => {
+          if (isLocal(dst)) return { kind: 'local' } as const;
+          const link = this.podLinkTo(spec.name, podCidr, dst);
+          return { kind: 'out', iface: link ?? UPLINK } as const;
+        },
+        ifaceAddress: (iface: string) => (iface === 'lo' ? 0x7f000001 : iface === UPLINK ? primary : (gateway ?? primary)),
       };
       const prev = old.get(spec.name);
       let host: NetfilterHost;
@@ -193,8 +241,9 @@ export class SimNetwork {
         return to && via !== undefined ? [{ to, via }] : [];
       });
       routes.sort((a, b) => b.to.bits - a.to.bits);
-      this.clients.set(c.name, { address, routes });
-      this.clientByAddr.set(address, c.name);
+      const serves = new Set((c.serves ?? []).map((p) => `${p.port}/${protoNumber(p.protocol)}`));
+      this.clients.set(c.name, { name: c.name, address, routes, serves });
+      this.clientByAddr.set(address, this.clients.get(c.name)!);
     }
   }
 
@@ -217,7 +266,7 @@ export class SimNetwork {
     const pod = this.podByIp.get(a);
     if (pod) return { kind: 'pod', name: pod.name, namespace: pod.namespace };
     const client = this.clientByAddr.get(a);
-    if (client) return { kind: 'client', name: client };
+    if (client) return { kind: 'client', name: client.name };
     return sender;
   }
 
@@ -255,7 +304,7 @@ export class SimNetwork {
         if (!senderNode) throw new Error(`unknown node '${sender.name}'`);
         // Source address selection: the address of the interface the route to dst leaves by:
         // lo, the pod bridge for this node's own pods (a direct pod IP), else the primary one.
-        srcAddr = dst >>> 24 === 127 ? 0x7f000001 : cidrContains(senderNode.podCidr, dst) ? senderNode.gateway : senderNode.primary;
+        srcAddr = dst >>> 24 === 127 ? 0x7f000001 : this.podLinkTo(senderNode.spec.name, senderNode.podCidr, dst) !== undefined ? (senderNode.gateway ?? senderNode.primary) : senderNode.primary;
         at = { node: senderNode, inIface: null };
         break;
       }
@@ -265,8 +314,9 @@ export class SimNetwork {
         const node = this.nodes.get(senderPod.node);
         if (!node) throw new Error(`pod ${senderPod.name} runs on unknown node '${senderPod.node}'`);
         srcAddr = parseIPv4(senderPod.ip)!;
-        note(`pod ${senderPod.name} sends via its node's gateway ${formatIPv4(node.gateway)}`, node.spec.name);
-        at = { node, inIface: 'cni0' };
+        const link = this.podLink(senderPod);
+        note(`pod ${senderPod.name} sends via its node's ${link}${node.gateway !== undefined ? ` (gateway ${formatIPv4(node.gateway)})` : ''}`, node.spec.name);
+        at = { node, inIface: link };
         break;
       }
       case 'client': {
@@ -297,8 +347,15 @@ export class SimNetwork {
     }
     if (!at) {
       const entry = this.deliverFromOutside(senderClient!, sender.kind === 'client' ? sender.name : formatIPv4(srcAddr), dst, opts.chance, note);
-      if (entry === 'self') return result('refused', { detail: 'connection to the sender itself' });
-      if (typeof entry === 'string') return result('timeout', { detail: entry });
+      if (entry === 'self') return result('refused', { cause: 'not-listening', detail: 'connection to the sender itself' });
+      if (typeof entry === 'string') return result('timeout', { cause: 'no-route', detail: entry });
+      if ('address' in entry) {
+        // Host to host over the outside network: no node, no rules.
+        const served = this.hostAnswer(entry, pkt, protocol);
+        if (typeof served === 'string') return result('refused', { cause: 'not-listening', detail: served });
+        if (opts.trace) trace.push({ table: 'deliver', note: `answered by host ${entry.name} at ${served.endpoint}, source seen ${served.sourceSeen}` });
+        return result('ok', served);
+      }
       at = { node: entry, inIface: 'eth0' };
     }
     const ingressNode = at.node.spec.name;
@@ -309,7 +366,7 @@ export class SimNetwork {
     let forwardEntries: ConntrackEntry[] | undefined;
 
     // Forward path.
-    let responder: { pod?: Pod; node?: SimNode; at: SimNode; local: boolean } | undefined;
+    let responder: { pod?: Pod; node?: SimNode; host?: SimClient; at: SimNode; local: boolean } | undefined;
     for (let hop = 0; hop < MAX_HOPS && !responder; hop++) {
       const node = at!.node;
       const res = node.host.process(pkt, at!.inIface, walk);
@@ -319,15 +376,15 @@ export class SimNetwork {
       if (pkt.ctstate & CT.SNAT) masqueraded = true;
       if (res.kind === 'drop' || res.kind === 'reject') {
         const drop = res.kind === 'drop';
-        return result(drop ? 'timeout' : 'refused', { ingressNode, detail: `${drop ? 'dropped' : 'rejected'} in ${res.hook} on ${node.spec.name}` });
+        return result(drop ? 'timeout' : 'refused', { ingressNode, cause: drop ? 'rule-drop' : 'rule-reject', detail: `${drop ? 'dropped' : 'rejected'} in ${res.hook} on ${node.spec.name}` });
       }
       if (res.kind === 'local') {
         responder = { node, at: node, local: true };
         break;
       }
-      if (res.iface === 'cni0') {
+      if (res.iface !== UPLINK) {
         const pod = this.podByIp.get(pkt.dst);
-        if (!pod || pod.node !== node.spec.name) return result('timeout', { ingressNode, detail: `no pod has address ${formatIPv4(pkt.dst)} on ${node.spec.name}` });
+        if (!pod || pod.node !== node.spec.name) return result('timeout', { ingressNode, cause: 'no-route', detail: `no pod has address ${formatIPv4(pkt.dst)} on ${node.spec.name}` });
         note(`${node.spec.name} bridges to pod ${pod.name} (${pod.ip})`, node.spec.name);
         responder = { pod, at: node, local: false };
         break;
@@ -338,42 +395,61 @@ export class SimNetwork {
         at = { node: next.node, inIface: 'eth0' };
         continue;
       }
-      if (next.kind === 'client') return result('refused', { ingressNode, detail: `client ${formatIPv4(pkt.dst)} does not listen on port ${pkt.dport}` });
-      return result('timeout', { ingressNode, detail: `${node.spec.name} has no route to ${formatIPv4(pkt.dst)}; the packet leaves by the default route and is lost` });
+      if (next.kind === 'client') {
+        if (next.client.serves.size === 0) return result('refused', { ingressNode, cause: 'not-listening', detail: `client ${formatIPv4(pkt.dst)} does not listen on port ${pkt.dport}` });
+        note(`${node.spec.name} routes ${formatIPv4(pkt.dst)} to host ${next.client.name}`, node.spec.name);
+        responder = { host: next.client, at: node, local: false };
+        break;
+      }
+      return result('timeout', { ingressNode, cause: 'no-route', detail: `${node.spec.name} has no route to ${formatIPv4(pkt.dst)}; the packet leaves by the default route and is lost` });
     }
-    if (!responder) return result('timeout', { ingressNode, detail: 'routing loop' });
+    if (!responder) return result('timeout', { ingressNode, cause: 'no-route', detail: 'routing loop' });
 
     // Does anything listen there?
     const sourceSeen = formatIPv4(pkt.src);
     const endpoint = `${formatIPv4(pkt.dst)}:${pkt.dport}`;
     let answer: Partial<RequestResult>;
-    if (responder.pod) {
+    if (responder.host) {
+      const served = this.hostAnswer(responder.host, pkt, protocol);
+      if (typeof served === 'string') return result('refused', { ingressNode, detail: served });
+      answer = served;
+    } else if (responder.pod) {
       const pod = responder.pod;
       const pname = protocol.toUpperCase();
       const serves = pod.ports.length === 0 || pod.ports.some((cp) => cp.containerPort === pkt.dport && cp.protocol === pname);
-      if (!serves) return result('refused', { ingressNode, detail: `pod ${pod.name} does not serve ${pname} port ${pkt.dport}` });
+      if (!serves) return result('refused', { ingressNode, cause: 'not-listening', detail: `pod ${pod.name} does not serve ${pname} port ${pkt.dport}` });
       answer = { endpoint, pod: pod.name, node: pod.node, sourceSeen };
     } else {
       const node = responder.node!;
       if (!this.nodeListens(node, pkt.dst, pkt.dport, proto)) {
-        return result('refused', { ingressNode, detail: `nothing listens on ${endpoint} on node ${node.spec.name}` });
+        return result('refused', { ingressNode, cause: 'not-listening', detail: `nothing listens on ${endpoint} on node ${node.spec.name}` });
       }
       answer = { endpoint, node: node.spec.name, sourceSeen };
     }
-    if (opts.trace) trace.push({ node: responder.at.spec.name, table: 'deliver', note: `answered by ${answer.pod ? `pod ${answer.pod}` : `node ${answer.node}`} at ${endpoint}, source seen ${sourceSeen}` });
+    const who = answer.pod ? `pod ${answer.pod}` : answer.host ? `host ${answer.host}` : `node ${answer.node}`;
+    if (opts.trace) trace.push({ node: responder.at.spec.name, table: 'deliver', note: `answered by ${who} at ${endpoint}, source seen ${sourceSeen}` });
 
     // Reply path: back through conntrack on every node it crosses.
     let reply: Packet = { src: pkt.dst, sport: pkt.dport, dst: pkt.src, dport: pkt.sport, proto, mark: 0, inIface: '', outIface: '', ctstate: 0 };
-    let rat: { node: SimNode; inIface: string | null } = { node: responder.at, inIface: responder.pod ? 'cni0' : null };
+    let rat: { node: SimNode; inIface: string | null };
+    if (responder.host) {
+      // The host answers over the outside network: to a node address straight, to a pod through its node.
+      const back = this.hostReplyEntry(reply.dst);
+      if (!back) {
+        if (senderClient === reply.dst && reply.src === original.dst && reply.sport === original.dport) return result('ok', { ingressNode, ...answer });
+        return result('timeout', { ingressNode, detail: `host ${responder.host.name} has no route back to ${formatIPv4(reply.dst)}` });
+      }
+      rat = { node: back, inIface: 'eth0' };
+    } else rat = { node: responder.at, inIface: responder.pod ? this.podLink(responder.pod) : null };
     for (let hop = 0; hop < MAX_HOPS; hop++) {
       const res = rat.node.host.process(reply, rat.inIface, { ...walk, trace: undefined });
       reply = res.packet;
-      if (res.kind === 'drop' || res.kind === 'reject') return result('timeout', { ingressNode, detail: `reply dropped in ${res.hook} on ${rat.node.spec.name}` });
+      if (res.kind === 'drop' || res.kind === 'reject') return result('timeout', { ingressNode, cause: res.kind === 'drop' ? 'rule-drop' : 'rule-reject', detail: `reply ${res.kind === 'drop' ? 'dropped' : 'rejected'} in ${res.hook} on ${rat.node.spec.name}` });
       let arrived: 'node' | 'pod' | 'client' | 'lost' = 'lost';
       let next: SimNode | undefined;
       if (res.kind === 'local') arrived = senderNode === rat.node ? 'node' : 'lost';
       else if (res.kind !== 'out') arrived = 'lost';
-      else if (res.iface === 'cni0') arrived = senderPod && parseIPv4(senderPod.ip) === reply.dst ? 'pod' : 'lost';
+      else if (res.iface !== UPLINK) arrived = senderPod && parseIPv4(senderPod.ip) === reply.dst ? 'pod' : 'lost';
       else {
         const nh = this.nextHopFromNode(rat.node, reply.dst);
         if (nh.kind === 'node') next = nh.node;
@@ -384,20 +460,21 @@ export class SimNetwork {
         rat = { node: next, inIface: 'eth0' };
         continue;
       }
-      if (arrived === 'lost') return result('timeout', { ingressNode, detail: `the reply to ${formatIPv4(reply.dst)}:${reply.dport} never reaches the sender` });
+      if (arrived === 'lost') return result('timeout', { ingressNode, cause: 'reply-lost', detail: `the reply to ${formatIPv4(reply.dst)}:${reply.dport} never reaches the sender` });
       if (reply.src !== original.dst || reply.sport !== original.dport) {
         return result('timeout', {
           ingressNode,
+          cause: 'reply-lost',
           detail: `reply comes from ${formatIPv4(reply.src)}:${reply.sport}, not ${formatIPv4(original.dst)}:${original.dport}: no conntrack on its path un-NATed it`,
         });
       }
       if (proto === 6 && forwardEntries !== undefined && anyOneWay(forwardEntries)) {
         const lost = this.followUpDropped(startAt, startPkt, walk);
-        if (lost) return result('timeout', { ingressNode, detail: lost });
+        if (lost) return result('timeout', { ingressNode, cause: 'reply-lost', detail: lost });
       }
       return result('ok', { ingressNode, ...answer });
     }
-    return result('timeout', { ingressNode, detail: 'reply routing loop' });
+    return result('timeout', { ingressNode, cause: 'reply-lost', detail: 'reply routing loop' });
   }
 
   /**
@@ -415,7 +492,7 @@ export class SimNetwork {
         return `${why}: ${res.kind === 'drop' ? 'dropped' : 'rejected'} in ${res.hook} on ${at.node.spec.name}`;
       }
       pkt = { ...res.packet, ack: true };
-      if (res.kind === 'local' || res.iface === 'cni0') return undefined;
+      if (res.kind === 'local' || res.iface !== UPLINK) return undefined;
       const next = this.nextHopFromNode(at.node, pkt.dst);
       if (next.kind !== 'node') return undefined;
       at = { node: next.node, inIface: 'eth0' };
@@ -423,12 +500,59 @@ export class SimNetwork {
     return undefined;
   }
 
-  private nextHopFromNode(node: SimNode, dst: number): { kind: 'node'; node: SimNode } | { kind: 'client' } | { kind: 'none' } {
+  private nextHopFromNode(node: SimNode, dst: number): { kind: 'node'; node: SimNode } | { kind: 'client'; client: SimClient } | { kind: 'none' } {
     const owner = this.nodeByAddr.get(dst);
     if (owner && owner !== node) return { kind: 'node', node: owner };
-    for (const other of this.nodes.values()) if (other !== node && cidrContains(other.podCidr, dst)) return { kind: 'node', node: other };
-    if (this.clientByAddr.has(dst)) return { kind: 'client' };
+    const owner2 = this.podRangeOwner(dst);
+    if (owner2 && owner2 !== node) return { kind: 'node', node: owner2 };
+    const client = this.clientByAddr.get(dst);
+    if (client) return { kind: 'client', client };
     return { kind: 'none' };
+  }
+
+  /** What a serving host answers to a packet that reached it: the answer, or why it refuses. */
+  private hostAnswer(host: SimClient, pkt: Packet, protocol: string): Partial<RequestResult> | string {
+    const endpoint = `${formatIPv4(pkt.dst)}:${pkt.dport}`;
+    if (!host.serves.has(`${pkt.dport}/${pkt.proto}`)) return `host ${host.name} does not serve ${protocol.toUpperCase()} port ${pkt.dport}`;
+    return { endpoint, host: host.name, sourceSeen: formatIPv4(pkt.src) };
+  }
+
+  /**
+   * The node a packet from a serving host to `dst` enters: the node with that address, or the
+   * node of the pod (range) holding it (a serving host routes pod ranges to their nodes).
+   */
+  private hostReplyEntry(dst: number): SimNode | undefined {
+    const node = this.nodeByAddr.get(dst);
+    if (node && dst !== node.gateway) return node;
+    return this.podRangeOwner(dst);
+  }
+
+  /**
+   * The node a pod address is routed to: the node of the pod holding it, else (pod-cidr
+   * addressing) the node whose pod CIDR covers it. With node-subnet addressing the network knows
+   * only the addresses pods hold (the VPC routes each to its node).
+   */
+  private podRangeOwner(dst: number): SimNode | undefined {
+    const pod = this.podByIp.get(dst);
+    if (pod) return this.nodes.get(pod.node);
+    if (this.nodeSubnet) return undefined;
+    for (const n of this.nodes.values()) if (cidrContains(n.podCidr, dst)) return n;
+    return undefined;
+  }
+
+  /** The node-side interface of a pod's link: the bridge, or the pod's own veth. */
+  private podLink(pod: Pod): string {
+    if (this.links.kind === 'bridge') return this.links.name;
+    return `${this.links.prefix}${this.vethIndex.get(`${pod.namespace}/${pod.name}`) ?? 0}`;
+  }
+
+  /** The pod link a node sends `dst` out of, or undefined when it leaves by the uplink. */
+  private podLinkTo(nodeName: string, podCidr: Cidr, dst: number): string | undefined {
+    const pod = this.podByIp.get(dst);
+    if (pod) return pod.node === nodeName ? this.podLink(pod) : undefined;
+    // An address of the node's pod range that no pod holds still leaves by the pod side (and is lost there).
+    if (!this.nodeSubnet && cidrContains(podCidr, dst)) return this.links.kind === 'bridge' ? this.links.name : `${this.links.prefix}0`;
+    return undefined;
   }
 
   private nodeListens(node: SimNode, _addr: number, port: number, proto: number): boolean {
@@ -444,14 +568,14 @@ export class SimNetwork {
     dst: number,
     chance: (p: number) => boolean,
     note: (n: string, node?: string) => void,
-  ): SimNode | 'self' | string {
+  ): SimNode | SimClient | 'self' | string {
     if (dst === src) return 'self';
     const node = this.nodeByAddr.get(dst);
     if (node && dst !== node.gateway) {
       note(`${who} reaches node ${node.spec.name} over the shared segment`, node.spec.name);
       return node;
     }
-    const client = [...this.clients.values()].find((c) => c.address === src);
+    const client = this.clientByAddr.get(src);
     const route = client?.routes.find((r) => cidrContains(r.to, dst));
     if (route) {
       const via = this.nodeByAddr.get(route.via);
@@ -474,7 +598,28 @@ export class SimNetwork {
       note(`the network delivers external IP ${formatIPv4(dst)} of ${ext.namespace}/${ext.name} to node ${chosen.spec.name}`, chosen.spec.name);
       return chosen;
     }
-    if (this.clientByAddr.has(dst)) return `client ${formatIPv4(dst)} does not listen`;
+    if (this.nodeSubnet) {
+      const pod = this.podByIp.get(dst);
+      const owner = pod ? this.nodes.get(pod.node) : undefined;
+      if (pod && owner) {
+        note(`the network routes pod address ${formatIPv4(dst)} to node ${owner.spec.name} (node-subnet addressing)`, owner.spec.name);
+        return owner;
+      }
+    }
+    const host = this.clientByAddr.get(dst);
+    if (host && host.serves.size > 0) {
+      note(`${who} reaches host ${host.name} over the outside network`);
+      return host;
+    }
+    if (host) return `client ${formatIPv4(dst)} does not listen`;
+    // A serving host knows the pod ranges: it reaches pods through their nodes.
+    if (client && client.serves.size > 0) {
+      const node = this.hostReplyEntry(dst);
+      if (node) {
+        note(`host ${client.name} routes ${formatIPv4(dst)} via node ${node.spec.name} (pod range)`, node.spec.name);
+        return node;
+      }
+    }
     return `${who} has no route to ${formatIPv4(dst)}`;
   }
 

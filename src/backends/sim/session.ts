@@ -7,13 +7,18 @@ import type { ApplyResult, BackendContext, BackendSession } from '../backend.js'
 import type { ChangeStep, CompiledScenario, SendStep, TrafficSource } from '../../model/scenario.js';
 import type { ClusterState } from '../../model/types.js';
 import type { Observation, SendResult } from '../../observe/observation.js';
+import { ObservationLog } from '../../observe/observation-log.js';
 import { Rng } from '../../evaluators/iptables/rng.js';
 import { formatIPv4, parseIPv4 } from '../../evaluators/iptables/ip.js';
-import { renderNodeRules } from '../../kubeproxy/iptables/render.js';
 import { SimNetwork, type Sender, type SimNetworkOptions } from './network.js';
 import { exactRequest } from './exact.js';
+import { simMode } from './modes.js';
 
 export const SECONDS_PER_REQUEST = 0.1;
+/** Longest stretch of requests between two turns of the event loop. */
+const YIELD_EVERY_MS = 20;
+/** Requests per step whose packet path is recorded (reports show one path per answer). */
+const TRACED_REQUESTS = 1000;
 export const SECONDS_PER_CHANGE = 1;
 const EPHEMERAL_FIRST = 32768;
 const EPHEMERAL_COUNT = 60999 - 32768 + 1;
@@ -43,6 +48,8 @@ function endpointSet(state: ClusterState): Set<string> {
 
 export class SimSession implements BackendSession {
   readonly net: SimNetwork;
+  /** Why this scenario cannot run here (an unmodelled kube-proxy mode); every send step says so. */
+  private readonly unsupported: string | undefined;
   private readonly rng: Rng;
   private now = 0;
   private requests = 0;
@@ -54,7 +61,12 @@ export class SimSession implements BackendSession {
     options: SimNetworkOptions = {},
   ) {
     this.rng = new Rng(ctx.seed);
-    this.net = new SimNetwork(scenario.initial, (state, node) => renderNodeRules(state, node), options);
+    const mode = simMode(scenario.initial.cluster.kubeProxy.mode, options);
+    // An unmodelled mode still gets a network (iptables rules) so change steps apply, but every
+    // send step is reported unsupported: nothing is observed under the wrong mode.
+    this.unsupported = 'unsupported' in mode ? mode.unsupported : undefined;
+    const m = 'unsupported' in mode ? (simMode('iptables', options) as Exclude<typeof mode, { unsupported: string }>) : mode;
+    this.net = new SimNetwork(scenario.initial, m.render, { ...options, walker: m.walker });
   }
 
   async apply(step: ChangeStep): Promise<ApplyResult> {
@@ -75,16 +87,23 @@ export class SimSession implements BackendSession {
   }
 
   async send(step: SendStep): Promise<SendResult> {
+    if (this.unsupported !== undefined) return { unsupported: this.unsupported };
     const mode = step.state.cluster.kubeProxy.mode;
-    if (mode !== 'iptables') {
-      return { unsupported: `the simulator models kube-proxy in iptables mode only; this scenario runs kube-proxy in ${mode} mode` };
+    if (mode !== this.net.mode) {
+      return { unsupported: `the scenario switches kube-proxy from ${this.net.mode} to ${mode} mode mid-run; the simulator keeps one mode per run` };
     }
     const t = step.traffic;
     const sender = this.senderFor(t.from);
     const protocol = t.protocol.toLowerCase();
     const exact = exactRequest(this.net, { sender, address: t.to.address, port: t.to.port, protocol, now: this.now + SECONDS_PER_REQUEST, sport: this.nextPort() });
-    const observations: Observation[] = [];
+    const log = new ObservationLog();
+    let slice = performance.now();
     for (let i = 0; i < t.count; i++) {
+      // A long step must not hold the event loop: timers (--timeout) and Ctrl-C get their turn.
+      if (performance.now() - slice > YIELD_EVERY_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        slice = performance.now();
+      }
       if (this.ctx.signal.aborted || this.closed) break;
       this.now += SECONDS_PER_REQUEST;
       const sport = this.nextPort();
@@ -93,19 +112,22 @@ export class SimSession implements BackendSession {
         now: this.now,
         mutate: true,
         sport,
-        trace: true,
+        // Paths are kept for a sample only (the first request of each answer); building one for
+        // every request of a long step would cost a third of its time for nothing.
+        trace: i < TRACED_REQUESTS && log.wantsDetail(),
       });
-      const obs: Observation = { outcome: r.outcome, trace: r.trace };
+      const obs: Observation = r.trace.length > 0 ? { outcome: r.outcome, trace: r.trace } : { outcome: r.outcome };
       if (r.endpoint !== undefined) obs.endpoint = r.endpoint;
       if (r.pod !== undefined) obs.pod = r.pod;
       if (r.node !== undefined) obs.node = r.node;
+      if (r.host !== undefined) obs.host = r.host;
       if (r.sourceSeen !== undefined) obs.sourceSeen = r.sourceSeen;
       if (r.ingressNode !== undefined) obs.ingressNode = r.ingressNode;
       if (r.detail !== undefined) obs.detail = r.detail;
-      observations.push(obs);
+      log.add(obs);
       if (++this.requests % 512 === 0) for (const n of this.net.nodeNames()) this.net.host(n)!.conntrack.prune(this.now);
     }
-    return { observations, exact: { verdict: exact.verdict, endpoints: exact.endpoints } };
+    return { observations: log.observations(), exact: { verdict: exact.verdict, endpoints: exact.endpoints } };
   }
 
   async close(): Promise<void> {

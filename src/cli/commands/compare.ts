@@ -1,11 +1,12 @@
 /**
- * `svclab compare`: run the same scenarios on several backends (each in its own `svclab run` child
- * process) and produce one matrix, scenario × step × backend, in the console, as HTML
- * (`<out>/index.html`, linking each backend's own report in `<out>/<backend>/`) and as JSON
- * (`<out>/compare.json`). Exit 0 when backends agree (or differ only as stated in `diverges:`),
- * 1 otherwise, 2 usage, 3 invalid scenario, 4 fewer than two backends could run, 130 interrupted.
+ * `svclab compare`: run the same scenarios on several backends, and with `--modes` in several
+ * kube-proxy modes (each backend × mode in its own `svclab run` child process), and produce one
+ * matrix, scenario × step × column, in the console, as HTML (`<out>/index.html`, linking each
+ * run's own report in `<out>/<backend>[-<mode>]/`) and as JSON (`<out>/compare.json`). Exit 0 when
+ * backends agree (or differ only as stated in `diverges:`) and every change between modes is stated
+ * in the step's `modes:`, 1 otherwise, 2 usage, 3 invalid scenario, 4 fewer than two runs could
+ * run, 130 interrupted.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backendNames, isBackendName } from '../../backends/registry.js';
@@ -23,7 +24,11 @@ import { buildMatrix } from '../../compare/matrix.js';
 import type { BackendRun } from '../../compare/matrix.js';
 import { loadAllScenarios } from '../load-scenarios.js';
 import { colorOption, grepOption, integerOption, MAX_SEED, parseCommandArgs } from '../options.js';
+import { prepareReportDir, removeOwnReport, writeReportFile } from '../output-files.js';
 import { exitCodeOf } from '../user-errors.js';
+import { modeOptionProblem } from '../../model/proxy-mode.js';
+import type { ProxyMode } from '../../model/types.js';
+import { terminalText } from '../../report/terminal-text.js';
 
 export const summary = 'run scenarios on several backends and compare';
 
@@ -37,7 +42,11 @@ Run the same scenarios (files or folders; default: scenarios) on several backend
 them step by step: outcome counts, pods that answered, source addresses seen, pass/fail.
 
 Options:
-  --backends LIST      comma list of sim, proxy, netns, kind (default: ${DEFAULT_BACKENDS.join(',')})
+  --backends LIST      comma list of sim, proxy, netns, kind (default: ${DEFAULT_BACKENDS.join(',')});
+                       one backend is enough with --modes
+  --mode MODE          run every scenario with kube-proxy in iptables or nftables mode
+  --modes LIST         the migration report: run each backend in each mode (e.g. iptables,nftables,
+                       the one you run today first) and list, per step, what changes between them
   --seed N             seed passed to every backend (default: each scenario's own, else ${DEFAULT_SEED})
   --out DIR            compare.json, index.html, and <backend>/ reports (default: reports/compare)
   --grep PATTERN       only scenarios whose name or file matches this regular expression
@@ -47,16 +56,21 @@ Options:
 
 A backend that cannot run here (exit 4) shows as an 'unavailable' column. A send step may state
 known differences (diverges: [{ backend, does, why, link }]); those show as 'known' and fail
-when the backend agrees again. See docs/compare.md.
+when the backend agrees again. With --modes, a step states its answer per mode in
+modes: { nftables: { expect, why } }; a change between the modes that no step states fails.
+See docs/compare.md.
 
-Exit codes: 0 no unexplained difference, 1 backends disagree outside the stated divergences
-            (or a stale annotation, or an error), 2 usage error, 3 invalid scenario, 4 fewer than
-            two backends could run (nothing compared), 130 interrupted.
+Exit codes: 0 no unexplained difference, 1 backends disagree outside the stated divergences, or
+            the modes differ where the step states no per-mode answer (or a stale annotation or
+            modes: block, or an error), 2 usage error, 3 invalid scenario, 4 fewer than two runs
+            could run (nothing compared), 130 interrupted.
 `;
 
 export interface CompareArgs {
   paths: string[];
   backends: string[];
+  /** --mode (one entry) or --modes; absent: each file's own mode. */
+  modes?: ProxyMode[];
   seed?: number;
   out: string;
   grep?: RegExp;
@@ -75,6 +89,8 @@ export function parseCompareArgs(argv: string[]): CompareArgs {
       strict: true,
       options: {
         backends: { type: 'string' },
+        mode: { type: 'string' },
+        modes: { type: 'string' },
         seed: { type: 'string' },
         out: { type: 'string' },
         grep: { type: 'string' },
@@ -95,7 +111,10 @@ export function parseCompareArgs(argv: string[]): CompareArgs {
     if (!isBackendName(b)) throw new UsageError(`--backends: unknown backend '${b}' (known: ${backendNames.join(', ')})`);
   }
   if (new Set(backends).size !== backends.length) throw new UsageError(`--backends names a backend twice (got '${v.backends}')`);
-  if (backends.length < 2) throw new UsageError(`--backends needs at least two backends to compare (got '${v.backends ?? ''}')`);
+  const modes = parseModes(v.mode, v.modes);
+  if (backends.length < 2 && (modes === undefined || modes.length < 2)) {
+    throw new UsageError(`--backends needs at least two backends to compare, or --modes two modes (got '${v.backends ?? ''}')`);
+  }
   const args: CompareArgs = {
     paths: parsed.positionals.length > 0 ? parsed.positionals : ['scenarios'],
     backends,
@@ -104,6 +123,7 @@ export function parseCompareArgs(argv: string[]): CompareArgs {
     help: v.help === true,
   };
   if (v.out !== undefined && v.out.trim() === '') throw new UsageError('--out needs a directory');
+  if (modes !== undefined) args.modes = modes;
   if (v.seed !== undefined) args.seed = integerOption('seed', v.seed, 0, MAX_SEED);
   if (v.grep !== undefined) {
     args.grep = grepOption(v.grep);
@@ -114,9 +134,24 @@ export function parseCompareArgs(argv: string[]): CompareArgs {
   return args;
 }
 
+/** `--mode X` or `--modes X,Y` (not both), each a mode svclab runs, none twice. */
+function parseModes(mode: string | undefined, modes: string | undefined): ProxyMode[] | undefined {
+  if (mode !== undefined && modes !== undefined) throw new UsageError('use --mode (one mode for the whole run) or --modes (compare modes), not both');
+  if (mode === undefined && modes === undefined) return undefined;
+  const option = mode !== undefined ? '--mode' : '--modes';
+  const list = (mode ?? modes ?? '').split(',').map((m) => m.trim()).filter((m) => m !== '');
+  if (list.length === 0) throw new UsageError(`${option} needs a mode (iptables or nftables)`);
+  for (const m of list) {
+    const problem = modeOptionProblem(option, m);
+    if (problem !== undefined) throw new UsageError(problem);
+  }
+  if (new Set(list).size !== list.length) throw new UsageError(`--modes names a mode twice (got '${modes}')`);
+  return list as ProxyMode[];
+}
+
 /** What the command touches outside itself; tests swap these. */
 export interface CompareDeps {
-  discoverScenarioFiles(paths: string[]): Promise<string[]>;
+  discoverScenarioFiles(paths: string[], onSkip?: (note: string) => void): Promise<string[]>;
   loadScenarioFile(path: string): Promise<CompiledScenario>;
   runBackend(req: BackendRunRequest): Promise<BackendRunOutcome>;
   stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
@@ -165,7 +200,7 @@ export async function compareWith(args: CompareArgs, deps: CompareDeps): Promise
 }
 
 async function execute(args: CompareArgs, deps: CompareDeps): Promise<number> {
-  const files = await deps.discoverScenarioFiles(args.paths);
+  const files = await deps.discoverScenarioFiles(args.paths, (note) => deps.stderr.write(`${terminalText(note)}\n`));
   // Every file is loaded (all invalid ones reported together, exit 3) before any backend runs.
   const all = await loadAllScenarios(files, (file) => deps.loadScenarioFile(file));
   const selection: Parameters<typeof selectScenarios>[1] = { tags: args.tags, cwd: deps.cwd };
@@ -179,7 +214,9 @@ async function execute(args: CompareArgs, deps: CompareDeps): Promise<number> {
   }
 
   const out = path.resolve(deps.cwd, args.out);
-  await mkdir(out, { recursive: true });
+  // Every report folder is checked before any backend runs: no link, no user's file in the way.
+  await prepareReportDir(out, ['compare.json', 'index.html']);
+  for (const backend of args.backends) await prepareReportDir(path.join(out, backend), ['result.json', 'index.html'], `--out ${args.out} (for ${backend})`);
   const cli = fileURLToPath(new URL('../main.js', import.meta.url));
   const controller = new AbortController();
   const forward = new Set<() => void>();
@@ -207,26 +244,29 @@ async function execute(args: CompareArgs, deps: CompareDeps): Promise<number> {
   const runs: BackendRun[] = [];
   let interrupted = false;
   try {
-    for (const backend of args.backends) {
+    for (const column of columnsOf(args)) {
+      const { name, backend, mode, dir: folder } = column;
+      const key = { name, backend, ...(mode !== undefined ? { mode } : {}) };
       if (controller.signal.aborted) {
-        runs.push({ name: backend, state: 'unavailable', reason: 'not run: interrupted' });
+        runs.push({ ...key, state: 'unavailable', reason: 'not run: interrupted' });
         continue;
       }
-      const dir = path.join(out, backend);
+      const dir = path.join(out, folder);
       // A stale report from an earlier comparison must not pass for this one (only the files a run writes).
-      for (const file of ['result.json', 'index.html']) await rm(path.join(dir, file), { force: true });
-      deps.stderr.write(`running ${scenarios.length} scenario(s) on ${backend} …\n`);
+      for (const file of ['result.json', 'index.html']) await removeOwnReport(dir, file);
+      deps.stderr.write(`running ${scenarios.length} scenario(s) on ${backend}${mode !== undefined ? ` in ${mode} mode` : ''} …\n`);
       const req: BackendRunRequest = { cli, backend, paths: args.paths, out: dir, tags: args.tags, cwd: deps.cwd, onInterrupt };
+      if (mode !== undefined) req.mode = mode;
       if (args.seed !== undefined) req.seed = args.seed;
       if (args.grepText !== undefined) req.grep = args.grepText;
       const outcome = await deps.runBackend(req);
       interrupted ||= outcome.interrupted;
-      const r = outcome.run;
+      const r = { ...outcome.run, ...key };
       if (r.state === 'ran') {
-        r.report = `${backend}/index.html`;
-        deps.stderr.write(`  ${backend}: ${r.result.totals.passed} passed, ${r.result.totals.failed} failed, ${r.result.totals.skipped} skipped, ${r.result.totals.errors} errors\n`);
+        r.report = `${folder}/index.html`;
+        deps.stderr.write(`  ${name}: ${r.result.totals.passed} passed, ${r.result.totals.failed} failed, ${r.result.totals.skipped} skipped, ${r.result.totals.errors} errors\n`);
       } else {
-        deps.stderr.write(`  ${backend}: ${r.state}: ${r.reason}\n`);
+        deps.stderr.write(`  ${name}: ${r.state}: ${r.reason}\n`);
       }
       runs.push(r);
     }
@@ -241,20 +281,29 @@ async function execute(args: CompareArgs, deps: CompareDeps): Promise<number> {
     startedAt: startedAt.toISOString(),
     durationMs: performance.now() - t0,
     cwd: deps.cwd,
+    ...(args.modes !== undefined ? { modes: args.modes } : {}),
   });
-  await writeFile(path.join(out, 'compare.json'), renderCompareJson(result));
-  await writeFile(path.join(out, 'index.html'), renderCompareHtml(result));
+  await writeReportFile(out, 'compare.json', renderCompareJson(result));
+  await writeReportFile(out, 'index.html', renderCompareHtml(result));
   const color = decideColor(args.color, deps.env, deps.stdout.isTTY === true);
   const consoleOptions = { color, cwd: deps.cwd, github: deps.env.GITHUB_ACTIONS === 'true', ...(deps.stdout.columns !== undefined ? { columns: deps.stdout.columns } : {}) };
   deps.stdout.write(renderCompareConsole(result, consoleOptions));
   const shown = (p: string): string => displayPath(p, deps.cwd);
-  deps.stdout.write(`reports: ${shown(path.join(out, 'index.html'))}, ${shown(path.join(out, 'compare.json'))}; each backend's own: ${shown(out)}/<backend>/index.html\n`);
+  const perRun = (args.modes?.length ?? 0) > 1 ? '<backend>-<mode>' : '<backend>';
+  deps.stdout.write(`reports: ${shown(path.join(out, 'index.html'))}, ${shown(path.join(out, 'compare.json'))}; each run's own: ${shown(out)}/${perRun}/index.html\n`);
   if (interrupted || controller.signal.aborted) return ExitCode.interrupted;
   const ran = runs.filter((r) => r.state === 'ran').length;
   if (ran < 2) {
     // Nothing was compared: saying "no difference" would be a fake pass.
-    deps.stderr.write(`svclab compare: only ${ran} of ${runs.length} backends could run here, so nothing was compared\n`);
+    deps.stderr.write(`svclab compare: only ${ran} of ${runs.length} ${perRun === '<backend>' ? 'backends' : 'backend and mode runs'} could run here, so nothing was compared\n`);
     return ExitCode.backendUnavailable;
   }
   return result.exitCode;
+}
+
+/** The runs to make: each backend, in each mode of --modes (columns `backend/mode`, folders `backend-mode`). */
+export function columnsOf(args: CompareArgs): { name: string; backend: string; mode?: ProxyMode; dir: string }[] {
+  const modes = args.modes ?? [];
+  if (modes.length < 2) return args.backends.map((backend) => ({ name: backend, backend, dir: backend, ...(modes.length === 1 ? { mode: modes[0] } : {}) }));
+  return args.backends.flatMap((backend) => modes.map((mode) => ({ name: `${backend}/${mode}`, backend, mode, dir: `${backend}-${mode}` })));
 }

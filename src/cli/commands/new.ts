@@ -1,12 +1,12 @@
 /**
  * `svclab new NAME [--out PATH]`: write a commented, valid scenario skeleton; never overwrites.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../../errors.js';
 import { scaffoldScenario } from '../../dsl/scaffold.js';
 import { PATTERNS } from '../../dsl/schema.js';
 import { parseCommandArgs } from '../options.js';
+import { writeSingleFile } from '../output-files.js';
 
 export const summary = 'scaffold a commented scenario file';
 
@@ -37,13 +37,8 @@ export async function run(argv: string[]): Promise<number> {
   const out = path.resolve(parsed.values.out ?? path.join('scenarios', `${name}.yaml`));
   if (!/\.ya?ml$/.test(out)) throw new UsageError(`svclab new: --out must end in .yaml or .yml: ${parsed.values.out}`);
   const schema = path.relative(path.dirname(out), path.resolve('schemas', 'scenario.schema.json')).split(path.sep).join('/');
-  await mkdir(path.dirname(out), { recursive: true });
-  try {
-    await writeFile(out, scaffoldScenario(name, schema), { flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`svclab new: ${path.relative(process.cwd(), out)} already exists; not overwriting it`);
-    throw err;
-  }
+  // Never overwrites (not even an earlier scaffold: the user may have edited it), never through a link.
+  await writeSingleFile(out, scaffoldScenario(name, schema), 'svclab new:', () => false);
   process.stdout.write(`wrote ${path.relative(process.cwd(), out)}\n`);
   return ExitCode.ok;
 }

@@ -1,36 +1,56 @@
 /**
- * `svclab rules <scenario> --node NAME [--at-step N]`: print the filter and nat tables kube-proxy
- * (iptables mode) would write on one node of the scenario's cluster, as iptables-restore input.
+ * `svclab rules <scenario> --node NAME [--at-step N]`: print the rules kube-proxy would write on
+ * one node of the scenario's cluster, in the scenario's kube-proxy mode: iptables-restore input
+ * for iptables mode, nft syntax for nftables mode (the transaction `nft -f` loads, or with
+ * `--format list` what `nft list ruleset` prints afterwards).
  */
-import { ExitCode, UsageError } from '../../errors.js';
+import { ExitCode, ScenarioError, UsageError } from '../../errors.js';
 import type { ClusterState } from '../../model/types.js';
 import type { CompiledScenario } from '../../model/scenario.js';
 import { renderNodeRules, type RenderOptions } from '../../kubeproxy/iptables/render.js';
+import { formatNftList, formatTransaction, renderNftNode } from '../../kubeproxy/nftables/index.js';
 import { parseCommandArgs } from '../options.js';
 
-export const summary = 'print the iptables rules kube-proxy would write on a node';
+export const summary = 'print the iptables or nftables rules kube-proxy would write on a node';
 
 export const help = `Usage: svclab rules <scenario> --node NAME [--at-step N] [options]
 
-Print the filter and nat tables kube-proxy (iptables mode) would write on one node of the
-scenario's cluster, in iptables-save format (loadable with iptables-restore).
+Print the rules kube-proxy would write on one node of the scenario's cluster, in the scenario's
+kube-proxy mode (kubeProxy.mode):
+  iptables  the filter and nat tables in iptables-save format (loadable with iptables-restore)
+  nftables  the ip kube-proxy table: the transaction kube-proxy sends (loadable with nft -f),
+            or with --format list what \`nft list ruleset\` prints once it is loaded
 
 Options:
   --node NAME       the node whose rules to print (required)
   --at-step N       use the cluster state step N (1-based) runs against (default: the initial state)
-  --no-hooks        only kube-proxy's own restore text: no builtin chains and jump rules
-  --no-nfacct       leave out the nfacct counter matches (for kernels without xt_nfacct)
-  --random-fully    MASQUERADE with --random-fully, as kube-proxy writes when iptables supports it
+  --mode MODE       iptables or nftables: overrides the scenario's kubeProxy.mode
+  --format FORMAT   nftables only: transaction (default) or list
+  --no-hooks        iptables only: kube-proxy's own restore text, no builtin chains and jump rules
+  --no-nfacct       iptables only: leave out the nfacct counter matches (kernels without xt_nfacct)
+  --random-fully    iptables only: MASQUERADE with --random-fully, as kube-proxy writes when supported
   -h, --help        show this help
 
-Exit codes: 0 printed, 2 usage error (unknown node, bad step), 3 invalid scenario.
+Exit codes: 0 printed, 2 usage error (unknown node, bad step or option), 3 invalid scenario or a
+kube-proxy mode svclab does not render (ipvs).
 `;
+
+export type RulesMode = 'iptables' | 'nftables';
+export type RulesFormat = 'transaction' | 'list';
+
+/** How to render: the mode (default: the scenario's) and, for nftables, the text form. */
+export interface RulesChoice {
+  mode?: RulesMode;
+  format?: RulesFormat;
+}
 
 interface RulesArgs {
   scenario: string;
   node: string;
   atStep: number;
   options: RenderOptions;
+  choice: RulesChoice;
+  iptablesFlags: string[];
 }
 
 function parse(argv: string[]): RulesArgs | 'help' {
@@ -41,6 +61,8 @@ function parse(argv: string[]): RulesArgs | 'help' {
       options: {
         node: { type: 'string' },
         'at-step': { type: 'string' },
+        mode: { type: 'string' },
+        format: { type: 'string' },
         'no-hooks': { type: 'boolean' },
         'no-nfacct': { type: 'boolean' },
         'random-fully': { type: 'boolean' },
@@ -63,6 +85,20 @@ function parse(argv: string[]): RulesArgs | 'help' {
     }
     atStep = Number(values['at-step']);
   }
+  const choice: RulesChoice = {};
+  if (values.mode !== undefined) {
+    if (values.mode !== 'iptables' && values.mode !== 'nftables') {
+      throw new UsageError(`svclab rules: --mode must be iptables or nftables (got '${values.mode}')`);
+    }
+    choice.mode = values.mode;
+  }
+  if (values.format !== undefined) {
+    if (values.format !== 'transaction' && values.format !== 'list') {
+      throw new UsageError(`svclab rules: --format must be transaction or list (got '${values.format}')`);
+    }
+    choice.format = values.format;
+  }
+  const iptablesFlags = (['no-hooks', 'no-nfacct', 'random-fully'] as const).filter((f) => values[f] === true).map((f) => `--${f}`);
   return {
     scenario: positionals[0],
     node: values.node,
@@ -72,6 +108,8 @@ function parse(argv: string[]): RulesArgs | 'help' {
       nfacct: !values['no-nfacct'],
       randomFully: values['random-fully'] === true,
     },
+    choice,
+    iptablesFlags,
   };
 }
 
@@ -86,14 +124,37 @@ export function stateAtStep(scenario: CompiledScenario, atStep: number): Cluster
   return scenario.steps[atStep - 1].state;
 }
 
-/** Rules text for a loaded scenario, or a UsageError naming the nodes when `node` is unknown. */
-export function rulesFor(scenario: CompiledScenario, node: string, atStep: number, options: RenderOptions): string {
+/** The mode to render: `--mode` if given, else the scenario's; ipvs is refused with the reason. */
+export function rulesMode(scenario: CompiledScenario, state: ClusterState, choice: RulesChoice): RulesMode {
+  if (choice.mode !== undefined) return choice.mode;
+  const mode = state.cluster.kubeProxy.mode;
+  // Scenario files cannot ask for ipvs (the DSL refuses it); a hand-built state still could.
+  if ((mode as string) === 'ipvs') {
+    throw new ScenarioError(
+      `svclab rules: ${scenario.file}: ${scenario.name} runs kube-proxy in ipvs mode, which svclab does not render ` +
+        '(IPVS mode is deprecated upstream); pass --mode iptables or --mode nftables to see those rules instead',
+    );
+  }
+  return mode;
+}
+
+/**
+ * Rules text for a loaded scenario, or a UsageError naming the nodes when `node` is unknown.
+ * `options` are the iptables renderer's switches; `choice` picks the mode and nftables format.
+ */
+export function rulesFor(scenario: CompiledScenario, node: string, atStep: number, options: RenderOptions, choice: RulesChoice = {}): string {
   const state = stateAtStep(scenario, atStep);
   const names = state.cluster.nodes.map((n) => n.name);
   if (!names.includes(node)) {
     throw new UsageError(`svclab rules: unknown node '${node}'; the nodes of ${scenario.name} are: ${names.join(', ')}`);
   }
-  return renderNodeRules(state, node, options);
+  const mode = rulesMode(scenario, state, choice);
+  if (mode === 'iptables') {
+    if (choice.format !== undefined) throw new UsageError('svclab rules: --format applies to nftables mode only');
+    return renderNodeRules(state, node, options);
+  }
+  const rendered = renderNftNode(state, node);
+  return choice.format === 'list' ? formatNftList(rendered.ruleset) : formatTransaction(rendered.operations);
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -104,11 +165,10 @@ export async function run(argv: string[]): Promise<number> {
   }
   const { loadScenarioFile } = await import('../../dsl/load.js');
   const scenario = await loadScenarioFile(args.scenario);
-  const text = rulesFor(scenario, args.node, args.atStep, args.options);
-  const mode = stateAtStep(scenario, args.atStep).cluster.kubeProxy.mode;
-  if (mode !== 'iptables') {
-    process.stderr.write(`svclab rules: note: ${scenario.name} runs kube-proxy in ${mode} mode; these are the rules iptables mode would write\n`);
+  const mode = rulesMode(scenario, stateAtStep(scenario, args.atStep), args.choice);
+  if (mode === 'nftables' && args.iptablesFlags.length > 0) {
+    throw new UsageError(`svclab rules: ${args.iptablesFlags.join(', ')} apply to iptables mode only`);
   }
-  process.stdout.write(text);
+  process.stdout.write(rulesFor(scenario, args.node, args.atStep, args.options, args.choice));
   return ExitCode.ok;
 }

@@ -3,8 +3,7 @@
  * report and write the file reports. Exit 0 all passed, 1 something failed, 2 usage, 3 invalid
  * scenario, 4 backend unavailable, 130 interrupted (reports are still written).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { resolve, join } from 'node:path';
+import { resolve } from 'node:path';
 import type { Backend, BackendName, BackendOptions } from '../../backends/backend.js';
 import { backendNames, isBackendName } from '../../backends/registry.js';
 import { BackendUnavailableError, ExitCode, SvclabError, UsageError } from '../../errors.js';
@@ -19,7 +18,11 @@ import { parseShard, selectScenarios } from '../../runner/select.js';
 import type { Shard } from '../../runner/select.js';
 import { loadAllScenarios } from '../load-scenarios.js';
 import { colorOption, grepOption, integerOption, MAX_SEED, parseCommandArgs } from '../options.js';
+import { modeOf, modeOptionProblem, withProxyMode } from '../../model/proxy-mode.js';
+import type { ProxyMode } from '../../model/types.js';
 import { exitCodeOf } from '../user-errors.js';
+import { terminalText } from '../../report/terminal-text.js';
+import { prepareReportDir, writeReportFile } from '../output-files.js';
 
 export const summary = 'run scenarios on a backend and write reports';
 
@@ -43,6 +46,8 @@ Run scenario files (or every *.yaml/*.yml under folders; default: scenarios) on 
 
 Options:
   --backend NAME       sim | proxy | netns | kind (default: sim)
+  --mode MODE          run every scenario with kube-proxy in iptables or nftables mode, whatever
+                       the files say (steps check their modes.<mode> expectations where stated)
   --seed N             seed for every random choice (default: ${DEFAULT_SEED}; printed, kept in every result)
   --reporter LIST      console,junit,html,json; comma list or repeated (default: console,junit,html)
   --out DIR            where junit.xml, index.html and result.json go (default: reports)
@@ -50,6 +55,7 @@ Options:
   --tag TAG            only scenarios with this tag (repeatable: any of them)
   --shard I/N          run the I-th of N slices of the selected scenarios (for CI jobs)
   --bail               start no new scenario after the first failure
+  --fail-on-skip       exit 1 when any step was skipped (for CI jobs that must not pass on less)
   --timeout MS         limit per scenario in ms, 0 for none (default: ${DEFAULT_TIMEOUT_MS})
   --concurrency N      scenarios at once, capped by the backend (default: ${DEFAULT_CONCURRENCY})
   --kind-cluster NAME  kind: use this kind cluster (created if missing, deleted after unless --keep)
@@ -58,14 +64,17 @@ Options:
   --color, --no-color  force colour on or off (default: NO_COLOR, FORCE_COLOR, then terminal)
   -h, --help           show this help
 
-Exit codes: 0 all passed, 1 a scenario failed or errored, 2 usage error, 3 invalid scenario,
-            4 backend unavailable, 130 interrupted.
+Exit codes: 0 all passed, 1 a scenario failed or errored, no step ran at all (every one skipped),
+            or --fail-on-skip and a step was skipped; 2 usage error (also an --out svclab may
+            not write to), 3 invalid scenario, 4 backend unavailable, 130 interrupted.
 `;
 
 /** Everything `svclab run` was asked to do, validated. */
 export interface RunArgs {
   paths: string[];
   backend: BackendName;
+  /** --mode: kube-proxy mode forced on every scenario. */
+  mode?: ProxyMode;
   seed: number;
   seedFromCli: boolean;
   reporters: ReporterName[];
@@ -74,6 +83,8 @@ export interface RunArgs {
   tags: string[];
   shard?: Shard;
   bail: boolean;
+  /** Exit 1 when any step was skipped. */
+  failOnSkip: boolean;
   timeoutMs: number;
   concurrency: number;
   color?: boolean;
@@ -91,6 +102,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
       strict: true,
       options: {
         backend: { type: 'string' },
+        mode: { type: 'string' },
         seed: { type: 'string' },
         reporter: { type: 'string', multiple: true },
         out: { type: 'string' },
@@ -98,6 +110,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
         tag: { type: 'string', multiple: true },
         shard: { type: 'string' },
         bail: { type: 'boolean' },
+        'fail-on-skip': { type: 'boolean' },
         timeout: { type: 'string' },
         concurrency: { type: 'string' },
         color: { type: 'boolean' },
@@ -133,6 +146,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     out: v.out ?? 'reports',
     tags: v.tag ?? [],
     bail: v.bail === true,
+    failOnSkip: v['fail-on-skip'] === true,
     timeoutMs: v.timeout === undefined ? DEFAULT_TIMEOUT_MS : integerOption('timeout', v.timeout, 0),
     concurrency: v.concurrency === undefined ? DEFAULT_CONCURRENCY : integerOption('concurrency', v.concurrency, 1, 1024),
     help: v.help === true,
@@ -144,6 +158,11 @@ export function parseRunArgs(argv: string[]): RunArgs {
   if (backend !== 'kind' && Object.keys(args.backendOptions).length > 0) {
     throw new UsageError(`--kind-cluster, --kubeconfig and --keep only apply to --backend kind (got --backend ${backend})`);
   }
+  if (v.mode !== undefined) {
+    const problem = modeOptionProblem('--mode', v.mode);
+    if (problem !== undefined) throw new UsageError(problem);
+    args.mode = v.mode as ProxyMode;
+  }
   if (grep !== undefined) args.grep = grep;
   if (v.shard !== undefined) args.shard = parseShard(v.shard);
   const color = colorOption(v);
@@ -153,7 +172,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
 
 /** What the command touches outside itself; tests swap these. */
 export interface RunDeps {
-  discoverScenarioFiles(paths: string[]): Promise<string[]>;
+  discoverScenarioFiles(paths: string[], onSkip?: (note: string) => void): Promise<string[]>;
   loadScenarioFile(path: string): Promise<CompiledScenario>;
   loadBackend(name: BackendName, options?: BackendOptions): Promise<Backend>;
   stdout: ConsoleStream;
@@ -202,19 +221,19 @@ export async function run(argv: string[]): Promise<number> {
   return runWith(args, await defaultDeps());
 }
 
-/** Write the file reports into --out (and nowhere else); returns the paths written. */
+function fileReporters(args: RunArgs): Exclude<ReporterName, 'console'>[] {
+  return args.reporters.filter((r): r is Exclude<ReporterName, 'console'> => r !== 'console');
+}
+
+/**
+ * Write the file reports into --out (and nowhere else; prepared by prepareReportDir before the
+ * run): never through a link, never over a file svclab did not write. Returns the paths written.
+ */
 async function writeReports(result: RunResult, args: RunArgs, cwd: string): Promise<string[]> {
-  const wanted = args.reporters.filter((r): r is Exclude<ReporterName, 'console'> => r !== 'console');
-  if (wanted.length === 0) return [];
+  const wanted = fileReporters(args);
   const dir = resolve(cwd, args.out);
-  await mkdir(dir, { recursive: true });
   const written: string[] = [];
-  for (const name of wanted) {
-    const text = await renderReport(name, result);
-    const path = join(dir, reportFiles[name]);
-    await writeFile(path, text);
-    written.push(path);
-  }
+  for (const name of wanted) written.push(await writeReportFile(dir, reportFiles[name], await renderReport(name, result)));
   return written;
 }
 
@@ -234,18 +253,23 @@ export async function runWith(args: RunArgs, deps: RunDeps): Promise<number> {
 }
 
 async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
-  const files = await deps.discoverScenarioFiles(args.paths);
+  const files = await deps.discoverScenarioFiles(args.paths, (note) => deps.stderr.write(`${terminalText(note)}\n`));
   const all = await loadAllScenarios(files, (file) => deps.loadScenarioFile(file));
   const selection: Parameters<typeof selectScenarios>[1] = { tags: args.tags, cwd: deps.cwd };
   if (args.grep !== undefined) selection.grep = args.grep;
   if (args.shard !== undefined) selection.shard = args.shard;
-  const scenarios = selectScenarios(all, selection);
+  const forced = args.mode;
+  const scenarios = selectScenarios(all, selection).map((s) => (forced === undefined ? s : withProxyMode(s, forced)));
   if (scenarios.length === 0) {
     deps.stderr.write(
       all.length === 0 ? `svclab run: no scenario files found in ${args.paths.join(', ')}\n` : `svclab run: none of ${all.length} scenarios matched the --grep/--tag/--shard selection\n`,
     );
     return ExitCode.failed;
   }
+
+  // A report folder svclab may not write to is found now, not after the whole run.
+  const wantedFiles = fileReporters(args).map((r) => reportFiles[r]);
+  if (wantedFiles.length > 0) await prepareReportDir(resolve(deps.cwd, args.out), wantedFiles);
 
   const backend = await deps.loadBackend(args.backend, args.backendOptions);
   try {
@@ -254,6 +278,9 @@ async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
     if (err instanceof SvclabError) throw err;
     throw new BackendUnavailableError(`backend ${backend.name} is not usable here: ${err instanceof Error ? err.message : String(err)}`);
   }
+  // Layouts the backend cannot build stop the run before anything starts (exit 4), located.
+  const layout = scenarios.map((s) => backend.layoutProblem?.(s)).filter((p): p is string => p !== undefined);
+  if (layout.length > 0) throw new BackendUnavailableError(layout.join('\n'));
 
   const isTTY = deps.stdout.isTTY === true;
   const showConsole = args.reporters.includes('console');
@@ -263,7 +290,7 @@ async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
     cwd: deps.cwd,
     github: deps.env.GITHUB_ACTIONS === 'true',
   });
-  if (showConsole) reporter.begin({ backend: backend.name, seed: args.seed, scenarios: scenarios.length, filtered: all.length - scenarios.length });
+  if (showConsole) reporter.begin({ backend: backend.name, mode: modesText(scenarios, args.mode), seed: args.seed, scenarios: scenarios.length, filtered: all.length - scenarios.length });
 
   const controller = new AbortController();
   const stopListening = deps.onInterrupt(() => {
@@ -281,6 +308,7 @@ async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
       bail: args.bail,
       signal: controller.signal,
       cwd: deps.cwd,
+      ...(args.mode !== undefined ? { mode: args.mode } : {}),
       listener: showConsole
         ? {
             stepStart: (s, step) => reporter.progress(`${s.name}: ${step.title}`),
@@ -297,13 +325,26 @@ async function execute(args: RunArgs, deps: RunDeps): Promise<number> {
 
   const written = await writeReports(result, args, deps.cwd);
   const interrupted = controller.signal.aborted;
+  const steps = result.scenarios.flatMap((s) => s.steps);
+  const skipped = steps.filter((s) => s.status === 'skip').length;
+  const ran = steps.length - skipped;
+  // A CI job must not go green on nothing: no step ran, or (asked) some were skipped.
+  const verdictNote = ran === 0 ? `no step ran (${skipped} skipped): nothing was tested` : args.failOnSkip && skipped > 0 ? `--fail-on-skip: ${skipped} step(s) skipped` : undefined;
   if (showConsole) {
     const notes: string[] = [];
     if (written.length > 0) notes.push(`reports: ${written.map((p) => displayPath(p, deps.cwd)).join(', ')}`);
     if (interrupted) notes.push('run interrupted');
+    else if (verdictNote !== undefined) notes.push(verdictNote);
     reporter.end(result, notes);
-  }
+  } else if (!interrupted && verdictNote !== undefined) deps.stderr.write(`svclab run: ${verdictNote}\n`);
   if (interrupted) return ExitCode.interrupted;
   const { failed, errors } = result.totals;
-  return failed + errors > 0 ? ExitCode.failed : ExitCode.ok;
+  return failed + errors > 0 || verdictNote !== undefined ? ExitCode.failed : ExitCode.ok;
+}
+
+/** "kube-proxy nftables mode (--mode)", or the modes the files ask for, for the first console line. */
+function modesText(scenarios: CompiledScenario[], forced: ProxyMode | undefined): string {
+  if (forced !== undefined) return `kube-proxy ${forced} mode (--mode)`;
+  const modes = [...new Set(scenarios.map(modeOf))].sort();
+  return `kube-proxy ${modes.join(' and ')} mode${modes.length > 1 ? 's (as the files say)' : ''}`;
 }

@@ -1,19 +1,23 @@
 /**
- * `svclab trace`: the path of one packet through kube-proxy's iptables rules, every random branch
- * with its exact probability. Over a scenario (rules rendered per node, walked through the
- * simulated network) or over a real node's `iptables-save` dump (`--rules`).
+ * `svclab trace`: the path of one packet through kube-proxy's rules (iptables or nftables mode),
+ * every random branch with its exact probability. Over a scenario (rules rendered per node in the
+ * scenario's kube-proxy mode, walked through the simulated network) or over a real node's dump
+ * (`--rules`: `iptables-save` or `nft list ruleset` output, told apart by the text itself).
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { ExitCode, UsageError } from '../../errors.js';
+import { ExitCode, ScenarioError, UsageError } from '../../errors.js';
 import type { CompiledScenario } from '../../model/scenario.js';
 import type { ClusterState } from '../../model/types.js';
 import type { TraceHop } from '../../observe/observation.js';
 import { parseIPv4 } from '../../evaluators/iptables/ip.js';
-import { readDump, traceRules, type RulesTraceResult } from '../../evaluators/iptables/trace-rules.js';
-import { SimNetwork, type Sender } from '../../backends/sim/network.js';
-import { exactRequest, type ExactSummary } from '../../backends/sim/exact.js';
-import { renderNodeRules } from '../../kubeproxy/iptables/render.js';
+import { readAnyDump, type DumpFormat } from '../../evaluators/dump-format.js';
+import { traceHookRules, type RulesTraceResult } from '../../evaluators/trace-dump.js';
+import type { Sender } from '../../backends/sim/network.js';
+import { simMode, simNetworkFor } from '../../backends/sim/modes.js';
+import { exactRequest } from '../../backends/sim/exact.js';
+import { branchVerdict, summarizeTrace, TRACE_VERDICTS, type TraceSummary, type TraceVerdict } from '../../backends/sim/trace-summary.js';
+import { terminalText } from '../../report/terminal-text.js';
 import { SyntaxProblem, parseTerm } from '../../dsl/target.js';
 import { ResolveError, resolveHost, resolvePort } from '../../model/variables.js';
 
@@ -23,19 +27,21 @@ export const help = `Usage:
   svclab trace <scenario> --from SOURCE --to ADDR:PORT [--proto tcp|udp|sctp] [--node NAME] [--at-step N] [--json]
   svclab trace --rules DUMP --node-ip IP[,IP...] --from ADDRESS --to ADDR:PORT [--proto P] [--json]
 
-Show what kube-proxy's iptables rules do with one packet: every table, chain and rule it matches
-(with the rule's text), each NAT rewrite, and the verdict. Random load-balancing rules are
-followed down every branch, each with its exact probability.
+Show what kube-proxy's rules do with one packet: every table, chain and rule it matches (with the
+rule's text), each NAT rewrite, and the verdict. Random load-balancing rules (iptables
+statistic, nftables numgen) are followed down every branch, each with its exact probability.
 
 With a scenario, the rules are the ones the simulator renders for each node and the packet walks
 the simulated network (node to node after DNAT, back through conntrack for the reply).
-With --rules, DUMP is what a real node's rules look like when pasted: 'iptables-save' output, a
-fragment of it ('iptables-save | grep SVC': no table header, chains not declared), or
-'iptables -S' / 'iptables -t nat -S' output. What svclab had to assume (a rule's table,
-kube-proxy's standard chains and hooks left out of the paste) and rules it cannot evaluate (left
-out, treated as not matching) are printed as warnings; each verdict comes with a one-line why.
-Packets from one of the --node-ip addresses are generated on the node (nat/filter OUTPUT),
-others arrive (PREROUTING). See docs/trace-input.md.
+With a scenario in kubeProxy mode nftables, the rules are the nftables ruleset kube-proxy's
+nftables proxier writes, walked by the nftables walker.
+With --rules, DUMP is what a real node's rules look like when pasted, told apart by the text:
+'iptables-save' output, a fragment of it ('iptables-save | grep SVC': no table header, chains not
+declared), 'iptables -S' / 'iptables -t nat -S' output, or 'nft list ruleset' output. What
+svclab had to assume (a rule's table, kube-proxy's standard chains and hooks left out of the
+paste) and rules or tables it cannot evaluate (left out) are printed as warnings; each verdict
+comes with a one-line why. Packets from one of the --node-ip addresses are generated on the node
+(OUTPUT hook), others arrive (PREROUTING). See docs/trace-input.md.
 
 Options:
   --from SOURCE     a client name, 'node NAME', 'pod NAME', or an IPv4 address
@@ -46,15 +52,20 @@ Options:
   --node NAME       the node whose rules the packet meets first (default: where the network
                     delivers it)
   --at-step N       use the cluster state step N (1-based) runs against (default: initial state)
-  --rules DUMP      trace over pasted rules (a file, or - for stdin) instead of a scenario
+  --rules DUMP      trace over pasted rules (iptables-save, a grep of it, iptables -S, or
+                    nft list ruleset; a file, or - for stdin) instead of a scenario
   --node-ip IPS     with --rules: the node's addresses, comma-separated (127.0.0.0/8 is implied)
   --json            print {verdict, endpoints, masquerade, path, branches} as JSON
   -h, --help        show this help
 
-Verdicts: ok (reached an endpoint), drop (timeout), reject (refused), local (delivered to the node
-itself, not DNATed), none (nothing intercepted it; routed on unchanged).
-Exit codes: 0 traced, 2 usage error or unreadable file, 3 invalid scenario or DUMP is not a
-rule dump (the message names file:line:col and what was expected).
+Verdicts over a scenario:
+${(Object.entries(TRACE_VERDICTS) as [TraceVerdict, string][]).map(([v, text]) => `  ${v.padEnd(11)} ${text}`).join('\n')}
+With --rules only ok, local, drop, reject and none (the dump says nothing about routing).
+A DUMP that is not a rule dump (or an nft listing that does not parse) exits 3 naming
+file:line:col and what was expected; an 'nft -f' script is refused the same way.
+kube-proxy in ipvs mode is refused when the scenario loads (exit 3): it is deprecated upstream.
+Exit codes: 0 traced, 2 usage error or unreadable dump, 3 invalid scenario, 3 DUMP not a rule
+dump or an unparsable nft listing, (ipvs refused).
 `;
 
 interface TraceArgs {
@@ -163,10 +174,10 @@ export async function run(argv: string[]): Promise<number> {
     } catch (err) {
       throw new UsageError(`svclab trace: cannot read ${args.rules}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    const dump = readDump(text, args.rules === '-' ? '<stdin>' : args.rules);
+    const dump = readAnyDump(text, args.rules === '-' ? '<stdin>' : args.rules);
     const to = literalTarget(args.to)!;
-    const result = traceRules(dump.rules, { nodeIPs: args.nodeIPs, from: args.from, to: to.host, port: to.port, protocol: args.proto });
-    process.stdout.write(args.json ? JSON.stringify(rulesJson(result, dump.format, dump.warnings), null, 2) + '\n' : formatRules(result, { ...args, to }, dump.format, dump.warnings));
+    const result = traceHookRules(dump.rules, { nodeIPs: args.nodeIPs, from: args.from, to: to.host, port: to.port, protocol: args.proto }, dump.explain);
+    process.stdout.write(args.json ? JSON.stringify(rulesJson(result, dump.format, dump.readAs, dump.warnings), null, 2) + '\n' : terminalText(formatRules(result, { ...args, to }, dump.readAs, dump.warnings)));
     return ExitCode.ok;
   }
   const { loadScenarioFile } = await import('../../dsl/load.js');
@@ -174,7 +185,7 @@ export async function run(argv: string[]): Promise<number> {
   const state = stateAt(scenario, args.atStep);
   const resolved = { ...args, to: resolveTo(args.to, state, scenario.namespace ?? 'default') };
   const summary = traceScenario(state, resolved);
-  process.stdout.write(args.json ? JSON.stringify(scenarioJson(summary), null, 2) + '\n' : formatScenario(summary, resolved));
+  process.stdout.write(args.json ? JSON.stringify(scenarioJson(summary), null, 2) + '\n' : terminalText(formatScenario(summary, resolved)));
   return ExitCode.ok;
 }
 
@@ -215,7 +226,7 @@ function stateAt(scenario: CompiledScenario, atStep: number): ClusterState {
 }
 
 /** Resolves --from / --to names against the cluster and explores every branch. */
-export function traceScenario(state: ClusterState, args: Pick<TraceArgs, 'from' | 'proto' | 'node'> & { to: Target }): ExactSummary {
+export function traceScenario(state: ClusterState, args: Pick<TraceArgs, 'from' | 'proto' | 'node'> & { to: Target }): TraceSummary {
   const nodes = state.cluster.nodes;
   let sender: Sender;
   const [kind, name] = args.from.includes(':') ? (args.from.split(/:(.*)/) as [string, string]) : ['', args.from];
@@ -241,8 +252,10 @@ export function traceScenario(state: ClusterState, args: Pick<TraceArgs, 'from' 
   if (args.node !== undefined && !nodes.some((n) => n.name === args.node)) {
     throw new UsageError(`svclab trace: unknown node '${args.node}'; nodes: ${nodes.map((n) => n.name).join(', ')}`);
   }
-  const net = new SimNetwork(state, (s, n) => renderNodeRules(s, n));
-  return exactRequest(net, { sender, address, port: args.to.port, protocol: args.proto, now: 1, sport: 40000, viaNode: args.node, trace: true });
+  const mode = simMode(state.cluster.kubeProxy.mode);
+  if ('unsupported' in mode) throw new ScenarioError(`svclab trace: ${mode.unsupported}`);
+  const net = simNetworkFor(state);
+  return summarizeTrace(exactRequest(net, { sender, address, port: args.to.port, protocol: args.proto, now: 1, sport: 40000, viaNode: args.node, trace: true }));
 }
 
 /**
@@ -251,7 +264,7 @@ export function traceScenario(state: ClusterState, args: Pick<TraceArgs, 'from' 
  */
 const exact = (p: number): number => Number(p.toFixed(12));
 
-function scenarioJson(s: ExactSummary) {
+function scenarioJson(s: TraceSummary) {
   const top = [...s.branches].sort((a, b) => b.probability - a.probability)[0];
   return {
     verdict: s.verdict,
@@ -260,7 +273,9 @@ function scenarioJson(s: ExactSummary) {
     path: top?.result.trace ?? [],
     branches: s.branches.map((b) => ({
       probability: exact(b.probability),
+      verdict: branchVerdict(b.result),
       outcome: b.result.outcome,
+      masquerade: b.result.masqueraded,
       endpoint: b.result.endpoint,
       pod: b.result.pod,
       node: b.result.node,
@@ -272,10 +287,11 @@ function scenarioJson(s: ExactSummary) {
   };
 }
 
-function rulesJson(r: RulesTraceResult, format: string, warnings: string[]) {
+function rulesJson(r: RulesTraceResult, format: DumpFormat, readAs: string, warnings: string[]) {
   const top = [...r.branches].sort((a, b) => b.probability - a.probability)[0];
   return {
     format,
+    readAs,
     warnings,
     verdict: r.verdict,
     why: r.why,
@@ -302,21 +318,22 @@ function formatHops(hops: TraceHop[]): string[] {
   return out;
 }
 
-function formatScenario(s: ExactSummary, args: ResolvedArgs): string {
+function formatScenario(s: TraceSummary, args: ResolvedArgs): string {
   const lines = [`${args.proto} ${args.from.replace(':', ' ')} -> ${args.to.host}:${args.to.port}`];
   s.branches.forEach((b, i) => {
     const r = b.result;
-    const what = r.outcome === 'ok' ? `ok: ${r.pod ? `pod ${r.pod}` : `node ${r.node}`} at ${r.endpoint}, source seen ${r.sourceSeen}` : `${r.outcome}${r.detail ? ` (${r.detail})` : ''}`;
-    lines.push('', `branch ${i + 1} of ${s.branches.length}, probability ${pct(b.probability)}: ${what}`);
+    const v = branchVerdict(r);
+    const what = r.outcome === 'ok' ? `${v}: ${r.pod ? `pod ${r.pod}` : r.host ? `host ${r.host}` : `node ${r.node}`} at ${r.endpoint}, source seen ${r.sourceSeen}` : `${v}, ${r.outcome}${r.detail ? ` (${r.detail})` : ''}`;
+    lines.push('', `branch ${i + 1} of ${s.branches.length}, probability ${pct(b.probability)}: ${what}${r.masqueraded ? ' (masqueraded)' : ''}`);
     lines.push(...formatHops(r.trace));
   });
-  lines.push('', `verdict: ${s.verdict}${s.masquerade ? ' (masqueraded)' : ''}`);
-  for (const e of s.endpoints) lines.push(`  ${e.endpoint.padEnd(22)} ${pct(e.probability).padStart(9)}  ${e.pod ? `pod ${e.pod}` : ''}${e.node ? ` on ${e.node}` : ''}`);
+  lines.push('', `verdict: ${s.verdict}${s.masquerade ? ' (masqueraded)' : ''}: ${TRACE_VERDICTS[s.verdict]}`);
+  for (const e of s.endpoints) lines.push(`  ${e.endpoint.padEnd(22)} ${pct(e.probability).padStart(9)}  ${e.pod ? `pod ${e.pod}` : e.host ? `host ${e.host}` : ''}${e.node ? ` on ${e.node}` : ''}`);
   return lines.join('\n') + '\n';
 }
 
-function formatRules(r: RulesTraceResult, args: ResolvedArgs, format: string, warnings: string[]): string {
-  const lines = [`read as ${format}`, ...warnings.map((w) => `warning: ${w}`), '', `${args.proto} ${args.from} -> ${args.to.host}:${args.to.port} on a node with ${args.nodeIPs.join(', ')}`];
+function formatRules(r: RulesTraceResult, args: ResolvedArgs, readAs: string, warnings: string[]): string {
+  const lines = [`read as ${readAs}`, ...warnings.map((w) => `warning: ${w}`), '', `${args.proto} ${args.from} -> ${args.to.host}:${args.to.port} on a node with ${args.nodeIPs.join(', ')} (${readAs} dump)`];
   r.branches.forEach((b, i) => {
     lines.push('', `branch ${i + 1} of ${r.branches.length}, probability ${pct(b.probability)}: ${b.verdict}${b.endpoint ? ` ${b.endpoint}` : ''}${b.masquerade ? ' (masqueraded)' : ''}`, `  why: ${b.why}`);
     lines.push(...formatHops(b.path));

@@ -1,54 +1,15 @@
 /**
- * `svclab trace --rules`: one node's iptables-save dump, one packet, every random branch. The node
- * is described only by its addresses: a packet from one of them is generated on the node (OUTPUT),
- * anything else arrives from the network (PREROUTING). Results:
- *   ok     the packet was DNATed (endpoints lists where to, with exact probabilities)
- *   drop / reject   a filter rule (or a DROP policy) ended it
- *   local  not DNATed and addressed to the node itself
- *   none   nothing intercepted it; it is routed on unchanged
+ * `svclab trace --rules` over iptables rules: compiles a dump (strict, or as pasted: see
+ * ./read-pasted.ts) and walks it through the shared single-node tracer (../trace-dump.ts).
  */
-import type { RuleHop } from './evaluate.js';
 import { CompiledRuleset } from './evaluate.js';
-import { exploreBranches } from './explore.js';
-import { NetfilterHost } from './host.js';
-import { formatIPv4, parseIPv4 } from './ip.js';
-import { CT, protoNumber } from './packet.js';
+import { IptablesHookRules } from './hook-rules.js';
 import { parseIptablesSave } from './parse.js';
-import { DumpInputError, readPastedIptables, type PastedFormat } from './read-pasted.js';
-import { detectDumpFormat, nftTableLine } from '../dump-format.js';
-import { whyLine } from './why.js';
+import { readPastedIptables, type PastedFormat } from './read-pasted.js';
+import { iptablesExplainer } from './why.js';
+import { traceHookRules, type RulesTraceInput, type RulesTraceResult } from '../trace-dump.js';
 
-export type RulesVerdict = 'ok' | 'drop' | 'reject' | 'local' | 'none';
-
-export interface RulesTraceBranch {
-  verdict: RulesVerdict;
-  endpoint?: string;
-  masquerade: boolean;
-  probability: number;
-  /** One line: the comment of the rule that decided, and what it did. */
-  why: string;
-  path: RuleHop[];
-}
-
-export interface RulesTraceResult {
-  verdict: RulesVerdict;
-  endpoints: { endpoint: string; probability: number }[];
-  /** Source NAT on any branch that got through. */
-  masquerade: boolean;
-  branches: RulesTraceBranch[];
-  /** The why of the most likely branch. */
-  why: string;
-}
-
-export interface RulesTraceInput {
-  nodeIPs: string[];
-  from: string;
-  to: string;
-  port: number;
-  protocol?: string;
-  /** Source port of the packet (default 40000). */
-  sport?: number;
-}
+export type { RulesTraceBranch, RulesTraceInput, RulesTraceResult, RulesVerdict } from '../trace-dump.js';
 
 /** Compiles a strict iptables-save dump once for many traces. */
 export function compileDump(text: string, source: string, linear = false): CompiledRuleset {
@@ -62,73 +23,12 @@ export interface ReadDump {
   warnings: string[];
 }
 
-/** Compiles rules as pasted (iptables-save, a grep of it, iptables -S); see read-pasted.ts. */
+/** Compiles iptables rules as pasted (iptables-save, a grep of it, iptables -S). */
 export function readDump(text: string, source: string): ReadDump {
-  if (detectDumpFormat(text) === 'nft') {
-    throw new DumpInputError(`${source}:${nftTableLine(text)}:1: this is 'nft list ruleset' output, which this walker does not read; expected iptables-save or 'iptables -S' output (on an nftables node, 'iptables-nft-save' prints kube-proxy's iptables-mode rules)`);
-  }
   const { ruleset, format, warnings } = readPastedIptables(text, source);
   return { rules: new CompiledRuleset(ruleset), format, warnings };
 }
 
 export function traceRules(rules: CompiledRuleset, input: RulesTraceInput): RulesTraceResult {
-  const local = new Set<number>();
-  for (const ip of input.nodeIPs) {
-    const a = parseIPv4(ip);
-    if (a === undefined) throw new Error(`node IP '${ip}' is not an IPv4 address`);
-    local.add(a);
-  }
-  const primary = parseIPv4(input.nodeIPs[0] ?? '') ?? 0;
-  const src = parseIPv4(input.from);
-  const dst = parseIPv4(input.to);
-  if (src === undefined) throw new Error(`--from '${input.from}' is not an IPv4 address`);
-  if (dst === undefined) throw new Error(`--to '${input.to}' is not an IPv4 address`);
-  const proto = protoNumber(input.protocol ?? 'tcp');
-  if (proto === undefined) throw new Error(`unknown protocol '${input.protocol}'`);
-  const isLocal = (a: number) => a >>> 24 === 127 || local.has(a);
-  const host = new NetfilterHost({
-    name: 'node',
-    rules,
-    isLocal,
-    route: (d) => (isLocal(d) ? { kind: 'local' } : { kind: 'out', iface: 'eth0' }),
-    ifaceAddress: (iface) => (iface === 'lo' ? 0x7f000001 : primary),
-  });
-  const generated = isLocal(src);
-  const branches = exploreBranches((chance) => {
-    const path: RuleHop[] = [];
-    const res = host.process(
-      { src, dst, proto, sport: input.sport ?? 40000, dport: input.port, mark: 0, inIface: '', outIface: '', ctstate: 0 },
-      generated ? null : 'eth0',
-      { chance, now: 0, mutate: false, trace: (h) => path.push({ table: h.table, chain: h.chain, rule: h.rule, note: h.note }) },
-    );
-    const p = res.packet;
-    const masquerade = (p.ctstate & CT.SNAT) !== 0;
-    if (res.kind === 'drop' || res.kind === 'reject') return { verdict: res.kind, masquerade, path, hook: res.hook };
-    if (p.ctstate & CT.DNAT) return { verdict: 'ok' as const, endpoint: `${formatIPv4(p.dst)}:${p.dport}`, masquerade, path };
-    return { verdict: res.kind === 'local' ? ('local' as const) : ('none' as const), masquerade, path };
-  });
-  const lines = new Map<string, number>();
-  for (const t of rules.ruleset.tables.values()) for (const c of t.chains.values()) for (const r of c.rules) if (!lines.has(r.text)) lines.set(r.text, r.line);
-  const lineOf = (text: string) => lines.get(text);
-  const empty = new Set<string>();
-  for (const t of rules.ruleset.tables.values()) for (const c of t.chains.values()) if (c.policy === '-' && c.rules.length === 0) empty.add(c.name);
-  const out: RulesTraceBranch[] = branches.map(({ result: { hook, ...r }, probability }) => ({ ...r, probability, why: whyLine(r.verdict, r.path, { lineOf, emptyChains: empty, hook }) }));
-  return summarize(out);
-}
-
-function summarize(branches: RulesTraceBranch[]): RulesTraceResult {
-  const byEndpoint = new Map<string, number>();
-  for (const b of branches) if (b.endpoint) byEndpoint.set(b.endpoint, (byEndpoint.get(b.endpoint) ?? 0) + b.probability);
-  const endpoints = [...byEndpoint].map(([endpoint, probability]) => ({ endpoint, probability })).sort((a, b) => (a.endpoint < b.endpoint ? -1 : 1));
-  let verdict: RulesVerdict;
-  if (endpoints.length) verdict = 'ok';
-  else {
-    // No endpoint on any branch: the most likely verdict (they agree unless rules are odd).
-    const mass = new Map<RulesVerdict, number>();
-    for (const b of branches) mass.set(b.verdict, (mass.get(b.verdict) ?? 0) + b.probability);
-    verdict = [...mass].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'none';
-  }
-  const top = [...branches].sort((a, b) => b.probability - a.probability)[0];
-  const why = verdict === 'ok' && endpoints.length > 1 ? `${(top?.why ?? '').replace(/ -> DNAT to .*$/, '')} -> DNAT to one of ${endpoints.length} endpoints, chosen at random` : (top?.why ?? '');
-  return { verdict, why, endpoints, masquerade: branches.some((b) => b.endpoint !== undefined && b.masquerade) || (!endpoints.length && branches.some((b) => b.masquerade)), branches };
+  return traceHookRules(new IptablesHookRules(rules), input, iptablesExplainer(rules.ruleset));
 }

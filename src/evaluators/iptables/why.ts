@@ -3,6 +3,7 @@
  * comment of the rule that decided ("default/nginx-ext: has no local endpoints -> DROP").
  */
 import type { RuleHop } from './evaluate.js';
+import type { Ruleset } from './ast.js';
 import { tokenize } from './parse.js';
 
 /** The `--comment` text of a rule line, or undefined. */
@@ -80,4 +81,14 @@ export function whyLine(verdict: WhyVerdict, path: RuleHop[], ctx: WhyContext): 
   }
   if (verdict === 'local') return 'no rule DNATed it; the destination is one of the node\'s own addresses -> delivered locally';
   return 'no rule matched it (not a Service address or port in these rules) -> routed on unchanged';
+}
+
+/** The why of a trace over this ruleset: rule lines and rule-less chains looked up once. */
+export function iptablesExplainer(ruleset: Ruleset): (verdict: WhyVerdict, path: RuleHop[], hook?: string) => string {
+  const lines = new Map<string, number>();
+  for (const t of ruleset.tables.values()) for (const c of t.chains.values()) for (const r of c.rules) if (!lines.has(r.text)) lines.set(r.text, r.line);
+  const lineOf = (text: string) => lines.get(text);
+  const emptyChains = new Set<string>();
+  for (const t of ruleset.tables.values()) for (const c of t.chains.values()) if (c.policy === '-' && c.rules.length === 0) emptyChains.add(c.name);
+  return (verdict, path, hook) => whyLine(verdict, path, { lineOf, emptyChains, hook });
 }

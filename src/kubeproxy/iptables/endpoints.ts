@@ -21,7 +21,7 @@ export interface ProxyEndpoint {
   port: number;
   /** "ip:port": the DNAT target, the sort key, and part of the KUBE-SEP hash. */
   endpoint: string;
-  /** KUBE-SEP-… chain name for this endpoint of this service port. */
+  /** KUBE-SEP-… chain name for this endpoint of this service port ("" when not asked for). */
   chain: string;
   /** The endpoint's nodeName equals the node the rules are rendered for. */
   isLocal: boolean;
@@ -71,7 +71,7 @@ function byEndpointString(a: ProxyEndpoint, b: ProxyEndpoint): number {
  * endpoints map holds them. When the same "ip:port" appears twice, a local copy wins over a
  * remote one and a non-terminating copy over a terminating one.
  */
-export function endpointsForServicePort(info: ServicePortInfo, slices: SliceIndex, nodeName: string): ProxyEndpoint[] {
+export function endpointsForServicePort(info: ServicePortInfo, slices: SliceIndex, nodeName: string, chainNames = true): ProxyEndpoint[] {
   const candidates = slices.get(`${info.namespace}/${info.serviceName}`);
   if (candidates === undefined) return [];
   const byKey = new Map<string, ProxyEndpoint>();
@@ -107,7 +107,8 @@ export function endpointsForServicePort(info: ServicePortInfo, slices: SliceInde
     }
   }
   const list = [...byKey.values()];
-  for (const ep of list) ep.chain = endpointChainName(info.name, info.proto, ep.endpoint);
+  // nftables mode names its endpoints differently and skips these hashes (chainNames false).
+  if (chainNames) for (const ep of list) ep.chain = endpointChainName(info.name, info.proto, ep.endpoint);
   return list.sort(byEndpointString);
 }
 

@@ -4,15 +4,10 @@
  * whether localhost node ports are on (they need nodePortAddresses to include 127.0.0.1).
  */
 import type { ClusterState, NodeSpec } from '../../model/types.js';
-import { IPV4_LOOPBACK, cidrContains, formatIPv4, formatIPv4Cidr, parseIPv4, parseIPv4Cidr, type IPv4Cidr } from './ipv4.js';
+import { IPV4_LOOPBACK, cidrContains, formatIPv4, parseIPv4, parseIPv4Cidr, type IPv4Cidr } from './ipv4.js';
+import { localDetector, type LocalDetector } from '../local-detector.js';
 
-/** How kube-proxy tells pod traffic from other traffic (`--detect-local-mode`). */
-export interface LocalDetector {
-  /** false for the no-op detector (detect-local None, or ClusterCIDR without a cluster CIDR). */
-  implemented: boolean;
-  /** The cluster CIDR as printed in `-s` / `! -s` matches. */
-  cidr?: string;
-}
+export type { LocalDetector };
 
 export interface NodeContext {
   node: NodeSpec;
@@ -29,6 +24,25 @@ export interface NodeContext {
   /** nodePortAddresses unset (or containing a /0): node ports on every local address. */
   nodePortMatchAll: boolean;
   nodePortCidrs: IPv4Cidr[];
+}
+
+/**
+ * kube-proxy's nodePortAddresses keywords as the CIDR it expands each to on this node: `primary`
+ * the node's primary IPv4 as a /32 (nothing when that is loopback), `localhost` 127.0.0.0/8,
+ * `all` 0.0.0.0/0; a CIDR stays itself. So `[primary]` limits node ports to the primary address
+ * and, not covering 127.0.0.1, turns localhost node ports off.
+ */
+export function expandKeyword(text: string, primaryIP: number | undefined): string | undefined {
+  switch (text) {
+    case 'primary':
+      return primaryIP !== undefined && primaryIP >>> 24 !== 127 ? `${formatIPv4(primaryIP)}/32` : undefined;
+    case 'localhost':
+      return '127.0.0.0/8';
+    case 'all':
+      return '0.0.0.0/0';
+    default:
+      return text;
+  }
 }
 
 /** Names of all nodes, for error messages. */
@@ -54,7 +68,7 @@ export function nodeContext(state: ClusterState, nodeName: string): NodeContext 
   const cidrs: IPv4Cidr[] = [];
   let matchAll = false;
   for (const text of kp.nodePortAddresses) {
-    const cidr = parseIPv4Cidr(text);
+    const cidr = parseIPv4Cidr(expandKeyword(text, nodeAddrs[0]) ?? '');
     if (cidr === undefined) continue;
     if (cidr.bits === 0) matchAll = true;
     cidrs.push(cidr);
@@ -62,11 +76,7 @@ export function nodeContext(state: ClusterState, nodeName: string): NodeContext 
   if (cidrs.length === 0) matchAll = true;
   const containsLoopback = matchAll || cidrs.some((c) => cidrContains(c, IPV4_LOOPBACK));
 
-  let detector: LocalDetector = { implemented: false };
-  if (kp.detectLocal === 'ClusterCIDR') {
-    const cidr = parseIPv4Cidr(state.cluster.clusterCIDR);
-    if (cidr !== undefined) detector = { implemented: true, cidr: formatIPv4Cidr(cidr) };
-  }
+  const detector = localDetector(state.cluster, node);
 
   return {
     node,

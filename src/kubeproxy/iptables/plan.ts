@@ -107,15 +107,19 @@ export function planServicePort(info: ServicePortInfo, endpoints: ProxyEndpoint[
   };
 }
 
-/** Plans every IPv4 service port of `state` for `nodeName` (services in state order, ports in spec order). */
-export function planNode(state: ClusterState, nodeName: string): NodePlan {
+/**
+ * Plans every IPv4 service port of `state` for `nodeName` (services in state order, ports in spec
+ * order). `endpointChainNames: false` leaves `ProxyEndpoint.chain` empty (the nftables renderer
+ * shares this plan but names endpoints its own way, and the KUBE-SEP hashes are its main cost).
+ */
+export function planNode(state: ClusterState, nodeName: string, options: { endpointChainNames?: boolean } = {}): NodePlan {
   const ctx = nodeContext(state, nodeName);
   const slices = indexEndpointSlices(state.endpointSlices);
   const servicePorts: ServicePortPlan[] = [];
   let totalEndpoints = 0;
   for (const svc of state.services) {
     for (const info of servicePortInfos(svc)) {
-      const endpoints = endpointsForServicePort(info, slices, nodeName);
+      const endpoints = endpointsForServicePort(info, slices, nodeName, options.endpointChainNames ?? true);
       totalEndpoints += endpoints.length;
       servicePorts.push(planServicePort(info, endpoints));
     }

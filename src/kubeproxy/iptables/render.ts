@@ -171,7 +171,7 @@ function writeServicePort(buf: Buffers, ctx: NodeContext, sp: ServicePortPlan, n
     if (ctx.masqueradeAll) {
       natRules.push(`-A ${sp.internalTrafficChain} ${args} -j KUBE-MARK-MASQ`);
     } else if (ctx.detector.implemented) {
-      natRules.push(`-A ${sp.internalTrafficChain} ${args} ! -s ${ctx.detector.cidr} -j KUBE-MARK-MASQ`);
+      natRules.push(`-A ${sp.internalTrafficChain} ${args} ${ctx.detector.ifNotLocal.join(' ')} -j KUBE-MARK-MASQ`);
     }
   }
 
@@ -185,7 +185,7 @@ function writeServicePort(buf: Buffers, ctx: NodeContext, sp: ServicePortPlan, n
     } else {
       if (ctx.detector.implemented) {
         natRules.push(
-          `-A ${chains.external} ${comment(`pod traffic for ${info.name} external destinations`)} -s ${ctx.detector.cidr} -j ${chains.cluster}`,
+          `-A ${chains.external} ${comment(`pod traffic for ${info.name} external destinations`)} ${ctx.detector.ifLocal.join(' ')} -j ${chains.cluster}`,
         );
       }
       natRules.push(

@@ -11,6 +11,7 @@ export const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'u
 export function documentHead(title: string, styles: string): Raw {
   return html`<head>
 <meta charset="utf-8">
+<meta name="generator" content="svclab">
 <meta http-equiv="Content-Security-Policy" content="${raw(CSP)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">

@@ -70,6 +70,7 @@ function renderMeta(result: RunResult): Raw {
   const items: [string, string][] = [
     ['result', totalsLine(result)],
     ['backend', result.backend],
+    ['kube-proxy mode', result.mode ?? modesOf(result)],
     ['seed', String(result.seed)],
     ['started', formatDate(result.startedAt)],
     ['duration', duration(result.durationMs)],
@@ -124,4 +125,10 @@ function filterButtons(result: RunResult): Raw {
   return html`${buttons.map(
     ([f, label, n]) => html`<button type="button" data-filter="${f}" aria-pressed="${f === 'all' ? 'true' : 'false'}">${label} (${n})</button>`,
   )}`;
+}
+
+/** The modes the scenarios ran in, when no --mode forced one ("iptables", "iptables, nftables"). */
+function modesOf(result: RunResult): string {
+  const modes = [...new Set(result.scenarios.map((s) => s.mode).filter((m): m is string => m !== undefined))].sort();
+  return modes.length > 0 ? `${modes.join(', ')} (as the files say)` : 'as the files say';
 }

@@ -39,7 +39,7 @@ export function searchText(s: ScenarioResult): string {
 export function renderScenario(s: ScenarioResult, index: number): Raw {
   return html`<article class="scenario panel" id="${scenarioId(s, index)}" data-status="${s.status}" data-search="${searchText(s)}"${raw(hasSkippedStep(s) ? ' data-has-skip=""' : '')}>
 <h3>${badge(s.status)} <span class="name">${s.name}</span></h3>
-<div class="sub"><span class="loc">${s.file}</span><span>seed ${s.seed}</span><span>${duration(s.durationMs)}</span>${
+<div class="sub"><span class="loc">${s.file}</span>${s.mode !== undefined ? html`<span>kube-proxy ${s.mode} mode</span>` : ''}<span>seed ${s.seed}</span><span>${duration(s.durationMs)}</span>${
     s.source ? html`<span>source: ${s.source}</span>` : ''
   }${s.tags.map((t) => html`<span class="tag">${t}</span>`)}</div>
 ${s.description ? html`<p class="description">${s.description}</p>` : ''}
@@ -60,6 +60,7 @@ export function renderStep(step: StepResult, scenarioFile: string): Raw {
     scenarioFile,
   )}</span><span class="dur">${duration(step.durationMs)}</span></div>
 ${step.reason ? html`<div class="problem ${reasonClass}"><strong>${reasonLabel}:</strong> ${step.reason}</div>` : ''}
+${step.modeExpectation ? html`<div class="mode-expect">Checked against the step's <strong>${step.modeExpectation.mode}</strong> expectations: ${step.modeExpectation.why}${step.modeExpectation.link ? html` (${step.modeExpectation.link})` : ''}</div>` : ''}
 ${step.traffic ? renderTraffic(step.traffic) : ''}
 ${step.assertions.length > 0 ? html`<ul class="assertions">${step.assertions.map((a) => renderAssertion(a, scenarioFile))}</ul>` : ''}
 ${step.traffic ? renderObserved(step.traffic) : ''}

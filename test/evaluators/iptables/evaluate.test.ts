@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CompiledRuleset, type EvalEnv } from '../../../src/evaluators/iptables/evaluate.js';
-import { NetfilterHost } from '../../../src/evaluators/iptables/host.js';
+import { NetfilterHost } from '../../../src/evaluators/host.js';
+import { IptablesHookRules } from '../../../src/evaluators/iptables/hook-rules.js';
 import { formatIPv4, parseIPv4 } from '../../../src/evaluators/iptables/ip.js';
 import { CT, type Packet } from '../../../src/evaluators/iptables/packet.js';
 import { parseIptablesSave } from '../../../src/evaluators/iptables/parse.js';
@@ -109,7 +110,7 @@ COMMIT
 `;
   const hostWith = (endpoint: string) => ({
     name: 'n',
-    rules: compile(dump(endpoint)),
+    rules: new IptablesHookRules(compile(dump(endpoint))),
     isLocal: (a: number) => a === ip('192.168.0.2'),
     route: () => ({ kind: 'out' as const, iface: 'eth0' }),
     ifaceAddress: () => ip('192.168.0.2'),
@@ -138,11 +139,13 @@ describe('conntrack with asymmetric routing', () => {
   const host = () =>
     new NetfilterHost({
       name: 'fwd',
-      rules: compile(`*filter
+      rules: new IptablesHookRules(
+        compile(`*filter
 :FORWARD ACCEPT [0:0]
 -A FORWARD -m conntrack --ctstate INVALID -j DROP
 COMMIT
 `),
+      ),
       isLocal: () => false,
       route: () => ({ kind: 'out' as const, iface: 'eth0' }),
       ifaceAddress: () => ip('192.168.0.2'),

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DumpInputError, readPastedIptables } from '../../../src/evaluators/iptables/read-pasted.js';
 import { readDump, traceRules } from '../../../src/evaluators/iptables/trace-rules.js';
-import { detectDumpFormat } from '../../../src/evaluators/dump-format.js';
+import { detectDumpFormat, readAnyDump } from '../../../src/evaluators/dump-format.js';
 
 /** Real pastes from public issues (source URL in each file's first comment). */
 const pasted = (name: string) => readFileSync(fileURLToPath(new URL(`./fixtures/pasted/${name}`, import.meta.url)), 'utf8');
@@ -114,11 +114,17 @@ describe('pasted formats', () => {
     expect(r.why).toBe('default/hostnames: -> DNAT to one of 2 endpoints, chosen at random');
   });
   it('tells iptables pastes from nft output, and says which it got', () => {
-    for (const name of ['weave-3568-grep-nginx-ext.txt', 'kube-router-618-list-rules.txt', 'kubernetes-61005-iptables-save.txt', 'kubernetes-54203-set-match.txt']) expect(detectDumpFormat(pasted(name))).toBe('iptables');
-    const nft = '# nft list ruleset\ntable ip kube-proxy {\n\tchain services {\n\t}\n}\n';
-    expect(detectDumpFormat(nft)).toBe('nft');
-    expect(detectDumpFormat('hello')).toBe('unknown');
-    expect(() => readDump(nft, 'r.nft')).toThrow(/^r\.nft:2:1: this is 'nft list ruleset' output/);
+    for (const name of ['weave-3568-grep-nginx-ext.txt', 'kube-router-618-list-rules.txt', 'kubernetes-61005-iptables-save.txt', 'kubernetes-54203-set-match.txt', 'kube-hetzner-1210-grep-kube-svc.txt']) {
+      expect(detectDumpFormat(pasted(name), name)).toBe('iptables');
+    }
+    const nft = '$ sudo nft list ruleset\ntable ip kube-proxy {\n\tchain services {\n\t}\n}\ntable ip6 kube-proxy {\n}\n';
+    expect(detectDumpFormat(nft, 'r.nft')).toBe('nftables');
+    const read = readAnyDump(nft, 'r.nft');
+    expect(read.readAs).toBe('nft list ruleset');
+    expect(read.warnings).toEqual(['line 1: shell command line left out: $ sudo nft list ruleset', "line 6: table ip6 kube-proxy left out (only ip and inet tables carry kube-proxy's IPv4 rules)"]);
+    expect(readAnyDump(pasted('weave-3568-grep-nginx-ext.txt'), 'w').readAs).toBe('iptables-save fragment');
+    expect(() => detectDumpFormat('hello\n', 'h.txt')).toThrow(/^h\.txt:1:1: expected an iptables-save or 'iptables -S' line .* found 'hello'/);
+    expect(() => detectDumpFormat('hello\n', 'h.txt')).toThrow(DumpInputError);
   });
   it('text that is not a rule dump: located errors naming what was expected', () => {
     expect(() => readPastedIptables('hello\n  world', 'f.txt')).toThrow(DumpInputError);

@@ -57,9 +57,10 @@ interface Worker {
 
 const workers = new Map<string, Worker>();
 
-function startWorker(key: string, ns: string): Promise<void> {
+function startWorker(key: string, ns: string, argv?: string[]): Promise<void> {
   if (workers.has(key)) return Promise.reject(new Error(`worker ${key} already runs`));
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, workerScript], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const program = argv ?? [process.execPath, workerScript];
+  const child = spawn('ip', ['netns', 'exec', ns, ...program], { stdio: ['pipe', 'pipe', 'pipe'] });
   const worker: Worker = { child, pending: new Map(), nextId: 1, stderr: '' };
   workers.set(key, worker);
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (worker.stderr = (worker.stderr + d).slice(-2000)));
@@ -84,12 +85,12 @@ function startWorker(key: string, ns: string): Promise<void> {
   });
 }
 
-function callWorker(key: string, request: object): Promise<WorkerResponse> {
+function callWorker<R = WorkerResponse>(key: string, request: object): Promise<R> {
   const worker = workers.get(key);
   if (!worker) return Promise.reject(new Error(`no worker ${key}`));
   const id = worker.nextId++;
   return new Promise((resolve) => {
-    worker.pending.set(id, resolve);
+    worker.pending.set(id, resolve as (res: WorkerResponse) => void);
     worker.child.stdin!.write(JSON.stringify({ ...request, id }) + '\n');
   });
 }
@@ -109,13 +110,15 @@ async function handle(req: AgentRequest): Promise<AgentResponse> {
       case 'exec':
         return { id: req.id, ok: true, ...(await run(req.argv, req.input, req.timeoutMs)) };
       case 'startWorker':
-        await startWorker(req.key, req.ns);
+        await startWorker(req.key, req.ns, req.argv);
         return { id: req.id, ok: true };
       case 'stopWorker':
         await stopWorker(req.key);
         return { id: req.id, ok: true };
       case 'worker':
         return { id: req.id, ok: true, response: await callWorker(req.key, req.request) };
+      case 'call':
+        return { id: req.id, ok: true, reply: await callWorker<Record<string, unknown>>(req.key, req.request) };
     }
   } catch (err) {
     return { id: req.id, ok: false, error: (err as Error).message };

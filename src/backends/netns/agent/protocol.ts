@@ -51,15 +51,18 @@ export type WorkerResponse =
 /** Requests to the sandbox agent. */
 export type AgentRequest =
   | { id: number; op: 'exec'; argv: string[]; input?: string; timeoutMs: number }
-  | { id: number; op: 'startWorker'; key: string; ns: string }
+  /** `argv`: another program to run as the worker (it speaks the same id'd JSON lines); default the echo worker. */
+  | { id: number; op: 'startWorker'; key: string; ns: string; argv?: string[] }
   | { id: number; op: 'stopWorker'; key: string }
-  | { id: number; op: 'worker'; key: string; request: Omit<ServeRequest, 'id'> | Omit<ProbeRequest, 'id'> };
+  | { id: number; op: 'worker'; key: string; request: Omit<ServeRequest, 'id'> | Omit<ProbeRequest, 'id'> }
+  /** A request to a worker started with `argv`, passed through as is. */
+  | { id: number; op: 'call'; key: string; request: Record<string, unknown> };
 
 /** An agent request before it gets its id. */
 export type AgentCall = AgentRequest extends infer R ? (R extends AgentRequest ? Omit<R, 'id'> : never) : never;
 
 export type AgentResponse =
-  | { id: number; ok: true; code?: number; stdout?: string; stderr?: string; response?: WorkerResponse; ready?: boolean; pid?: number }
+  | { id: number; ok: true; code?: number; stdout?: string; stderr?: string; response?: WorkerResponse; reply?: Record<string, unknown>; ready?: boolean; pid?: number }
   | { id: number; ok: false; error: string };
 
 /** The errno of a failed request, as the outcome a scenario talks about. */

@@ -1,21 +1,24 @@
 /**
- * One machine's netfilter: compiled rules, conntrack, `recent` lists, its local addresses and a
- * routing function. `process` takes a packet through the hooks in kernel order:
- *   arriving:  nat PREROUTING -> routing -> filter INPUT (local) | filter FORWARD -> nat POSTROUTING
- *   generated: nat OUTPUT -> filter OUTPUT -> routing -> nat POSTROUTING [-> filter INPUT if local]
- * The nat table is consulted only for the first packet of a flow (conntrack state NEW).
+ * One machine's netfilter: compiled rules of either mode (./hook-rules.ts), conntrack, per-host
+ * rule state (`recent` lists, dynamic sets), its local addresses and a routing function.
+ * `process` takes a packet through the hooks in kernel order:
+ *   arriving:  PREROUTING -> routing -> INPUT (local) | FORWARD -> POSTROUTING
+ *   generated: OUTPUT -> routing -> POSTROUTING [-> INPUT if local]
+ * NAT is consulted only for the first packet of a flow (conntrack state NEW); later packets and
+ * replies are rewritten from the conntrack entry.
  */
-import { CT_TIMEOUT, Conntrack, type ConntrackEntry } from './conntrack.js';
-import type { CompiledRuleset, EvalEnv, Hook, RuleHop } from './evaluate.js';
-import { CT, type Packet } from './packet.js';
-import { RecentStore } from './recent.js';
+import { CT_TIMEOUT, Conntrack, type ConntrackEntry } from './iptables/conntrack.js';
+import { HOOK, type HookRules, type RuleHop, type Verdict, type WalkEnv } from './hook-rules.js';
+import { CT, type Packet } from './iptables/packet.js';
+import { RecentStore } from './iptables/recent.js';
+import { DynamicSets } from './nftables/dynamic-sets.js';
 
 /** Where routing sends a packet: to this machine, or out of an interface. */
 export type RouteDecision = { kind: 'local' } | { kind: 'out'; iface: string };
 
 export interface HostConfig {
   name: string;
-  rules: CompiledRuleset;
+  rules: HookRules;
   isLocal(addr: number): boolean;
   route(dst: number): RouteDecision;
   /** Address MASQUERADE picks for an outgoing interface. */
@@ -44,27 +47,27 @@ export type HostResult =
 export class NetfilterHost {
   readonly conntrack = new Conntrack();
   readonly recent = new RecentStore();
+  readonly sets = new DynamicSets();
 
-  private readonly env: EvalEnv;
-  private hooks: Hooks;
+  private readonly env: WalkEnv;
 
   constructor(public config: HostConfig) {
-    this.hooks = resolveHooks(config.rules);
     this.env = {
       isLocal: config.isLocal,
       chance: () => false,
       recent: this.recent,
+      sets: this.sets,
       now: 0,
       mutate: false,
       masqueradeAddress: config.ifaceAddress,
+      verdictAt: '',
     };
   }
 
-  /** Swap in a new ruleset (a sync); conntrack and the `recent` lists still in use are kept. */
+  /** Swap in a new ruleset (a sync); conntrack and the rule state still in use are kept. */
   replaceRules(config: HostConfig): void {
     this.config = config;
-    this.hooks = resolveHooks(config.rules);
-    this.recent.retainOnly(config.rules.recentNames);
+    config.rules.retainState(this.env);
   }
 
   /**
@@ -127,31 +130,32 @@ export class NetfilterHost {
       p.ctstate = CT.NEW;
     }
 
-    const hooks = this.hooks;
     if (inIface === null) {
-      if (isNew) rules.runHook(hooks.natOutput, p, env);
-      const v = rules.runHook(hooks.filterOutput, p, env);
-      if (v !== 'ACCEPT') return { kind: v === 'DROP' ? ('drop' as const) : ('reject' as const), packet: p, hook: 'filter OUTPUT' };
-    } else if (isNew) {
-      rules.runHook(hooks.natPrerouting, p, env);
+      const v = rules.runHook(HOOK.OUTPUT, p, env, isNew);
+      if (v !== 'ACCEPT') return ended(v, p, env);
+    } else {
+      const v = rules.runHook(HOOK.PREROUTING, p, env, isNew);
+      if (v !== 'ACCEPT') return ended(v, p, env);
     }
 
     const route = cfg.route(p.dst);
     if (route.kind === 'local') {
       if (inIface === null) {
         p.outIface = 'lo';
-        if (isNew) rules.runHook(hooks.natPostrouting, p, env);
+        const v = rules.runHook(HOOK.POSTROUTING, p, env, isNew);
+        if (v !== 'ACCEPT') return ended(v, p, env);
         p.inIface = 'lo';
       }
-      const v = rules.runHook(hooks.filterInput, p, env);
-      if (v !== 'ACCEPT') return { kind: v === 'DROP' ? ('drop' as const) : ('reject' as const), packet: p, hook: 'filter INPUT' };
+      const v = rules.runHook(HOOK.INPUT, p, env, isNew);
+      if (v !== 'ACCEPT') return ended(v, p, env);
     } else {
       p.outIface = route.iface;
       if (inIface !== null) {
-        const v = rules.runHook(hooks.filterForward, p, env);
-        if (v !== 'ACCEPT') return { kind: v === 'DROP' ? ('drop' as const) : ('reject' as const), packet: p, hook: 'filter FORWARD' };
+        const v = rules.runHook(HOOK.FORWARD, p, env, isNew);
+        if (v !== 'ACCEPT') return ended(v, p, env);
       }
-      if (isNew) rules.runHook(hooks.natPostrouting, p, env);
+      const v = rules.runHook(HOOK.POSTROUTING, p, env, isNew);
+      if (v !== 'ACCEPT') return ended(v, p, env);
     }
 
     // Source rewrite happens last (SNAT, or un-DNAT of a reply).
@@ -183,22 +187,6 @@ export class NetfilterHost {
   }
 }
 
-interface Hooks {
-  natPrerouting: Hook;
-  natOutput: Hook;
-  natPostrouting: Hook;
-  filterInput: Hook;
-  filterForward: Hook;
-  filterOutput: Hook;
-}
-
-function resolveHooks(rules: CompiledRuleset): Hooks {
-  return {
-    natPrerouting: rules.hook('nat', 'PREROUTING'),
-    natOutput: rules.hook('nat', 'OUTPUT'),
-    natPostrouting: rules.hook('nat', 'POSTROUTING'),
-    filterInput: rules.hook('filter', 'INPUT'),
-    filterForward: rules.hook('filter', 'FORWARD'),
-    filterOutput: rules.hook('filter', 'OUTPUT'),
-  };
+function ended(v: Verdict, p: Packet, env: WalkEnv): HostResult {
+  return { kind: v === 'DROP' ? 'drop' : 'reject', packet: p, hook: env.verdictAt };
 }

@@ -1,0 +1,141 @@
+/**
+ * Real kube-proxy on every node of a netns lab: one kube-proxy-host process per node namespace,
+ * each running upstream's iptables or nftables proxier against that namespace's kernel. svclab
+ * feeds each the full Service/EndpointSlice state at start and after every change; each sync runs
+ * to completion before the step goes on, so traffic never races a half-written ruleset.
+ */
+import { BackendUnavailableError } from '../../errors.js';
+import type { ClusterState, KubeProxyConfig } from '../../model/types.js';
+import type { RulesWriter } from '../netns/lab.js';
+import type { Sandbox } from '../netns/sandbox.js';
+import type { NodePlan } from '../netns/topology.js';
+import { apiObjects } from './objects.js';
+import { pinnedRelease } from './binary.js';
+
+/** Longest a single proxier sync may take before the backend gives up on that node. */
+const SYNC_TIMEOUT_MS = 60_000;
+
+export type ProxyMode = 'iptables' | 'nftables';
+
+/** The proxier's answer to one request (see kube-proxy-host/main.go). */
+interface HostReply {
+  ok?: boolean;
+  error?: string;
+  version?: string;
+  rules?: string;
+  ms?: number;
+  warnings?: string[];
+}
+
+/** The `options` of the start request: KubeProxyConfiguration fields the scenario sets. */
+export function proxierOptions(cfg: KubeProxyConfig, clusterCIDR: string): Record<string, unknown> {
+  return {
+    masqueradeAll: cfg.masqueradeAll,
+    masqueradeBit: cfg.masqueradeBit,
+    localhostNodePorts: cfg.localhostNodePorts,
+    nodePortAddresses: cfg.nodePortAddresses,
+    detectLocalMode: cfg.detectLocal,
+    clusterCIDR,
+    ...(cfg.bridgeInterface !== undefined ? { bridgeInterface: cfg.bridgeInterface } : {}),
+    ...(cfg.interfaceNamePrefix !== undefined ? { interfaceNamePrefix: cfg.interfaceNamePrefix } : {}),
+  };
+}
+
+/** The proxy mode a scenario asks for, or a reason it cannot run on this backend. */
+export function modeOf(cfg: KubeProxyConfig): ProxyMode {
+  // Scenario files cannot ask for ipvs (the DSL refuses it); a hand-built state still could.
+  if ((cfg.mode as string) === 'ipvs') {
+    throw new BackendUnavailableError('kube-proxy backend: IPVS mode is deprecated upstream and not run here (use iptables or nftables)');
+  }
+  return cfg.mode;
+}
+
+export class KubeProxyHosts implements RulesWriter {
+  readonly actsAsKubeProxy = true;
+  readonly notes: string[] = [];
+  /** Milliseconds of the last sync, per node (for benchmarks and reports). */
+  readonly lastSyncMs = new Map<string, number>();
+  private nodes: readonly NodePlan[] = [];
+  private sandbox: Sandbox | undefined;
+  private version = '';
+
+  constructor(
+    private readonly binary: string,
+    private readonly mode: ProxyMode,
+  ) {}
+
+  /** The k8s.io/kubernetes release the proxiers run (after start). */
+  get release(): string {
+    return this.version;
+  }
+
+  async start(sandbox: Sandbox, nodes: readonly NodePlan[], state: ClusterState): Promise<void> {
+    this.sandbox = sandbox;
+    this.nodes = nodes;
+    const { cluster } = state;
+    const pinned = pinnedRelease();
+    await Promise.all(
+      nodes.map(async (node) => {
+        await sandbox.startProgram(hostKey(node), node.ns, [this.binary]);
+        const spec = cluster.nodes.find((n) => n.name === node.name);
+        const reply = await this.call(node, {
+          op: 'start',
+          mode: this.mode,
+          node: { name: node.name, ip: node.addresses[0], podCIDR: node.podCIDR, labels: { 'kubernetes.io/hostname': node.name } },
+          options: proxierOptions(cluster.kubeProxy, cluster.clusterCIDR),
+          serviceCIDRs: [cluster.serviceCIDR],
+        });
+        if (!reply.ok) throw new Error(`kube-proxy on node ${node.name} did not start: ${reply.error ?? 'no answer'}`);
+        this.version = reply.version ?? 'unknown';
+        if (spec === undefined) throw new Error(`kube-proxy backend: no node ${node.name} in the scenario`);
+      }),
+    );
+    if (pinned !== undefined && this.version !== pinned) {
+      throw new BackendUnavailableError(
+        `kube-proxy backend: the built kube-proxy-host runs ${this.version} but go.mod pins ${pinned}; rebuild with \`npm run build:kube-proxy\``,
+      );
+    }
+  }
+
+  async sync(state: ClusterState): Promise<void> {
+    const objects = apiObjects(state);
+    await Promise.all(
+      this.nodes.map(async (node) => {
+        const reply = await this.call(node, { op: 'sync', ...objects }, SYNC_TIMEOUT_MS);
+        if (!reply.ok) throw new Error(`kube-proxy (${this.mode}) on node ${node.name}: ${reply.error ?? 'no answer'}`);
+        this.lastSyncMs.set(node.name, reply.ms ?? 0);
+        for (const w of reply.warnings ?? []) {
+          const note = `kube-proxy on ${node.name}: ${w}`;
+          if (!this.notes.includes(note)) this.notes.push(note);
+        }
+      }),
+    );
+  }
+
+  async dump(nodeName: string): Promise<string> {
+    const node = this.nodes.find((n) => n.name === nodeName);
+    if (!node) throw new Error(`kube-proxy backend: no node named ${nodeName}`);
+    const reply = await this.call(node, { op: 'dump' });
+    if (!reply.ok || reply.rules === undefined) throw new Error(`kube-proxy on node ${nodeName}: cannot read its rules: ${reply.error ?? 'no answer'}`);
+    return reply.rules;
+  }
+
+  private async call(node: NodePlan, request: Record<string, unknown>, timeoutMs = 30_000): Promise<HostReply> {
+    const sandbox = this.sandbox;
+    if (!sandbox) throw new Error('kube-proxy backend: not started');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`kube-proxy on node ${node.name}: no answer to ${String(request.op)} within ${timeoutMs / 1000} s`)), timeoutMs);
+    });
+    try {
+      return (await Promise.race([sandbox.call(hostKey(node), request), timeout])) as HostReply;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Worker key of a node's kube-proxy-host inside the sandbox (distinct from its echo worker). */
+function hostKey(node: NodePlan): string {
+  return `kp-${node.ns}`;
+}

@@ -1,0 +1,34 @@
+/**
+ * `--backend kube-proxy`: the netns backend's lab (node, pod and client namespaces, the fabric, the
+ * kernel moving packets) with upstream kube-proxy's own proxier writing the rules on every node,
+ * in the scenario's mode (iptables or nftables). Needs root, the netns tools, and the
+ * kube-proxy-host program built from kube-proxy-host/ (`npm run build:kube-proxy`, needs Go).
+ * See docs/backends/kube-proxy.md.
+ */
+import type { Backend, BackendContext, BackendSession } from '../backend.js';
+import type { CompiledScenario } from '../../model/scenario.js';
+import { kubeProxyRules } from '../netns/index.js';
+import { NetnsSession } from '../netns/session.js';
+import { netnsLayoutProblem } from '../netns/layout-check.js';
+import { requireHostBinary } from './binary.js';
+import { checkKubeProxy, checkMode } from './check.js';
+import { KubeProxyHosts, modeOf } from './hosts.js';
+
+export function createBackend(): Backend {
+  return {
+    name: 'kube-proxy',
+    // Each scenario runs one proxier per node; two scenarios side by side keep 2 cores busy.
+    maxConcurrency: 2,
+    check: checkKubeProxy,
+    layoutProblem: netnsLayoutProblem,
+    async start(scenario: CompiledScenario, ctx: BackendContext): Promise<BackendSession> {
+      await checkKubeProxy();
+      const mode = modeOf(scenario.initial.cluster.kubeProxy);
+      await checkMode(mode);
+      const hosts = new KubeProxyHosts(requireHostBinary(), mode);
+      return NetnsSession.start(scenario, ctx, kubeProxyRules, hosts);
+    },
+  };
+}
+
+export { KubeProxyHosts } from './hosts.js';

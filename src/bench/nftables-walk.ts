@@ -1,0 +1,154 @@
+/**
+ * nftables walker benchmarks (bench section `nftables-walk`). A verdict is one NodePort SYN taken
+ * through one node (`NetfilterHost.process`: every base chain at prerouting, forward and
+ * postrouting, the service-ips / service-nodeports verdict maps, DNAT, masquerade) with kube-proxy's
+ * nftables-mode ruleset, rendered by src/kubeproxy/nftables and read back from its
+ * `nft list ruleset` text. Every figure has the iptables walk of the same packets, on the same
+ * cluster, measured in the same run as its baseline. (Rendering time and its memory at scale are the
+ * `nftables` section's, src/bench/nftables-render.ts.) At scale (1,000 and 10,000 Services) only
+ * the measured node carries rules (the others are empty), so the figures are that node's.
+ */
+import { loadScenarioFile } from '../dsl/load.js';
+import type { ClusterState } from '../model/types.js';
+import { SimNetwork } from '../backends/sim/network.js';
+import { simMode } from '../backends/sim/modes.js';
+import type { WalkOptions } from '../evaluators/host.js';
+import { CT, type Packet } from '../evaluators/iptables/packet.js';
+import { parseIPv4 } from '../evaluators/iptables/ip.js';
+import { Rng } from '../evaluators/iptables/rng.js';
+import { figure, target, type Section } from './report.js';
+import { EMPTY_RULES, cpuMsSince, nodePortProbe, timeOps, type NodePortProbe, type OpTiming } from './sim.js';
+import { syntheticCluster } from './synthetic.js';
+
+type Mode = 'iptables' | 'nftables';
+
+interface WalkFigure {
+  timing: OpTiming;
+  /** CPU ms to render the measured node's rules. */
+  renderCpuMs: number;
+  /** CPU ms to parse and compile them (building the network). */
+  buildCpuMs: number;
+  dnatTo: string;
+}
+
+const withMode = (state: ClusterState, mode: Mode): ClusterState => ({ ...state, cluster: { ...state.cluster, kubeProxy: { ...state.cluster.kubeProxy, mode } } });
+
+function packets(probe: NodePortProbe, count: number): Packet[] {
+  const dst = parseIPv4(probe.nodeAddress)!;
+  return Array.from({ length: count }, (_, i) => ({
+    src: probe.clientAddress,
+    dst,
+    proto: 6,
+    sport: 32768 + ((i * 7919) % 28000),
+    dport: probe.nodePorts[i % probe.nodePorts.length]!,
+    mark: 0,
+    inIface: '',
+    outIface: '',
+    ctstate: 0,
+  }));
+}
+
+/** NodePort verdicts per second on `probe.node` in `mode`; throws when the first packet is not DNATed. */
+async function walk(stateIn: ClusterState, mode: Mode, probe: NodePortProbe, timeMs: number, signal: AbortSignal): Promise<WalkFigure> {
+  const state = withMode(stateIn, mode);
+  const m = simMode(mode);
+  if ('unsupported' in m) throw new Error(m.unsupported);
+  const r0 = process.cpuUsage();
+  const text = m.render(state, probe.node);
+  const renderCpuMs = cpuMsSince(r0);
+  const b0 = process.cpuUsage();
+  const empty = mode === 'iptables' ? EMPTY_RULES : '';
+  const net = new SimNetwork(state, (_s, n) => (n === probe.node ? text : empty), { walker: m.walker });
+  const buildCpuMs = cpuMsSince(b0);
+  const host = net.host(probe.node)!;
+  const ring = packets(probe, 4096);
+  const mask = ring.length - 1;
+  const rng = new Rng(1);
+  const opts: WalkOptions = { chance: (p) => rng.next() < p, now: 1, mutate: false };
+  const first = host.process(ring[0]!, 'eth0', opts);
+  if (first.kind !== 'out' || (first.packet.ctstate & CT.DNAT) === 0) {
+    throw new Error(`${mode}: the bench packet to ${probe.nodeAddress}:${ring[0]!.dport} was not DNATed (${first.kind}); the rules do not serve the NodePort`);
+  }
+  let i = 0;
+  const timing = await timeOps(`${mode} verdicts`, () => void host.process(ring[i++ & mask]!, 'eth0', opts), { batch: 1000, timeMs, signal });
+  const d = first.packet.dst;
+  return { timing, renderCpuMs, buildCpuMs, dnatTo: `${d >>> 24}.${(d >>> 16) & 255}.${(d >>> 8) & 255}.${d & 255}:${first.packet.dport}` };
+}
+
+const rate = (x: number): string => `${Math.round(x).toLocaleString('en-US')}/s`;
+
+export async function nftablesSection(s: { quick: boolean; signal: AbortSignal }, section: Section, scenarioPath: string, log: (m: string) => void): Promise<void> {
+  const timeMs = s.quick ? 300 : 2000;
+  log('nftables: seed-004 NodePort verdicts, nftables and iptables walks');
+  const lab = (await loadScenarioFile(scenarioPath)).initial;
+  const probe = nodePortProbe(lab);
+  const nft = await walk(lab, 'nftables', probe, timeMs, s.signal);
+  const ipt = await walk(lab, 'iptables', probe, timeMs, s.signal);
+  section.figures.push(
+    figure({
+      id: 'nftwalk.seed004.verdicts',
+      title: 'seed-004 NodePort verdicts per CPU-second, nftables walk',
+      value: nft.timing.opsPerCpuSecond,
+      unit: 'verdicts/s',
+      higherIsBetter: true,
+      baseline: { label: 'iptables walk of the same packets, same lab', value: ipt.timing.opsPerCpuSecond },
+      target: target('>=', 1_000_000, 'at least 1,000,000 nftables verdicts/s on one core', nft.timing.opsPerCpuSecond),
+      stats: { samples: nft.timing.samples, rmePercent: nft.timing.rmePercent, p50: nft.timing.p50Ns, p90: nft.timing.p90Ns, p99: nft.timing.p99Ns, statsUnit: 'ns per operation' },
+      note: `wall clock ${rate(nft.timing.opsPerSecond)} (iptables ${rate(ipt.timing.opsPerSecond)}); ${probe.client} -> ${probe.node} ${probe.nodeAddress}:${probe.nodePorts[0]}, DNAT to ${nft.dnatTo}`,
+    }),
+  );
+
+  const sizes = s.quick ? [100, 1000] : [1000, 10000];
+  const at: Record<number, { nft: WalkFigure; ipt: WalkFigure }> = {};
+  for (const services of sizes) {
+    log(`nftables: synthetic cluster, ${services} Services (only the measured node carries rules)`);
+    const state = syntheticCluster({ nodes: Math.max(4, Math.ceil((services * 10) / 250)), services });
+    const p = nodePortProbe(state, 64);
+    at[services] = { nft: await walk(state, 'nftables', p, timeMs, s.signal), ipt: await walk(state, 'iptables', p, timeMs, s.signal) };
+  }
+  const [small, large] = sizes as [number, number];
+  const a = at[small]!;
+  const b = at[large]!;
+  for (const n of sizes) {
+    const f = at[n]!;
+    section.figures.push(
+      figure({
+        id: `nftwalk.services${n}.verdicts`,
+        title: `${n.toLocaleString('en-US')} Services: NodePort verdicts per CPU-second, nftables walk`,
+        value: f.nft.timing.opsPerCpuSecond,
+        unit: 'verdicts/s',
+        higherIsBetter: true,
+        baseline: { label: 'iptables walk, same cluster and packets', value: f.ipt.timing.opsPerCpuSecond },
+        note: `render ${f.nft.renderCpuMs.toFixed(0)} ms CPU (iptables ${f.ipt.renderCpuMs.toFixed(0)} ms), parse + compile ${f.nft.buildCpuMs.toFixed(0)} ms CPU (iptables ${f.ipt.buildCpuMs.toFixed(0)} ms)`,
+      }),
+    );
+  }
+  const nftRatio = b.nft.timing.opsPerCpuSecond / a.nft.timing.opsPerCpuSecond;
+  const iptRatio = b.ipt.timing.opsPerCpuSecond / a.ipt.timing.opsPerCpuSecond;
+  section.figures.push(
+    figure({
+      id: 'nftwalk.scale.verdictRatio',
+      title: `nftables verdicts/s at ${large.toLocaleString('en-US')} over ${small.toLocaleString('en-US')} Services`,
+      value: nftRatio,
+      unit: 'x',
+      higherIsBetter: true,
+      baseline: { label: 'the same ratio for the iptables walk', value: iptRatio },
+      target: s.quick ? undefined : target('>=', 0.8, 'at least 0.8x: verdict maps make the lookup independent of the Service count', nftRatio),
+      note: `nftables ${rate(a.nft.timing.opsPerCpuSecond)} -> ${rate(b.nft.timing.opsPerCpuSecond)}; iptables ${rate(a.ipt.timing.opsPerCpuSecond)} -> ${rate(b.ipt.timing.opsPerCpuSecond)} (CPU time); rendering is timed by the nftables section`,
+    }),
+  );
+  const peak = process.resourceUsage().maxRSS * 1024;
+  section.figures.push(
+    figure({
+      id: 'nftwalk.scale.peakRss',
+      title: `peak memory of the nftables-walk section (max RSS, up to ${large.toLocaleString('en-US')} Services)`,
+      value: peak,
+      unit: 'bytes',
+      higherIsBetter: false,
+      baseline: { label: 'heap in use at the end', value: process.memoryUsage().heapUsed },
+      target: s.quick ? undefined : target('<', 2 ** 30, 'peak memory under 1 GiB', peak),
+      note: 'the bench process high-water mark, iptables walks of the same sizes included; run `--only nftables-walk` for this section alone',
+    }),
+  );
+  section.raw = { seed004: { nftables: nft, iptables: ipt }, scale: at };
+}
