@@ -21,6 +21,7 @@ import { renderNodeRules } from '../kubeproxy/iptables/render.js';
 import { benchProxy, type ProxyBenchFigure } from './proxy.js';
 import { nftablesSection } from './nftables-walk.js';
 import { benchNetns } from './netns.js';
+import { benchImport } from './import.js';
 import { nftablesRenderSection } from './nftables-render.js';
 import { benchHaproxy, ensureHaproxy, runCommand, type HaproxyLoadFigure } from './haproxy.js';
 import type { LoadFigure } from './load-figure.js';
@@ -256,7 +257,25 @@ async function simSection(s: Settings, section: Section): Promise<void> {
   section.raw = { ...section.raw, volume };
   if (s.signal.aborted) return;
 
-  // 3. scale: small and large synthetic cluster, each in its own process.
+  // 3. svclab import of a 5,000-object kubectl List.
+  log('sim: svclab import of a 5,000-object kubectl List');
+  const imp = benchImport(5000, s.quick ? 1 : 3);
+  section.figures.push(
+    figure({
+      id: 'sim.import.5k',
+      title: 'svclab import of a 5,000-object kubectl List (YAML)',
+      value: imp.importMs,
+      unit: 'ms',
+      higherIsBetter: false,
+      baseline: { label: 'yaml library parse of the same text', value: imp.parseMs },
+      target: target('<', 5000, 'under 5 s', imp.importMs),
+      note: `median of ${imp.runs}; ${imp.objects} objects, ${(imp.inputBytes / 1e6).toFixed(1)} MB in, ${(imp.outputBytes / 1e6).toFixed(1)} MB scenario out`,
+    }),
+  );
+  section.raw = { ...section.raw, import: imp };
+  if (s.signal.aborted) return;
+
+  // 4. scale: small and large synthetic cluster, each in its own process.
   const nodes = s.quick ? 100 : 1000;
   const sizes = s.quick ? [100, 1000] : [1000, 10_000];
   const results: ScaleResult[] = [];

@@ -23,6 +23,7 @@ const commands: Record<string, { module: string; summary: string }> = {
   new: { module: './commands/new.js', summary: 'scaffold a commented scenario file' },
   rules: { module: './commands/rules.js', summary: 'print the iptables or nftables rules kube-proxy would write on a node' },
   trace: { module: './commands/trace.js', summary: 'show the path of one packet through the rules' },
+  import: { module: './commands/import.js', summary: 'turn kubectl output of a real cluster into a scenario' },
   proxyd: { module: './commands/proxyd.js', summary: 'run the proxy daemon for a scenario (real TCP on loopback)' },
   compare: { module: './commands/compare.js', summary: 'run scenarios on several backends and compare' },
 };

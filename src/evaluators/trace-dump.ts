@@ -7,10 +7,15 @@
  *   drop / reject   a filter rule (or a drop policy) ended it
  *   local  not DNATed and addressed to the node itself
  *   none   nothing intercepted it; it is routed on unchanged
+ * Every branch, and the result, carries a one-line why (./iptables/why.ts, ./nftables/why.ts).
  */
 import { exploreBranches } from './iptables/explore.js';
 import { NetfilterHost } from './host.js';
 import type { HookRules, RuleHop } from './hook-rules.js';
+import type { IptablesHookRules } from './iptables/hook-rules.js';
+import { iptablesExplainer } from './iptables/why.js';
+import type { NftHookRules } from './nftables/compile.js';
+import { nftExplainer } from './nftables/why.js';
 import { formatIPv4, parseIPv4 } from './iptables/ip.js';
 import { CT, protoNumber } from './iptables/packet.js';
 
@@ -21,6 +26,8 @@ export interface RulesTraceBranch {
   endpoint?: string;
   masquerade: boolean;
   probability: number;
+  /** One line: the comment of the rule that decided, and what it did. */
+  why: string;
   path: RuleHop[];
 }
 
@@ -30,6 +37,16 @@ export interface RulesTraceResult {
   /** Source NAT on any branch that got through. */
   masquerade: boolean;
   branches: RulesTraceBranch[];
+  /** The why of the most likely branch. */
+  why: string;
+}
+
+/** The one-line why of a branch; `hook` is where a drop or reject was decided. */
+export type Explain = (verdict: RulesVerdict, path: RuleHop[], hook?: string) => string;
+
+/** The explainer for the walker's own dialect (rule comments, notes, chain names). */
+export function defaultExplainer(rules: HookRules): Explain {
+  return rules.mode === 'iptables' ? iptablesExplainer((rules as IptablesHookRules).compiled.ruleset) : nftExplainer((rules as NftHookRules).ruleset);
 }
 
 export interface RulesTraceInput {
@@ -42,7 +59,7 @@ export interface RulesTraceInput {
   sport?: number;
 }
 
-export function traceHookRules(rules: HookRules, input: RulesTraceInput): RulesTraceResult {
+export function traceHookRules(rules: HookRules, input: RulesTraceInput, explain: Explain = defaultExplainer(rules)): RulesTraceResult {
   const local = new Set<number>();
   for (const ip of input.nodeIPs) {
     const a = parseIPv4(ip);
@@ -74,11 +91,11 @@ export function traceHookRules(rules: HookRules, input: RulesTraceInput): RulesT
     );
     const p = res.packet;
     const masquerade = (p.ctstate & CT.SNAT) !== 0;
-    if (res.kind === 'drop' || res.kind === 'reject') return { verdict: res.kind, masquerade, path };
+    if (res.kind === 'drop' || res.kind === 'reject') return { verdict: res.kind, masquerade, path, hook: res.hook };
     if (p.ctstate & CT.DNAT) return { verdict: 'ok' as const, endpoint: `${formatIPv4(p.dst)}:${p.dport}`, masquerade, path };
     return { verdict: res.kind === 'local' ? ('local' as const) : ('none' as const), masquerade, path };
   });
-  const out: RulesTraceBranch[] = branches.map((b) => ({ ...b.result, probability: b.probability }));
+  const out: RulesTraceBranch[] = branches.map(({ result: { hook, ...r }, probability }) => ({ ...r, probability, why: explain(r.verdict, r.path, hook) }));
   return summarize(out);
 }
 
@@ -94,5 +111,7 @@ function summarize(branches: RulesTraceBranch[]): RulesTraceResult {
     for (const b of branches) mass.set(b.verdict, (mass.get(b.verdict) ?? 0) + b.probability);
     verdict = [...mass].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'none';
   }
-  return { verdict, endpoints, masquerade: branches.some((b) => b.endpoint !== undefined && b.masquerade) || (!endpoints.length && branches.some((b) => b.masquerade)), branches };
+  const top = [...branches].sort((a, b) => b.probability - a.probability)[0];
+  const why = verdict === 'ok' && endpoints.length > 1 ? `${(top?.why ?? '').replace(/ -> DNAT to .*$/, '')} -> DNAT to one of ${endpoints.length} endpoints, chosen at random` : (top?.why ?? '');
+  return { verdict, why, endpoints, masquerade: branches.some((b) => b.endpoint !== undefined && b.masquerade) || (!endpoints.length && branches.some((b) => b.masquerade)), branches };
 }

@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run, traceScenario } from '../../src/cli/commands/trace.js';
 import { UsageError } from '../../src/errors.js';
-import { NetfilterParseError } from '../../src/evaluators/iptables/parse.js';
+import { DumpInputError } from '../../src/evaluators/iptables/read-pasted.js';
 import { NODE_PORT, seed004 } from './seed004.js';
 
 const fixture = fileURLToPath(new URL('../evaluators/iptables/fixtures/trace-packet.rules', import.meta.url));
@@ -54,10 +56,38 @@ describe('svclab trace --rules', () => {
     await expect(run(['--rules', fixture, '--node-ip', '1.1.1.1', '--from', '1.1.1.2', '--to', '1.2.3.4'])).rejects.toThrow(/ADDR:PORT/);
     await expect(run(['--rules', '/nonexistent/dump', '--node-ip', '1.1.1.1', '--from', '1.1.1.2', '--to', '1.2.3.4:80'])).rejects.toThrow(/cannot read/);
   });
-  it('a dump with an unknown match fails naming the line', async () => {
+  it('a rule with an unknown match is a named, located warning and is treated as not matching', async () => {
     const bad = fileURLToPath(new URL('../evaluators/iptables/fixtures/bad-match.rules', import.meta.url));
-    await expect(run(['--rules', bad, '--node-ip', '1.1.1.1', '--from', '1.1.1.2', '--to', '1.2.3.4:80'])).rejects.toThrow(NetfilterParseError);
-    await expect(run(['--rules', bad, '--node-ip', '1.1.1.1', '--from', '1.1.1.2', '--to', '1.2.3.4:80'])).rejects.toThrow(/bad-match.rules:5: unknown match '-m physdev'/);
+    const { code, out } = await capture(['--rules', bad, '--node-ip', '1.1.1.1', '--from', '1.1.1.2', '--to', '1.2.3.4:80']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^warning: line 5:\d+: unknown match '-m physdev'.*rule left out \(treated as not matching\)$/m);
+    expect(out).toMatch(/^verdict: none$/m);
+    expect(out).toMatch(/^why: no rule matched it/m);
+  });
+  it('a grep fragment prints its assumptions as warnings and a one-line why', async () => {
+    const frag = fileURLToPath(new URL('../evaluators/iptables/fixtures/pasted/weave-3568-grep-nginx-ext.txt', import.meta.url));
+    const { code, out } = await capture(['--rules', frag, '--node-ip', '192.168.1.10', '--from', '203.0.113.5', '--to', '192.168.1.10:32204']);
+    expect(code).toBe(0);
+    expect(out).toContain('read as iptables-save fragment');
+    expect(out).toContain("warning: no rule jumps from PREROUTING or OUTPUT to KUBE-SERVICES: assumed kube-proxy's standard hooks");
+    expect(out).toMatch(/^why: default\/nginx-ext: has no local endpoints -> DROP$/m);
+  });
+  it('--rules - reads the paste from stdin', () => {
+    const frag = fileURLToPath(new URL('../evaluators/iptables/fixtures/pasted/weave-3568-grep-nginx-ext.txt', import.meta.url));
+    const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+    const r = spawnSync(process.execPath, [cli, 'trace', '--rules', '-', '--node-ip', '192.168.1.10', '--from', '203.0.113.5', '--to', '192.168.1.10:32204', '--json'], { input: readFileSync(frag), encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).why).toBe('default/nginx-ext: has no local endpoints -> DROP');
+  });
+  it('input that is not a rule dump: exit 3 with file:line:col and what was expected', async () => {
+    const notDump = fileURLToPath(new URL('../dsl/helpers.ts', import.meta.url));
+    const err = await run(['--rules', notDump, '--node-ip', '1.1.1.1', '--from', '1.1.1.2', '--to', '1.2.3.4:80']).then(
+      () => undefined,
+      (e: unknown) => e as DumpInputError,
+    );
+    expect(err).toBeInstanceOf(DumpInputError);
+    expect(err!.exitCode).toBe(3);
+    expect(err!.message).toMatch(/helpers\.ts:\d+:\d+: expected an iptables-save or 'iptables -S' line/);
   });
   it('--help prints usage', async () => {
     const { code, out } = await capture(['--help']);

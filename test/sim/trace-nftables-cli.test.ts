@@ -2,7 +2,7 @@
  * `svclab trace` in nftables mode: `--rules` tells an `nft list ruleset` dump from an iptables-save
  * one by itself, and a scenario in kubeProxy mode nftables is walked through nftables rules.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,7 +51,34 @@ describe('svclab trace --rules with an nft list ruleset dump', () => {
   it('still reads iptables-save dumps', async () => {
     const j = JSON.parse(await capture(['--rules', iptDump, '--node-ip', '192.168.0.2', '--from', '203.0.113.2', '--to', '172.30.0.44:80', '--json']));
     expect(j.format).toBe('iptables');
+    expect(j.readAs).toBe('iptables-save');
     expect(j.verdict).toBe('ok');
+    expect(j.why).toMatch(/-> DNAT to one of 2 endpoints, chosen at random$/);
+  });
+
+  it('each verdict has a one-line why: the deciding rule\'s comment, else the Service its chain is named after', async () => {
+    const why = async (to: string, from = '10.0.0.2') => JSON.parse(await capture(['--rules', nftDump, '--node-ip', '192.168.0.2', '--from', from, '--to', to, '--json'])).why;
+    expect(await why('172.30.0.99:80')).toBe('Drop traffic to unallocated ClusterIPs -> DROP');
+    expect(await why('172.30.0.41:81')).toBe('Reject traffic to invalid ports of ClusterIPs -> REJECT');
+    expect(await why('172.30.0.44:80')).toBe('ns4/svc4:p80 -> DNAT to one of 2 endpoints, chosen at random');
+    expect(await why('5.6.7.8:80', '203.0.113.130')).toBe('ns5/svc5:p80 -> DROP (via vmap @firewall-ips: 5.6.7.8 . tcp . 80)');
+    const out = await capture(['--rules', nftDump, '--node-ip', '192.168.0.2', '--from', '10.0.0.2', '--to', '172.30.0.99:80']);
+    expect(out).toMatch(/^read as nft list ruleset$/m);
+    expect(out).toMatch(/^why: Drop traffic to unallocated ClusterIPs -> DROP$/m);
+  });
+
+  it('a prompt line above the listing and tables it does not walk are warnings, not errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'svclab-nft-'));
+    try {
+      const file = join(dir, 'pasted.txt');
+      writeFileSync(file, `node1:~# nft list ruleset\ntable ip6 filter {\n}\n${readFileSync(nftDump, 'utf8')}`);
+      const j = JSON.parse(await capture(['--rules', file, '--node-ip', '192.168.0.2', '--from', '10.0.0.2', '--to', '172.30.0.44:80', '--json']));
+      expect(j.format).toBe('nftables');
+      expect(j.warnings).toEqual(['line 1: shell command line left out: node1:~# nft list ruleset', "line 2: table ip6 filter left out (only ip and inet tables carry kube-proxy's IPv4 rules)"]);
+      expect(j.verdict).toBe('ok');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a malformed listing is a located error with exit code 3', async () => {

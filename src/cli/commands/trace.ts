@@ -11,7 +11,7 @@ import type { CompiledScenario } from '../../model/scenario.js';
 import type { ClusterState } from '../../model/types.js';
 import type { TraceHop } from '../../observe/observation.js';
 import { parseIPv4 } from '../../evaluators/iptables/ip.js';
-import { compileAnyDump, detectDumpFormat } from '../../evaluators/dump-format.js';
+import { readAnyDump, type DumpFormat } from '../../evaluators/dump-format.js';
 import { traceHookRules, type RulesTraceResult } from '../../evaluators/trace-dump.js';
 import type { Sender } from '../../backends/sim/network.js';
 import { simMode, simNetworkFor } from '../../backends/sim/modes.js';
@@ -35,9 +35,13 @@ With a scenario, the rules are the ones the simulator renders for each node and 
 the simulated network (node to node after DNAT, back through conntrack for the reply).
 With a scenario in kubeProxy mode nftables, the rules are the nftables ruleset kube-proxy's
 nftables proxier writes, walked by the nftables walker.
-With --rules, DUMP is the output of 'iptables-save' or of 'nft list ruleset' on a real node (the
-format is recognized from the text); packets from one of the --node-ip addresses are generated on
-the node (OUTPUT hook), others arrive (PREROUTING).
+With --rules, DUMP is what a real node's rules look like when pasted, told apart by the text:
+'iptables-save' output, a fragment of it ('iptables-save | grep SVC': no table header, chains not
+declared), 'iptables -S' / 'iptables -t nat -S' output, or 'nft list ruleset' output. What
+svclab had to assume (a rule's table, kube-proxy's standard chains and hooks left out of the
+paste) and rules or tables it cannot evaluate (left out) are printed as warnings; each verdict
+comes with a one-line why. Packets from one of the --node-ip addresses are generated on the node
+(OUTPUT hook), others arrive (PREROUTING). See docs/trace-input.md.
 
 Options:
   --from SOURCE     a client name, 'node NAME', 'pod NAME', or an IPv4 address
@@ -48,7 +52,8 @@ Options:
   --node NAME       the node whose rules the packet meets first (default: where the network
                     delivers it)
   --at-step N       use the cluster state step N (1-based) runs against (default: initial state)
-  --rules DUMP      trace over an iptables-save or nft list ruleset file instead of a scenario
+  --rules DUMP      trace over pasted rules (iptables-save, a grep of it, iptables -S, or
+                    nft list ruleset; a file, or - for stdin) instead of a scenario
   --node-ip IPS     with --rules: the node's addresses, comma-separated (127.0.0.0/8 is implied)
   --json            print {verdict, endpoints, masquerade, path, branches} as JSON
   -h, --help        show this help
@@ -56,10 +61,11 @@ Options:
 Verdicts over a scenario:
 ${(Object.entries(TRACE_VERDICTS) as [TraceVerdict, string][]).map(([v, text]) => `  ${v.padEnd(11)} ${text}`).join('\n')}
 With --rules only ok, local, drop, reject and none (the dump says nothing about routing).
-An nft listing that does not parse exits 3 naming line, column and what was expected.
+A DUMP that is not a rule dump (or an nft listing that does not parse) exits 3 naming
+file:line:col and what was expected; an 'nft -f' script is refused the same way.
 kube-proxy in ipvs mode is refused when the scenario loads (exit 3): it is deprecated upstream.
-Exit codes: 0 traced, 2 usage error or unreadable dump, 3 invalid scenario, 3 unparsable nft listing,
-(ipvs refused).
+Exit codes: 0 traced, 2 usage error or unreadable dump, 3 invalid scenario, 3 DUMP not a rule
+dump or an unparsable nft listing, (ipvs refused).
 `;
 
 interface TraceArgs {
@@ -164,15 +170,14 @@ export async function run(argv: string[]): Promise<number> {
   if (args.rules !== undefined) {
     let text: string;
     try {
-      text = await readFile(args.rules, 'utf8');
+      text = args.rules === '-' ? await readStdin() : await readFile(args.rules, 'utf8');
     } catch (err) {
       throw new UsageError(`svclab trace: cannot read ${args.rules}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    const format = detectDumpFormat(text, args.rules);
-    const rules = compileAnyDump(text, args.rules);
+    const dump = readAnyDump(text, args.rules === '-' ? '<stdin>' : args.rules);
     const to = literalTarget(args.to)!;
-    const result = traceHookRules(rules, { nodeIPs: args.nodeIPs, from: args.from, to: to.host, port: to.port, protocol: args.proto });
-    process.stdout.write(args.json ? JSON.stringify({ format, ...rulesJson(result) }, null, 2) + '\n' : terminalText(formatRules(result, { ...args, to }, format)));
+    const result = traceHookRules(dump.rules, { nodeIPs: args.nodeIPs, from: args.from, to: to.host, port: to.port, protocol: args.proto }, dump.explain);
+    process.stdout.write(args.json ? JSON.stringify(rulesJson(result, dump.format, dump.readAs, dump.warnings), null, 2) + '\n' : terminalText(formatRules(result, { ...args, to }, dump.readAs, dump.warnings)));
     return ExitCode.ok;
   }
   const { loadScenarioFile } = await import('../../dsl/load.js');
@@ -182,6 +187,12 @@ export async function run(argv: string[]): Promise<number> {
   const summary = traceScenario(state, resolved);
   process.stdout.write(args.json ? JSON.stringify(scenarioJson(summary), null, 2) + '\n' : terminalText(formatScenario(summary, resolved)));
   return ExitCode.ok;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**
@@ -276,10 +287,14 @@ function scenarioJson(s: TraceSummary) {
   };
 }
 
-function rulesJson(r: RulesTraceResult) {
+function rulesJson(r: RulesTraceResult, format: DumpFormat, readAs: string, warnings: string[]) {
   const top = [...r.branches].sort((a, b) => b.probability - a.probability)[0];
   return {
+    format,
+    readAs,
+    warnings,
     verdict: r.verdict,
+    why: r.why,
     endpoints: r.endpoints.map((e) => ({ ...e, probability: exact(e.probability) })),
     masquerade: r.masquerade,
     path: top?.path ?? [],
@@ -317,13 +332,13 @@ function formatScenario(s: TraceSummary, args: ResolvedArgs): string {
   return lines.join('\n') + '\n';
 }
 
-function formatRules(r: RulesTraceResult, args: ResolvedArgs, format: 'iptables' | 'nftables'): string {
-  const lines = [`${args.proto} ${args.from} -> ${args.to.host}:${args.to.port} on a node with ${args.nodeIPs.join(', ')} (${format === 'nftables' ? 'nft list ruleset' : 'iptables-save'} dump)`];
+function formatRules(r: RulesTraceResult, args: ResolvedArgs, readAs: string, warnings: string[]): string {
+  const lines = [`read as ${readAs}`, ...warnings.map((w) => `warning: ${w}`), '', `${args.proto} ${args.from} -> ${args.to.host}:${args.to.port} on a node with ${args.nodeIPs.join(', ')} (${readAs} dump)`];
   r.branches.forEach((b, i) => {
-    lines.push('', `branch ${i + 1} of ${r.branches.length}, probability ${pct(b.probability)}: ${b.verdict}${b.endpoint ? ` ${b.endpoint}` : ''}${b.masquerade ? ' (masqueraded)' : ''}`);
+    lines.push('', `branch ${i + 1} of ${r.branches.length}, probability ${pct(b.probability)}: ${b.verdict}${b.endpoint ? ` ${b.endpoint}` : ''}${b.masquerade ? ' (masqueraded)' : ''}`, `  why: ${b.why}`);
     lines.push(...formatHops(b.path));
   });
-  lines.push('', `verdict: ${r.verdict}${r.masquerade ? ' (masqueraded)' : ''}`);
+  lines.push('', `verdict: ${r.verdict}${r.masquerade ? ' (masqueraded)' : ''}`, `why: ${r.why}`);
   for (const e of r.endpoints) lines.push(`  ${e.endpoint.padEnd(22)} ${pct(e.probability).padStart(9)}`);
   return lines.join('\n') + '\n';
 }

@@ -274,7 +274,7 @@ function relocated(r: RuleSpec, line: number, text: string): RuleSpec {
   };
 }
 
-function parseRule(words: string[], line: number, text: string, table: TableSpec, fail: (msg: string) => never): RuleSpec {
+export function parseRule(words: string[], line: number, text: string, table: Pick<TableSpec, 'name'>, fail: (msg: string) => never): RuleSpec {
   const rule: RuleSpec = {
     table: table.name,
     chain: words[1] ?? '',
