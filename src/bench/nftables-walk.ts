@@ -9,18 +9,18 @@
  * the measured node carries rules (the others are empty), so the figures are that node's.
  */
 import { loadScenarioFile } from '../dsl/load.js';
-import type { ClusterState } from '../model/types.js';
+import type { ClusterState, ProxyMode } from '../model/types.js';
 import { SimNetwork } from '../backends/sim/network.js';
 import { simMode } from '../backends/sim/modes.js';
+import { stateWithMode } from '../model/proxy-mode.js';
 import type { WalkOptions } from '../evaluators/host.js';
-import { CT, type Packet } from '../evaluators/iptables/packet.js';
+import { CT } from '../evaluators/iptables/packet.js';
 import { parseIPv4 } from '../evaluators/iptables/ip.js';
 import { Rng } from '../evaluators/iptables/rng.js';
 import { figure, target, type Section } from './report.js';
-import { EMPTY_RULES, cpuMsSince, nodePortProbe, timeOps, type NodePortProbe, type OpTiming } from './sim.js';
+import { EMPTY_RULES, cpuMsSince, nodePortProbe, synPackets, timeOps, type NodePortProbe, type OpTiming } from './sim.js';
 import { syntheticCluster } from './synthetic.js';
 
-type Mode = 'iptables' | 'nftables';
 
 interface WalkFigure {
   timing: OpTiming;
@@ -31,26 +31,9 @@ interface WalkFigure {
   dnatTo: string;
 }
 
-const withMode = (state: ClusterState, mode: Mode): ClusterState => ({ ...state, cluster: { ...state.cluster, kubeProxy: { ...state.cluster.kubeProxy, mode } } });
 
-function packets(probe: NodePortProbe, count: number): Packet[] {
-  const dst = parseIPv4(probe.nodeAddress)!;
-  return Array.from({ length: count }, (_, i) => ({
-    src: probe.clientAddress,
-    dst,
-    proto: 6,
-    sport: 32768 + ((i * 7919) % 28000),
-    dport: probe.nodePorts[i % probe.nodePorts.length]!,
-    mark: 0,
-    inIface: '',
-    outIface: '',
-    ctstate: 0,
-  }));
-}
-
-/** NodePort verdicts per second on `probe.node` in `mode`; throws when the first packet is not DNATed. */
-async function walk(stateIn: ClusterState, mode: Mode, probe: NodePortProbe, timeMs: number, signal: AbortSignal): Promise<WalkFigure> {
-  const state = withMode(stateIn, mode);
+async function walk(stateIn: ClusterState, mode: ProxyMode, probe: NodePortProbe, timeMs: number, signal: AbortSignal): Promise<WalkFigure> {
+  const state = stateWithMode(stateIn, mode);
   const m = simMode(mode);
   if ('unsupported' in m) throw new Error(m.unsupported);
   const r0 = process.cpuUsage();
@@ -61,7 +44,7 @@ async function walk(stateIn: ClusterState, mode: Mode, probe: NodePortProbe, tim
   const net = new SimNetwork(state, (_s, n) => (n === probe.node ? text : empty), { walker: m.walker });
   const buildCpuMs = cpuMsSince(b0);
   const host = net.host(probe.node)!;
-  const ring = packets(probe, 4096);
+  const ring = synPackets(probe, 4096);
   const mask = ring.length - 1;
   const rng = new Rng(1);
   const opts: WalkOptions = { chance: (p) => rng.next() < p, now: 1, mutate: false };

@@ -113,7 +113,7 @@ export function nodePortProbe(state: ClusterState, limit = Infinity): NodePortPr
 }
 
 /** A ring of distinct NodePort SYNs (source ports and node ports vary). */
-function synPackets(probe: NodePortProbe, count: number): Packet[] {
+export function synPackets(probe: NodePortProbe, count: number): Packet[] {
   const dst = parseIPv4(probe.nodeAddress)!;
   return Array.from({ length: count }, (_, i) => ({
     src: probe.clientAddress,

@@ -28,7 +28,8 @@ export function modeOf(scenario: CompiledScenario): ProxyMode {
   return scenario.initial.cluster.kubeProxy.mode;
 }
 
-function stateWithMode(state: ClusterState, mode: ProxyMode): ClusterState {
+/** `state` with kube-proxy in `mode`, its other settings as they are. */
+export function stateWithMode(state: ClusterState, mode: ProxyMode): ClusterState {
   return { ...state, cluster: { ...state.cluster, kubeProxy: { ...state.cluster.kubeProxy, mode } } };
 }
 

@@ -15,7 +15,8 @@ export const MAX_DETAILED = 64;
 
 type Answer = Pick<Observation, 'outcome' | 'endpoint' | 'pod' | 'host' | 'node' | 'sourceSeen' | 'ingressNode' | 'detail'>;
 
-function answerOf(o: Observation): Answer {
+/** The fields of an answer every assertion reads, copied from an observation or a backend's result. */
+export function answerOf(o: Answer): Answer {
   const a: Answer = { outcome: o.outcome };
   if (o.endpoint !== undefined) a.endpoint = o.endpoint;
   if (o.pod !== undefined) a.pod = o.pod;

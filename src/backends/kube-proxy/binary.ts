@@ -2,10 +2,11 @@
  * Where the kube-proxy-host program is and whether it is usable. It is built from
  * kube-proxy-host/ (its own go.mod pins k8s.io/kubernetes) with `npm run build:kube-proxy`.
  */
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BackendUnavailableError } from '../../errors.js';
+import { onPath } from '../netns/check.js';
 
 /** The repository's kube-proxy-host folder (the same from src/ under vitest and from dist/). */
 export function hostSourceDir(): string {
@@ -28,17 +29,13 @@ export function pinnedRelease(dir = hostSourceDir()): string | undefined {
   }
 }
 
-function goOnPath(env: NodeJS.ProcessEnv): boolean {
-  return (env.PATH ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, 'go')));
-}
-
 /** The binary's path; throws BackendUnavailableError with the command that fixes it. */
 export function requireHostBinary(env: NodeJS.ProcessEnv = process.env): string {
   const binary = hostBinaryPath(env);
   try {
     accessSync(binary, constants.X_OK);
   } catch {
-    const fix = goOnPath(env)
+    const fix = onPath('go', (env.PATH ?? '').split(delimiter))
       ? 'build it with `npm run build:kube-proxy` (about 3 minutes the first time; it downloads k8s.io/kubernetes through the Go module proxy)'
       : 'install Go 1.26 or later (https://go.dev/dl/, or Debian `golang`), then run `npm run build:kube-proxy`';
     throw new BackendUnavailableError(`kube-proxy backend: ${binary} is not built; ${fix}`);

@@ -5,7 +5,7 @@
  * to completion before the step goes on, so traffic never races a half-written ruleset.
  */
 import { BackendUnavailableError } from '../../errors.js';
-import type { ClusterState, KubeProxyConfig } from '../../model/types.js';
+import type { ClusterState, KubeProxyConfig, ProxyMode } from '../../model/types.js';
 import type { RulesWriter } from '../netns/lab.js';
 import type { Sandbox } from '../netns/sandbox.js';
 import type { NodePlan } from '../netns/topology.js';
@@ -15,7 +15,6 @@ import { pinnedRelease } from './binary.js';
 /** Longest a single proxier sync may take before the backend gives up on that node. */
 const SYNC_TIMEOUT_MS = 60_000;
 
-export type ProxyMode = 'iptables' | 'nftables';
 
 /** The proxier's answer to one request (see kube-proxy-host/main.go). */
 interface HostReply {
@@ -41,20 +40,9 @@ export function proxierOptions(cfg: KubeProxyConfig, clusterCIDR: string): Recor
   };
 }
 
-/** The proxy mode a scenario asks for, or a reason it cannot run on this backend. */
-export function modeOf(cfg: KubeProxyConfig): ProxyMode {
-  // Scenario files cannot ask for ipvs (the DSL refuses it); a hand-built state still could.
-  if ((cfg.mode as string) === 'ipvs') {
-    throw new BackendUnavailableError('kube-proxy backend: IPVS mode is deprecated upstream and not run here (use iptables or nftables)');
-  }
-  return cfg.mode;
-}
-
 export class KubeProxyHosts implements RulesWriter {
   readonly actsAsKubeProxy = true;
   readonly notes: string[] = [];
-  /** Milliseconds of the last sync, per node (for benchmarks and reports). */
-  readonly lastSyncMs = new Map<string, number>();
   private nodes: readonly NodePlan[] = [];
   private sandbox: Sandbox | undefined;
   private version = '';
@@ -64,11 +52,6 @@ export class KubeProxyHosts implements RulesWriter {
     private readonly mode: ProxyMode,
   ) {}
 
-  /** The k8s.io/kubernetes release the proxiers run (after start). */
-  get release(): string {
-    return this.version;
-  }
-
   async start(sandbox: Sandbox, nodes: readonly NodePlan[], state: ClusterState): Promise<void> {
     this.sandbox = sandbox;
     this.nodes = nodes;
@@ -77,7 +60,6 @@ export class KubeProxyHosts implements RulesWriter {
     await Promise.all(
       nodes.map(async (node) => {
         await sandbox.startProgram(hostKey(node), node.ns, [this.binary]);
-        const spec = cluster.nodes.find((n) => n.name === node.name);
         const reply = await this.call(node, {
           op: 'start',
           mode: this.mode,
@@ -87,7 +69,6 @@ export class KubeProxyHosts implements RulesWriter {
         });
         if (!reply.ok) throw new Error(`kube-proxy on node ${node.name} did not start: ${reply.error ?? 'no answer'}`);
         this.version = reply.version ?? 'unknown';
-        if (spec === undefined) throw new Error(`kube-proxy backend: no node ${node.name} in the scenario`);
       }),
     );
     if (pinned !== undefined && this.version !== pinned) {
@@ -103,7 +84,6 @@ export class KubeProxyHosts implements RulesWriter {
       this.nodes.map(async (node) => {
         const reply = await this.call(node, { op: 'sync', ...objects }, SYNC_TIMEOUT_MS);
         if (!reply.ok) throw new Error(`kube-proxy (${this.mode}) on node ${node.name}: ${reply.error ?? 'no answer'}`);
-        this.lastSyncMs.set(node.name, reply.ms ?? 0);
         for (const w of reply.warnings ?? []) {
           const note = `kube-proxy on ${node.name}: ${w}`;
           if (!this.notes.includes(note)) this.notes.push(note);

@@ -12,7 +12,8 @@ import { NetnsSession } from '../netns/session.js';
 import { netnsLayoutProblem } from '../netns/layout-check.js';
 import { requireHostBinary } from './binary.js';
 import { checkKubeProxy, checkMode } from './check.js';
-import { KubeProxyHosts, modeOf } from './hosts.js';
+import { modeOf } from '../../model/proxy-mode.js';
+import { KubeProxyHosts } from './hosts.js';
 
 export function createBackend(): Backend {
   return {
@@ -23,7 +24,7 @@ export function createBackend(): Backend {
     layoutProblem: netnsLayoutProblem,
     async start(scenario: CompiledScenario, ctx: BackendContext): Promise<BackendSession> {
       await checkKubeProxy();
-      const mode = modeOf(scenario.initial.cluster.kubeProxy);
+      const mode = modeOf(scenario);
       await checkMode(mode);
       const hosts = new KubeProxyHosts(requireHostBinary(), mode);
       return NetnsSession.start(scenario, ctx, kubeProxyRules, hosts);

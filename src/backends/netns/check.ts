@@ -56,7 +56,8 @@ function run(argv: string[], input?: string): Promise<{ code: number; stderr: st
   });
 }
 
-function onPath(bin: string, dirs: string[]): boolean {
+/** True when `bin` is an executable in one of `dirs`. */
+export function onPath(bin: string, dirs: string[]): boolean {
   for (const dir of dirs) {
     if (!dir) continue;
     try {

@@ -7,7 +7,7 @@ import type { ApplyResult, BackendContext, BackendSession } from '../backend.js'
 import type { ChangeStep, CompiledScenario, SendStep, TrafficSource } from '../../model/scenario.js';
 import type { ClusterState } from '../../model/types.js';
 import type { Observation, SendResult } from '../../observe/observation.js';
-import { ObservationLog } from '../../observe/observation-log.js';
+import { ObservationLog, answerOf } from '../../observe/observation-log.js';
 import { Rng } from '../../evaluators/iptables/rng.js';
 import { formatIPv4, parseIPv4 } from '../../evaluators/iptables/ip.js';
 import { SimNetwork, type Sender, type SimNetworkOptions } from './network.js';
@@ -116,14 +116,8 @@ export class SimSession implements BackendSession {
         // every request of a long step would cost a third of its time for nothing.
         trace: i < TRACED_REQUESTS && log.wantsDetail(),
       });
-      const obs: Observation = r.trace.length > 0 ? { outcome: r.outcome, trace: r.trace } : { outcome: r.outcome };
-      if (r.endpoint !== undefined) obs.endpoint = r.endpoint;
-      if (r.pod !== undefined) obs.pod = r.pod;
-      if (r.node !== undefined) obs.node = r.node;
-      if (r.host !== undefined) obs.host = r.host;
-      if (r.sourceSeen !== undefined) obs.sourceSeen = r.sourceSeen;
-      if (r.ingressNode !== undefined) obs.ingressNode = r.ingressNode;
-      if (r.detail !== undefined) obs.detail = r.detail;
+      const obs: Observation = answerOf(r);
+      if (r.trace.length > 0) obs.trace = r.trace;
       log.add(obs);
       if (++this.requests % 512 === 0) for (const n of this.net.nodeNames()) this.net.host(n)!.conntrack.prune(this.now);
     }
