@@ -32,7 +32,7 @@ describe('hooks and loadability', () => {
     const input = out.filter((l) => l.startsWith('-A INPUT '));
     // kubelet's KUBE-FIREWALL jumps are prepended last, so they come first (as real kube-proxy leaves them).
     expect(input.map((l) => l.split(' -j ')[1])).toEqual(['KUBE-FIREWALL', 'KUBE-PROXY-FIREWALL', 'KUBE-NODEPORTS', 'KUBE-EXTERNAL-SERVICES']);
-    const output = out.filter((l) => l.startsWith('-A OUTPUT ') && l.includes('KUBE-FIREWALL'));
+    const output = out.filter((l) => l.startsWith('-A OUTPUT ') && l.includes('FIREWALL'));
     expect(output.map((l) => l.split(' -j ')[1])).toEqual(['KUBE-FIREWALL', 'KUBE-PROXY-FIREWALL']);
     const forward = out.filter((l) => l.startsWith('-A FORWARD '));
     expect(forward.map((l) => l.split(' -j ')[1])).toEqual(['KUBE-PROXY-FIREWALL', 'KUBE-FORWARD', 'KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES']);
