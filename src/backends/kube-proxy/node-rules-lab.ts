@@ -79,9 +79,15 @@ export class NodeRulesLab {
     let ours: string;
     if (mode === 'iptables') {
       // Render as kube-proxy writes on this machine: nfacct matches when the kernel gave it its
-      // counters, --random-fully when iptables has it. Without the nfacct tool the counters cannot
+      // counters, --random-fully when iptables has it, and without kubelet's copy of the localnet
+      // guard (svclab's nodes have a kubelet; kube-proxy-host's namespace does not). Without the nfacct tool the counters cannot
       // be made in `ours`, so those count-only matches leave both sides (the rules stay).
-      const rendered = renderNodeRules(state, nodeName, { hooks: true, nfacct: nfacctCounters(real).length > 0, randomFully: await this.hasRandomFully() });
+      const rendered = renderNodeRules(state, nodeName, {
+        hooks: true,
+        nfacct: nfacctCounters(real).length > 0,
+        randomFully: await this.hasRandomFully(),
+        kubeletFirewall: false,
+      });
       const { dropped } = await loadRulesInto(this.sandbox, NS_OURS, nodeName, rendered, await this.hasNfacctTool());
       ours = stripSaveComments(await this.sandbox.execOk(['ip', 'netns', 'exec', NS_OURS, 'iptables-save']));
       if (dropped) {
