@@ -32,7 +32,7 @@ export function diffLines(a: readonly string[], b: readonly string[]): DiffLine[
     if (i < x.length && j < y.length && x[i] === y[j]) {
       out.push({ op: ' ', text: x[i++] });
       j++;
-    } else if (j < y.length && (i === x.length || lcs[i * cols + j + 1] >= lcs[(i + 1) * cols + j])) {
+    } else if (j < y.length && (i === x.length || lcs[i * cols + j + 1] > lcs[(i + 1) * cols + j])) {
       out.push({ op: '+', text: y[j++] });
     } else {
       out.push({ op: '-', text: x[i++] });
@@ -52,7 +52,7 @@ export function unifiedDiff(a: readonly string[], b: readonly string[], labels: 
   while (k < changed.length) {
     const start = Math.max(0, changed[k] - context);
     let end = changed[k];
-    while (k < changed.length && changed[k] <= end + 2 * context) end = changed[k++];
+    while (k < changed.length && changed[k] <= end + 2 * context + 1) end = changed[k++];
     end = Math.min(lines.length - 1, end + context);
     const before = lines.slice(0, start);
     const hunk = lines.slice(start, end + 1);
