@@ -50,6 +50,16 @@ describe('svclab rules --from kube-proxy', () => {
     expect(r.stdout).toMatch(/-A KUBE-NODEPORTS .*--dport 30682 -j KUBE-EXT-/);
   });
 
+  it('without the built program: exit 4 naming it and the command that builds it, no stack trace', () => {
+    const r = spawnSync(process.execPath, [cli, 'rules', seed004, '--diff'], {
+      encoding: 'utf8',
+      env: { ...process.env, SVCLAB_KUBE_PROXY_HOST: join(repo, 'no-such-kube-proxy-host') },
+    });
+    expect(r.status).toBe(4);
+    expect(r.stderr).toMatch(/no-such-kube-proxy-host is not built|needs root/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('refuses an unknown node and shape options that only apply to its own printout', () => {
     const unknown = spawnSync(process.execPath, [cli, 'rules', seed004, '--node', 'nope', '--from', 'kube-proxy'], { encoding: 'utf8' });
     expect(unknown.status).toBe(2);
