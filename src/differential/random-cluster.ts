@@ -40,15 +40,35 @@ function parsed(text: string): Cidr {
   return parseCidr(text)!;
 }
 
+/** EKS-like VPCs (VPC CNI): pods take addresses from their node's subnet, a /20 per availability zone. */
+const VPC_PLANS = [
+  { vpc: '10.11.0.0/16', services: '172.20.0.0/16' },
+  { vpc: '172.31.0.0/16', services: '10.100.0.0/16' },
+] as const;
+
+interface AddressPlan {
+  pods: string;
+  services: string;
+  /** The range every node's primary address is in (with node-subnet addressing: the VPC). */
+  nodes: string;
+  second: string;
+  nodeSubnet: boolean;
+}
+
 /** Pod, service and node ranges, redrawn until none overlaps another or the outside ranges. */
-function addressPlan(draw: Draw): { pods: string; services: string; nodes: string; second: string } {
+function addressPlan(draw: Draw): AddressPlan {
   const outside = Object.values(OUTSIDE_RANGES).map(parsed);
+  if (draw.chance(0.1)) {
+    const { vpc, services } = draw.pick(VPC_PLANS);
+    return { pods: vpc, services, nodes: vpc, second: draw.pick(SECOND_SUBNETS), nodeSubnet: true };
+  }
   for (;;) {
     const plan = {
       pods: draw.weighted(POD_CIDRS),
       services: draw.weighted(SERVICE_CIDRS),
       nodes: draw.weighted(NODE_SUBNETS),
       second: draw.pick(SECOND_SUBNETS),
+      nodeSubnet: false,
     };
     const ranges = [plan.pods, plan.services, plan.nodes, plan.second].map(parsed);
     const clash = ranges.some((a, i) => [...ranges.slice(i + 1), ...outside].some((b) => cidrsOverlap(a, b)));
@@ -64,7 +84,21 @@ function nodeName(naming: (typeof NODE_NAMINGS)[number], index: number, address:
   return `ip-${address.replaceAll('.', '-')}`;
 }
 
-function randomNodes(draw: Draw, count: number, plan: ReturnType<typeof addressPlan>): NodeSpec[] {
+/** node-subnet addressing: nodes spread over three /20 zones of the VPC; a node's pods share its zone. */
+function vpcNodes(draw: Draw, count: number, plan: AddressPlan): NodeSpec[] {
+  const vpc = parsed(plan.nodes);
+  const taken = new Set<string>();
+  return Array.from({ length: count }, () => {
+    const zone = subnet(vpc, 20, draw.int(0, 2))!;
+    let primary = nthAddress(zone, draw.int(4, 4094))!;
+    while (taken.has(primary)) primary = nthAddress(zone, draw.int(4, 4094))!;
+    taken.add(primary);
+    return { name: nodeName('ec2', 0, primary), role: 'worker' as const, addresses: [primary], podCIDR: formatCidr(zone), subnet: formatCidr(zone) };
+  });
+}
+
+function randomNodes(draw: Draw, count: number, plan: AddressPlan): NodeSpec[] {
+  if (plan.nodeSubnet) return vpcNodes(draw, count, plan);
   const nodeNet = parsed(plan.nodes);
   const secondNet = parsed(plan.second);
   const podNet = parsed(plan.pods);
@@ -88,7 +122,7 @@ function randomNodes(draw: Draw, count: number, plan: ReturnType<typeof addressP
   });
 }
 
-function randomClients(draw: Draw, nodes: NodeSpec[], plan: ReturnType<typeof addressPlan>): ClientSpec[] {
+function randomClients(draw: Draw, nodes: NodeSpec[], plan: AddressPlan): ClientSpec[] {
   const count = draw.weighted({ 0: 3, 1: 5, 2: 2 });
   const clients: ClientSpec[] = [];
   for (let i = 0; i < Number(count); i++) {
@@ -102,7 +136,7 @@ function randomClients(draw: Draw, nodes: NodeSpec[], plan: ReturnType<typeof ad
 }
 
 /** `--nodeport-addresses`: empty, `primary`, CIDRs holding node addresses or not, loopback. */
-function randomNodePortAddresses(draw: Draw, nodes: NodeSpec[], plan: ReturnType<typeof addressPlan>): string[] {
+function randomNodePortAddresses(draw: Draw, nodes: NodeSpec[], plan: AddressPlan): string[] {
   const anyNode = draw.pick(nodes);
   switch (draw.weighted({ empty: 10, primary: 3, subnet: 3, subnetAndLoopback: 2, nodeHost: 1, noNode: 1, second: 1, all: 1 })) {
     case 'empty':
@@ -125,7 +159,7 @@ function randomNodePortAddresses(draw: Draw, nodes: NodeSpec[], plan: ReturnType
   return [];
 }
 
-function randomKubeProxy(draw: Draw, opts: RandomClusterOptions, nodes: NodeSpec[], plan: ReturnType<typeof addressPlan>): KubeProxyConfig {
+function randomKubeProxy(draw: Draw, opts: RandomClusterOptions, nodes: NodeSpec[], plan: AddressPlan): KubeProxyConfig {
   const defaults = defaultKubeProxy();
   const modes: Record<DetectLocalMode, number> = { ClusterCIDR: 9, NodeCIDR: 6, None: 5, BridgeInterface: 0, InterfaceNamePrefix: 0 };
   if (opts.interfaceDetectLocal) Object.assign(modes, { BridgeInterface: 2, InterfaceNamePrefix: 2 });
@@ -153,6 +187,7 @@ export function randomCluster(draw: Draw, opts: RandomClusterOptions): ClusterSp
     nodes,
     clients,
     clusterCIDR: plan.pods,
+    ...(plan.nodeSubnet ? { podAddressing: 'node-subnet' as const } : {}),
     serviceCIDR: plan.services,
     nodePortRange: { min: min!, max: max! },
     kubeProxy: randomKubeProxy(draw, opts, nodes, plan),

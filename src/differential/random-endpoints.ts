@@ -34,16 +34,32 @@ const POD_CONDITIONS: Record<string, EndpointConditions> = {
   terminatingNotServing: { ready: false, serving: false, terminating: true },
 };
 
+/**
+ * The next free address of a node's pod range: from .2 (.1 is the node's gateway) with pod-cidr
+ * addressing; with node-subnet addressing (VPC CNI) from offset 4 (a VPC keeps the first four),
+ * skipping node, client and other pods' addresses, as nodes of one zone share its subnet.
+ */
+function nextPodIP(b: Building, name: string): string | undefined {
+  const spec = b.cluster.nodes.find((n) => n.name === name)!;
+  const cidr = parseCidr(spec.podCIDR)!;
+  const nodeSubnet = b.cluster.podAddressing === 'node-subnet';
+  const taken = (ip: string): boolean =>
+    nodeSubnet && (b.pods.some((p) => p.ip === ip) || b.cluster.nodes.some((n) => n.addresses.includes(ip)) || b.cluster.clients.some((c) => c.address === ip));
+  for (let next = b.nextPodHost.get(name) ?? (nodeSubnet ? 4n : 2n); next < cidrSize(cidr) - 1n; next++) {
+    const ip = nthAddress(cidr, next)!;
+    if (taken(ip)) continue;
+    b.nextPodHost.set(name, next + 1n);
+    return ip;
+  }
+  return undefined;
+}
+
 /** A pod address on `node`, or on another node with room left; undefined when every range is full. */
 export function allocatePodIP(b: Building, node: string): { node: string; ip: string } | undefined {
   const order = [node, ...b.cluster.nodes.map((n) => n.name).filter((n) => n !== node)];
   for (const name of order) {
-    const spec = b.cluster.nodes.find((n) => n.name === name)!;
-    const cidr = parseCidr(spec.podCIDR)!;
-    const next = b.nextPodHost.get(name) ?? 2n;
-    if (next >= cidrSize(cidr) - 1n) continue; // the last address is the broadcast address
-    b.nextPodHost.set(name, next + 1n);
-    return { node: name, ip: nthAddress(cidr, next)! };
+    const ip = nextPodIP(b, name);
+    if (ip !== undefined) return { node: name, ip };
   }
   return undefined;
 }

@@ -31,6 +31,7 @@ export const FEATURE_TAGS = [
   'nodes:several',
   'node:several-addresses',
   'node-pod-cidr:not-24',
+  'pod-addressing:node-subnet',
   'cluster-cidr:not-default',
   'service-cidr:not-default',
   'nodeport-range:not-default',
@@ -145,6 +146,7 @@ function proxierFeatures(state: ClusterState, node: string, add: (t: FeatureTag)
   add(cluster.nodes.length === 1 ? 'nodes:1' : 'nodes:several');
   if (cluster.nodes.some((n) => n.addresses.length > 1)) add('node:several-addresses');
   if (cluster.nodes.some((n) => !n.podCIDR.endsWith('/24'))) add('node-pod-cidr:not-24');
+  if (cluster.podAddressing === 'node-subnet') add('pod-addressing:node-subnet');
   if (cluster.clusterCIDR !== DEFAULT_POD_CIDR) add('cluster-cidr:not-default');
   if (cluster.serviceCIDR !== DEFAULT_SERVICE_CIDR) add('service-cidr:not-default');
   if (`${cluster.nodePortRange.min}-${cluster.nodePortRange.max}` !== DEFAULT_NODE_PORT_RANGE) add('nodeport-range:not-default');

@@ -54,7 +54,7 @@ function nodeProblems(state: ClusterState, ranges: { pods?: Cidr; services?: Cid
       out.push(`node ${n.name} podCIDR ${n.podCIDR} is not a network inside the clusterCIDR`);
       continue;
     }
-    if (podRanges.some((o) => cidrsOverlap(o, pr))) out.push(`node ${n.name} podCIDR ${n.podCIDR} overlaps another node's`);
+    if (!nodeSubnet && podRanges.some((o) => cidrsOverlap(o, pr))) out.push(`node ${n.name} podCIDR ${n.podCIDR} overlaps another node's`);
     podRanges.push(pr);
   }
   for (const c of state.cluster.clients) if (addresses.has(canonicalIp(c.address))) out.push(`client address ${c.address} is also a node address`);
@@ -133,6 +133,7 @@ function podAndSliceProblems(state: ClusterState, out: string[]): void {
     const offset = range ? offsetIn(range, pod.ip) : undefined;
     if (offset === undefined || offset < 2n || offset === cidrSize(range!) - 1n) out.push(`${id}: ${pod.ip} is not a pod address of node ${pod.node}`);
     if (podIPs.has(pod.ip)) out.push(`${id}: ${pod.ip} is used by another pod`);
+    if (state.cluster.nodes.some((n) => n.addresses.includes(pod.ip))) out.push(`${id}: ${pod.ip} is a node address`);
     podIPs.add(pod.ip);
     if (pod.owner !== undefined && !state.deployments.some((d) => d.namespace === pod.namespace && d.name === pod.owner)) out.push(`${id}: owner ${pod.owner} is not a Deployment`);
   }

@@ -184,10 +184,12 @@ describe('randomClusterState: shaped like compiled scenarios', () => {
     const scenario = await loadScenarioFile('scenarios/conformance/lb-etp-local.yaml');
     const compiled = scenario.steps[0]!.state;
     const lb = compiled.services.find((s) => s.healthCheckNodePort !== undefined)!;
-    for (const { state } of samples.slice(0, 100)) {
-      sameKeyOrder(state.cluster, compiled.cluster);
+    // The EKS lab has every optional cluster key (podAddressing) and node key (subnet).
+    const eks = (await loadScenarioFile('scenarios/labs/003-eks-nodeport.yaml')).steps[0]!.state;
+    for (const { state } of samples.slice(0, 150)) {
+      sameKeyOrder(state.cluster, eks.cluster);
       sameKeyOrder(state.cluster.kubeProxy, compiled.cluster.kubeProxy, ['bridgeInterface', 'interfaceNamePrefix']);
-      for (const n of state.cluster.nodes) sameKeyOrder(n, compiled.cluster.nodes[0]!, ['subnet']);
+      for (const n of state.cluster.nodes) sameKeyOrder(n, eks.cluster.nodes[0]!);
       for (const s of state.services) sameKeyOrder(s, { ...lb, selector: lb.selector }, []);
       for (const p of state.pods) sameKeyOrder(p, { ...compiled.pods.find((x) => x.owner !== undefined)! });
       for (const s of state.endpointSlices) sameKeyOrder(s, compiled.endpointSlices[0]!);
