@@ -166,7 +166,13 @@ export function addRandomService(b: Building, maxEndpoints: number): void {
   }
   const needsNodePorts = type === 'NodePort' || (type === 'LoadBalancer' && draw.chance(0.85));
   const fresh = new Set<number>();
-  const ports: ServicePort[] = drawn.map((p, i) => ({ ...p, targetPort: targets[i]!, ...(needsNodePorts ? { nodePort: nodePort(b, fresh) } : {}) }));
+  const ports: ServicePort[] = [];
+  drawn.forEach((p, i) => {
+    // The API server hands ports sharing a number (53/TCP, 53/UDP) one node port; svclab's compiler two.
+    const sibling = ports.find((q) => q.port === p.port && q.nodePort !== undefined);
+    const np = !needsNodePorts ? undefined : sibling !== undefined && draw.chance(0.6) ? sibling.nodePort! : nodePort(b, fresh);
+    ports.push({ ...p, targetPort: targets[i]!, ...(np !== undefined ? { nodePort: np } : {}) });
+  });
 
   const vip = kind === 'ClusterIP' || kind === 'NodePort' || kind === 'LoadBalancer';
   const externalIPs = vip && draw.chance(0.18) ? randomExternalIPs(b) : [];

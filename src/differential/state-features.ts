@@ -60,6 +60,7 @@ export const FEATURE_TAGS = [
   'protocol:SCTP',
   'protocols:mixed',
   'port:same-number-two-protocols',
+  'node-port:shared-by-two-protocols',
   'target-port:number',
   'target-port:name',
   'target-port:varies-by-pod',
@@ -172,6 +173,7 @@ function serviceFeatures(state: ClusterState, svc: Service, add: (t: FeatureTag)
     add(typeof p.targetPort === 'number' ? 'target-port:number' : 'target-port:name');
     if (Buffer.byteLength(`${svc.namespace}/${svc.name}:${p.name}`) > 128) add('comment:over-128-bytes');
     if (svc.ports.some((q) => q !== p && q.port === p.port)) add('port:same-number-two-protocols');
+    if (p.nodePort !== undefined && svc.ports.some((q) => q !== p && q.nodePort === p.nodePort)) add('node-port:shared-by-two-protocols');
   }
   if (svc.sessionAffinity === 'ClientIP') {
     add('affinity:ClientIP');

@@ -63,13 +63,16 @@ function nodeProblems(state: ClusterState, ranges: { pods?: Cidr; services?: Cid
 function serviceProblems(state: ClusterState, ranges: { services?: Cidr }, out: string[]): void {
   const { min, max } = state.cluster.nodePortRange;
   const clusterIPs = new Map<string, string>();
-  const nodePorts = new Map<number, string>();
-  const keys = new Set<string>();
-  const claim = (port: number, owner: string): void => {
+  // The API server gives one node port to the ports of a Service that share a number on different
+  // protocols (registry/core/service/storage/alloc.go initNodePorts); otherwise each is unique.
+  const nodePorts = new Map<number, { owner: string; service: string; port: number }>();
+  const claim = (port: number, owner: string, service: string, servicePort: number): void => {
     if (port < min || port > max) out.push(`${owner}: node port ${port} is outside ${min}-${max}`);
-    if (nodePorts.has(port)) out.push(`${owner}: node port ${port} is also used by ${nodePorts.get(port)}`);
-    nodePorts.set(port, owner);
+    const prev = nodePorts.get(port);
+    if (prev !== undefined && (prev.service !== service || prev.port !== servicePort)) out.push(`${owner}: node port ${port} is also used by ${prev.owner}`);
+    nodePorts.set(port, { owner, service, port: servicePort });
   };
+  const keys = new Set<string>();
   for (const svc of state.services) {
     const id = `Service ${svc.namespace}/${svc.name}`;
     if (!DNS_LABEL.test(svc.namespace) || !DNS_LABEL.test(svc.name)) out.push(`${id}: namespace and name must be DNS labels`);
@@ -97,11 +100,11 @@ function serviceProblems(state: ClusterState, ranges: { services?: Cidr }, out: 
     if (!Number.isInteger(t) || t < 1 || t > 86400) out.push(`${id}: session affinity timeout ${t} is outside 1-86400`);
     const needsHealthCheck = svc.type === 'LoadBalancer' && svc.externalTrafficPolicy === 'Local';
     if (needsHealthCheck !== (svc.healthCheckNodePort !== undefined)) out.push(`${id}: a health-check node port exactly when LoadBalancer with externalTrafficPolicy Local`);
-    if (svc.healthCheckNodePort !== undefined) claim(svc.healthCheckNodePort, `${id} health check`);
+    if (svc.healthCheckNodePort !== undefined) claim(svc.healthCheckNodePort, `${id} health check`, id, 0);
   }
 }
 
-function portProblems(svc: Service, id: string, claim: (port: number, owner: string) => void, out: string[]): void {
+function portProblems(svc: Service, id: string, claim: (port: number, owner: string, service: string, servicePort: number) => void, out: string[]): void {
   const pairs = new Set<string>();
   const names = new Set<string>();
   for (const p of svc.ports) {
@@ -115,7 +118,7 @@ function portProblems(svc: Service, id: string, claim: (port: number, owner: str
     const wantsNodePort = svc.type === 'NodePort' || svc.type === 'LoadBalancer';
     if (p.nodePort !== undefined) {
       if (!wantsNodePort) out.push(`${id}: a node port on a ${svc.type} Service`);
-      claim(p.nodePort, `${id} port ${p.name || p.port}`);
+      claim(p.nodePort, `${id} port ${p.name || p.port}`, id, p.port);
     } else if (svc.type === 'NodePort') out.push(`${id}: NodePort Service port ${p.port} has no node port`);
   }
 }

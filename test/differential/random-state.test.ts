@@ -129,7 +129,11 @@ describe('randomClusterState: sound states both renderers take', () => {
       const ips = state.services.filter((s) => s.clusterIP !== 'None').map((s) => s.clusterIP);
       expect(new Set(ips).size).toBe(ips.length);
       for (const ip of ips) expect(inCidr(ip, state.cluster.serviceCIDR)).toBe(true);
-      const ports = state.services.flatMap((s) => [...s.ports.flatMap((p) => (p.nodePort !== undefined ? [p.nodePort] : [])), ...(s.healthCheckNodePort !== undefined ? [s.healthCheckNodePort] : [])]);
+      // One node port per Service port number (the API server shares it between 53/TCP and 53/UDP).
+      const ports = state.services.flatMap((s) => [
+        ...new Set(s.ports.flatMap((p) => (p.nodePort !== undefined ? [`${p.port}:${p.nodePort}`] : []))),
+        ...(s.healthCheckNodePort !== undefined ? [`health:${s.healthCheckNodePort}`] : []),
+      ]).map((key) => Number(key.split(':')[1]));
       expect(new Set(ports).size).toBe(ports.length);
       for (const p of ports) expect(p >= state.cluster.nodePortRange.min && p <= state.cluster.nodePortRange.max).toBe(true);
       for (const slice of state.endpointSlices) {

@@ -70,6 +70,21 @@ describe('stateProblems', () => {
     ).toMatch(/NodePort Service port \d+ has no node port/);
   });
 
+  it('lets ports of one Service that share a number share a node port, as the API server allocates them', () => {
+    const state = structuredClone(rich());
+    const svc = withNodePort(state)[0]!;
+    const first = svc.ports.find((p) => p.nodePort !== undefined)!;
+    const protocol = first.protocol === 'UDP' ? 'TCP' : 'UDP';
+    svc.ports = [
+      { ...first, name: 'first' },
+      { name: 'twin', protocol, port: first.port, targetPort: first.port, nodePort: first.nodePort! },
+    ];
+    for (const slice of state.endpointSlices) if (slice.namespace === svc.namespace && slice.serviceName === svc.name) slice.ports = [];
+    expect(stateProblems(state)).toEqual([]);
+    svc.ports[svc.ports.length - 1]!.port = first.port === 65535 ? 1 : first.port + 1;
+    expect(stateProblems(state).join('\n')).toMatch(/node port \d+ is also used by/);
+  });
+
   it('names slice ports that match no Service port, and slices of a missing Service', () => {
     expect(broken((s) => (s.endpointSlices.find((x) => x.ports.length > 0)!.ports[0]!.name = 'no-such-port')).join('\n')).toMatch(/port 'no-such-port'\/\w+ matches no port of its Service/);
     expect(broken((s) => (s.endpointSlices[0]!.serviceName = 'gone')).join('\n')).toMatch(/Service gone does not exist/);
