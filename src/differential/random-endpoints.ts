@@ -151,16 +151,38 @@ function handWrittenEndpoint(b: Building, svc: Service, used: Set<string>): Slic
   return { addresses: [at.ip], conditions, ...(kind === 'pod' ? { nodeName: at.node } : {}), pod: name };
 }
 
+/**
+ * The same ip:port in a second slice: an endpoint moving between slices (an identical copy), or an
+ * address reused while its old pod terminates (exactly one copy not terminating). kube-proxy keeps
+ * the non-terminating copy (pkg/proxy/endpointslicecache.go); two different non-terminating
+ * copies would leave the outcome to map order, so they are never drawn. Sometimes the copies
+ * disagree on the node.
+ */
+function duplicateEndpoint(b: Building, original: SliceEndpoint): SliceEndpoint {
+  const { draw } = b;
+  if (draw.chance(0.4)) return structuredClone(original);
+  const conditions: EndpointConditions = original.conditions.terminating
+    ? { ready: true, serving: true, terminating: false }
+    : { ready: false, serving: draw.chance(0.5), terminating: true };
+  let nodeName = original.nodeName;
+  if (draw.chance(0.3)) nodeName = draw.chance(0.5) ? undefined : draw.pick(b.cluster.nodes).name;
+  return { addresses: [...original.addresses], conditions, ...(nodeName !== undefined ? { nodeName } : {}) };
+}
+
 /** 0-2 slices for a selector-less Service; each names a subset of its ports (names and protocols match). */
 export function addHandWrittenSlices(b: Building, svc: Service, maxEndpoints: number): void {
   const { draw } = b;
   const count = Number(draw.weighted({ 0: 2, 1: 7, 2: 2 }));
   const used = new Set<string>();
   for (let s = 0; s < count; s++) {
-    const ports = svc.ports
-      .filter(() => draw.chance(0.9))
-      .map((p) => ({ name: p.name, port: typeof p.targetPort === 'number' && draw.chance(0.7) ? p.targetPort : draw.int(1024, 65535), protocol: p.protocol }));
-    const endpoints: SliceEndpoint[] = [];
+    const first = b.handWritten.find((h) => h.namespace === svc.namespace && h.serviceName === svc.name);
+    const moving = first !== undefined && first.endpoints.length > 0 && draw.chance(0.35);
+    const ports = moving
+      ? first.ports.map((p) => ({ ...p }))
+      : svc.ports
+          .filter(() => draw.chance(0.9))
+          .map((p) => ({ name: p.name, port: typeof p.targetPort === 'number' && draw.chance(0.7) ? p.targetPort : draw.int(1024, 65535), protocol: p.protocol }));
+    const endpoints: SliceEndpoint[] = moving ? [duplicateEndpoint(b, draw.pick(first.endpoints))] : [];
     const wanted = draw.int(0, maxEndpoints);
     for (let i = 0; i < wanted; i++) {
       const ep = handWrittenEndpoint(b, svc, used);

@@ -84,6 +84,7 @@ export const FEATURE_TAGS = [
   'slice:empty',
   'slice:port-subset',
   'slices:several-per-service',
+  'endpoint:in-two-slices',
   'endpoint:local',
   'endpoint:remote',
   'endpoint:no-node-name',
@@ -213,6 +214,17 @@ function endpointFeatures(state: ClusterState, node: string, svc: Service, add: 
       const address = e.addresses[0]!;
       if (nodeAddresses.has(address)) add('endpoint:host-network');
       else if (!cidrContains(podNet, address) && !pods.has(`${svc.namespace}/${address}`)) add('endpoint:outside-cluster');
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const slice of slices) {
+    for (const p of slice.ports) {
+      for (const e of slice.endpoints) {
+        const key = `${p.name}/${p.protocol}/${e.addresses[0]}:${p.port}`;
+        const other = seen.get(key);
+        if (other !== undefined && other !== slice.name) add('endpoint:in-two-slices');
+        seen.set(key, slice.name);
+      }
     }
   }
   for (const p of svc.ports) {
