@@ -183,7 +183,7 @@ export function addHandWrittenSlices(b: Building, svc: Service, maxEndpoints: nu
           .filter(() => draw.chance(0.9))
           .map((p) => ({ name: p.name, port: typeof p.targetPort === 'number' && draw.chance(0.7) ? p.targetPort : draw.int(1024, 65535), protocol: p.protocol }));
     const endpoints: SliceEndpoint[] = moving ? [duplicateEndpoint(b, draw.pick(first.endpoints))] : [];
-    const wanted = draw.int(0, maxEndpoints);
+    const wanted = draw.int(0, maxEndpoints - endpoints.length);
     for (let i = 0; i < wanted; i++) {
       const ep = handWrittenEndpoint(b, svc, used);
       if (ep !== undefined) endpoints.push(ep);
