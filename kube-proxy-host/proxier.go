@@ -7,16 +7,10 @@ import (
 	"runtime/debug"
 	"time"
 
-	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	utilsysctl "k8s.io/component-helpers/node/util/sysctl"
 	"k8s.io/kubernetes/pkg/proxy"
 	kubeproxyconfig "k8s.io/kubernetes/pkg/proxy/apis/config"
-	"k8s.io/kubernetes/pkg/proxy/healthcheck"
-	"k8s.io/kubernetes/pkg/proxy/iptables"
-	"k8s.io/kubernetes/pkg/proxy/nftables"
 	proxyutil "k8s.io/kubernetes/pkg/proxy/util"
-	utiliptables "k8s.io/kubernetes/pkg/util/iptables"
 )
 
 // nodeSpec is the node this host stands for.
@@ -78,27 +72,7 @@ func (h *host) start(req *request) error {
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
-	recorder := &logRecorder{}
-	// The proxier reports each sync here; service health-check ports answer from its state (as
-	// kube-proxy's do). Its own /healthz listener is never started.
-	node := &v1.Node{ObjectMeta: metav1.ObjectMeta{Name: req.Node.Name, Labels: req.Node.Labels}}
-	healthz := healthcheck.NewProxyHealthServer("127.0.0.1:10256", time.Hour, staticNode{node})
-	var provider proxy.Provider
-	switch req.Mode {
-	case "iptables":
-		ipt := utiliptables.New(utiliptables.ProtocolIPv4)
-		if err := ipt.Present(); err != nil {
-			return fmt.Errorf("iptables not usable in this namespace: %w", err)
-		}
-		provider, err = iptables.NewProxier(ctx, cfg, v1.IPv4Protocol, ipt, utilsysctl.New(), detector,
-			req.Node.Name, nodeIP, recorder, healthz, false)
-	case "nftables":
-		provider, err = nftables.NewProxier(ctx, cfg, v1.IPv4Protocol, detector,
-			req.Node.Name, nodeIP, recorder, healthz, false)
-	default:
-		return fmt.Errorf("mode %q is not supported (expected iptables or nftables)", req.Mode)
-	}
+	provider, err := newProvider(context.Background(), req.Mode, cfg, detector, req.Node, nodeIP)
 	if err != nil {
 		return fmt.Errorf("creating the %s proxier: %w", req.Mode, err)
 	}
@@ -110,11 +84,6 @@ func (h *host) start(req *request) error {
 	provider.OnTopologyChange(req.Node.Labels)
 	return nil
 }
-
-// staticNode is the Node object the health server asks about (never deleted here).
-type staticNode struct{ node *v1.Node }
-
-func (n staticNode) Node() *v1.Node { return n.node }
 
 // configFor fills the KubeProxyConfiguration the way kube-proxy's flags and defaults would.
 func configFor(mode string, node *nodeSpec, o *proxierOptions) (*kubeproxyconfig.KubeProxyConfiguration, error) {
@@ -134,19 +103,14 @@ func configFor(mode string, node *nodeSpec, o *proxierOptions) (*kubeproxyconfig
 		addrs = []string{kubeproxyconfig.NodePortAddressesPrimary}
 	}
 	for _, a := range addrs {
-		switch a {
-		case kubeproxyconfig.NodePortAddressesPrimary: // cmd/kube-proxy expands the keywords itself
-			cfg.NodePortAddresses = append(cfg.NodePortAddresses, node.IP+"/32")
-		case kubeproxyconfig.NodePortAddressesLocalhost:
-			cfg.NodePortAddresses = append(cfg.NodePortAddresses, "127.0.0.0/8")
-		case kubeproxyconfig.NodePortAddressesAll:
-			cfg.NodePortAddresses = append(cfg.NodePortAddresses, "0.0.0.0/0")
-		default:
-			if _, _, err := net.ParseCIDR(a); err != nil {
-				return nil, fmt.Errorf("nodePortAddresses: %q is not a CIDR or keyword", a)
-			}
-			cfg.NodePortAddresses = append(cfg.NodePortAddresses, a)
+		if cidr, ok := nodePortKeyword(a, node.IP); ok {
+			cfg.NodePortAddresses = append(cfg.NodePortAddresses, cidr)
+			continue
 		}
+		if _, _, err := net.ParseCIDR(a); err != nil {
+			return nil, fmt.Errorf("nodePortAddresses: %q is not a CIDR or a keyword this release knows (%s)", a, nodePortKeywords)
+		}
+		cfg.NodePortAddresses = append(cfg.NodePortAddresses, a)
 	}
 	return cfg, nil
 }
