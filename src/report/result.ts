@@ -95,6 +95,8 @@ export interface ScenarioResult {
   steps: StepResult[];
   /** Each node's rules as its kernel held them, deduplicated per node (backends that can read them). */
   rules?: RulesSnapshot[];
+  /** Rule snapshots beyond the report's limit per scenario, counted but not kept. */
+  rulesOmitted?: number;
 }
 
 export interface RunResult {

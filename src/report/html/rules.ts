@@ -35,5 +35,7 @@ export function renderRules(s: ScenarioResult, scenarioId: string): Raw | '' {
   return html`<section class="node-rules" id="${scenarioId}-rules" aria-label="Rules per node"><h4>Rules per node, as the kernel held them (${rules.length} ${
     rules.length === 1 ? 'snapshot' : 'snapshots'
   }; a node's rules are shown again only when they changed)</h4>
-${rules.map((r) => renderSnapshot(r, s))}</section>`;
+${rules.map((r) => renderSnapshot(r, s))}${
+    s.rulesOmitted ? html`<p class="truncated">${s.rulesOmitted} later ${s.rulesOmitted === 1 ? 'snapshot' : 'snapshots'} not kept in this report (limit per scenario).</p>` : ''
+  }</section>`;
 }
