@@ -60,13 +60,14 @@ async function open(result: RunResult, name: string): Promise<Opened> {
   return { page, url, requests, problems };
 }
 
-/** docs/report.png for the README: header, summary and the first scenario with one trace unfolded. */
+/** docs/report.png for the README: header, summary and the first scenarios (failures first) with one trace unfolded. */
 async function writeDocsScreenshot(url: string): Promise<void> {
   const page = await browser.context.newPage();
   try {
     await page.setViewportSize({ width: 1280, height: 1560 });
     await page.goto(url, { waitUntil: 'load' });
     await page.locator('details.trace summary').first().click();
+    await page.evaluate('window.scrollTo(0, 0)'); // the click scrolled to the trace; the picture starts at the header
     await page.screenshot({ path: DOCS_PNG });
   } finally {
     await page.close();

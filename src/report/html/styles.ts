@@ -127,6 +127,7 @@ details.rules .writer { font-weight: 600; }
 details.rules .size { color: var(--muted); }
 pre.rules-text { margin: 0; padding: 6px 10px; background: var(--code-bg); overflow-x: auto; font-size: 12px; max-height: 480px; }
 .truncated { color: var(--skip); margin: 4px 10px; font-size: 12px; }
+a { color: var(--accent); }
 footer { color: var(--muted); padding: 0 28px 24px; font-size: 12px; }
 @media print { nav.filters { display: none; } details.trace, details.rules { break-inside: avoid; } }
 `;
