@@ -5,7 +5,9 @@
  * and outcome counts instead of empty tables for traffic no endpoint answered.
  */
 import { describe, expect, it } from 'vitest';
+import { explain } from '../../src/report/html/explain.js';
 import { renderHtml } from '../../src/report/html/render.js';
+import type { AssertionResult, TrafficSummary } from '../../src/report/result.js';
 import { passingScenario, realisticRun } from './fixtures/runs.js';
 import { wrongRun } from './fixtures/sim-run.js';
 
@@ -133,5 +135,42 @@ describe('HTML report: failures first, explained', () => {
     expect(assertionIn(page, 's2-wrong-expectations-step2', 'distribution')).toContain('<p class="no-answers">No request reached an endpoint (10 timeout): nothing to count per pod.</p>');
     // No key with an empty value either.
     expect(step2).not.toMatch(/<dd><\/dd>/);
+  });
+});
+
+describe('explain: the hop behind a failed expectation, whatever wrote the path', () => {
+  const loc = { file: 'x.yaml', line: 1, col: 1 };
+  const failed = (kind: string, details: Record<string, unknown> = {}, message = ''): AssertionResult => ({ kind, passed: false, message, loc, details });
+  const traffic = (outcomes: TrafficSummary['outcomes'], traces: TrafficSummary['traces']): TrafficSummary => ({
+    count: 10, from: 'client mypc', to: '10.96.0.10:80', targetText: 'svc:80', protocol: 'TCP', outcomes, pods: {}, nodes: {}, sourcesSeen: {}, traces,
+  });
+
+  it('reads the netns conntrack hop: DNAT and SNAT in one note', () => {
+    const t = traffic({ ok: 10 }, [{ label: 'ok via web-1', hops: [{ node: 'w1', table: 'conntrack', note: 'DNAT 10.96.0.10:80 to 10.244.1.2:8080, SNAT 172.18.0.100:40000 to 172.18.0.3:40000 on w1 (conntrack TIME_WAIT)' }] }]);
+    expect(explain(failed('sourceSeen', { expected: 'client' }), t, 'netns')).toEqual({ trace: 0, hop: 0, text: 'the source address was rewritten here' });
+    expect(explain(failed('distribution'), t, 'netns')).toEqual({ trace: 0, hop: 0, text: 'the endpoint was chosen here' });
+    const plain = traffic({ ok: 10 }, [{ label: 'ok via web-1', hops: [{ node: 'w1', table: 'conntrack', note: 'DNAT 10.96.0.10:80 to 10.244.1.2:8080 on w1' }] }]);
+    expect(explain(failed('sourceSeen', { expected: 'ingress-node' }), plain, 'netns')).toEqual({ trace: 0, hop: 0, text: 'no hop on this path rewrote the source address' });
+  });
+
+  it('reads nftables walker notes, and does not take a jump to KUBE-MARK-DROP for the DROP', () => {
+    const nft = traffic({ timeout: 10 }, [
+      { label: 'timeout', hops: [{ note: 'jump to KUBE-MARK-DROP' }, { table: 'ip kube-proxy', chain: 'filter-input', note: 'drop' }, { note: 'jump to KUBE-MARK-DROP' }] },
+    ]);
+    expect(explain(failed('outcome', { expected: 'ok' }), nft, 'sim')).toEqual({ trace: 0, hop: 1, text: 'the request was dropped here' });
+    const rejected = traffic({ refused: 10 }, [{ label: 'refused', hops: [{ note: 'jump to services' }, { note: 'reject (with icmp port-unreachable)' }] }]);
+    expect(explain(failed('outcome', { expected: 'ok' }), rejected, 'sim')).toEqual({ trace: 0, hop: 1, text: 'the request was rejected here' });
+    const lost = traffic({ timeout: 10 }, [{ label: 'timeout', hops: [{ note: 'mypc routes 10.96.0.10 via its default gateway' }, { note: 'no route to 10.96.0.10' }] }]);
+    expect(explain(failed('outcome', { expected: 'ok' }), lost, 'sim')).toEqual({ trace: 0, hop: 1, text: 'the path ends here (timeout)' });
+    const snat = traffic({ ok: 10 }, [{ label: 'ok via web-1', hops: [{ note: 'dnat 10.96.0.10:80 -> 10.244.1.2:8080' }, { note: 'masquerade source 172.18.0.100 -> 172.18.0.3' }] }]);
+    expect(explain(failed('sourceSeen', { expected: 'client' }), snat, 'sim')).toEqual({ trace: 0, hop: 1, text: 'the source address was rewritten here' });
+  });
+
+  it('nothing for passed or skipped expectations, or steps without traffic', () => {
+    const t = traffic({ ok: 10 }, []);
+    expect(explain({ ...failed('outcome'), passed: true }, t, 'sim')).toBeUndefined();
+    expect(explain({ ...failed('distribution'), skipped: 'needs exact' }, t, 'proxy')).toBeUndefined();
+    expect(explain(failed('outcome'), undefined, 'sim')).toBeUndefined();
+    expect(explain(failed('distribution'), t, 'proxy')).toEqual({ missing: 'no packet path to show: the proxy backend recorded none for the answered requests' });
   });
 });
