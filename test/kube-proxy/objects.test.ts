@@ -15,6 +15,15 @@ describe('kube-proxy backend objects', () => {
     expect((svc.spec.ports as { nodePort?: number }[])[0]!.nodePort).toBe(state.services[0]!.ports[0]!.nodePort);
   });
 
+  it('a ClusterIP Service with externalIPs keeps its externalTrafficPolicy (it is externally accessible); one without drops it', () => {
+    const base = { ...seed004().services[0]!, type: 'ClusterIP' as const, externalTrafficPolicy: 'Local' as const };
+    delete (base.ports[0] as { nodePort?: number }).nodePort;
+    const withIPs = serviceObject({ ...base, externalIPs: ['203.0.113.9'] }) as { spec: Record<string, unknown> };
+    expect(withIPs.spec.externalTrafficPolicy).toBe('Local');
+    const without = serviceObject({ ...base, externalIPs: [] }) as { spec: Record<string, unknown> };
+    expect(without.spec.externalTrafficPolicy).toBeUndefined();
+  });
+
   it('an EndpointSlice names its Service in the label and every port, unnamed ones as "" (kube-proxy drops a port without a name)', () => {
     const state = seed004();
     const slice = { ...state.endpointSlices[0]!, ports: [{ name: '', port: 8080, protocol: 'TCP' as const }] };

@@ -9,7 +9,9 @@ export type ApiObject = Record<string, unknown>;
 
 /** A Service as `kubectl get service -o json` would show it (the fields kube-proxy reads). */
 export function serviceObject(svc: Service): ApiObject {
-  const external = svc.type === 'NodePort' || svc.type === 'LoadBalancer';
+  // The API server keeps externalTrafficPolicy on every externally accessible Service: NodePort,
+  // LoadBalancer, and a ClusterIP one with externalIPs (apiservice.ExternallyAccessible).
+  const external = svc.type === 'NodePort' || svc.type === 'LoadBalancer' || (svc.type === 'ClusterIP' && svc.externalIPs.length > 0);
   const spec: ApiObject = {
     type: svc.type,
     ports: svc.ports.map((p) => ({

@@ -2,7 +2,9 @@
  * `svclab rules <scenario> --node NAME [--at-step N]`: print the rules kube-proxy would write on
  * one node of the scenario's cluster, in the scenario's kube-proxy mode: iptables-restore input
  * for iptables mode, nft syntax for nftables mode (the transaction `nft -f` loads, or with
- * `--format list` what `nft list ruleset` prints afterwards).
+ * `--format list` what `nft list ruleset` prints afterwards). With `--from kube-proxy` the rules
+ * come from upstream kube-proxy itself, and `--diff` shows how svclab's differ (see
+ * rules-from-kube-proxy.ts).
  */
 import { ExitCode, ScenarioError, UsageError } from '../../errors.js';
 import type { ClusterState } from '../../model/types.js';
@@ -21,8 +23,17 @@ kube-proxy mode (kubeProxy.mode):
   nftables  the ip kube-proxy table: the transaction kube-proxy sends (loadable with nft -f),
             or with --format list what \`nft list ruleset\` prints once it is loaded
 
+With --from kube-proxy, upstream kube-proxy (the kube-proxy backend's kube-proxy-host) writes the
+rules into a namespace standing for the node and they are printed as the kernel holds them
+(iptables-save, or nft list table ip kube-proxy). With --diff, svclab's rules are loaded into an
+identical namespace, both are read back and normalized (canary chains, counters, listing order,
+per-service rule order in the dispatch chains, set element order), and the difference is printed
+as a unified diff: nothing when they agree. Both need root and the built kube-proxy-host.
+
 Options:
-  --node NAME       the node whose rules to print (required)
+  --node NAME       the node whose rules to print (required; with --diff, default every node)
+  --from SOURCE     svclab (default: svclab's renderer) or kube-proxy (upstream's proxier)
+  --diff            compare svclab's rules with kube-proxy's; exit 1 when they differ
   --at-step N       use the cluster state step N (1-based) runs against (default: the initial state)
   --mode MODE       iptables or nftables: overrides the scenario's kubeProxy.mode
   --format FORMAT   nftables only: transaction (default) or list
@@ -31,8 +42,9 @@ Options:
   --random-fully    iptables only: MASQUERADE with --random-fully, as kube-proxy writes when supported
   -h, --help        show this help
 
-Exit codes: 0 printed, 2 usage error (unknown node, bad step or option), 3 invalid scenario or a
-kube-proxy mode svclab does not render (ipvs).
+Exit codes: 0 printed (with --diff: no difference), 1 with --diff: the rules differ, 2 usage error
+(unknown node, bad step or option), 3 invalid scenario or a kube-proxy mode svclab does not render
+(ipvs), 4 --from kube-proxy/--diff cannot run here (names what is missing and how to fix it).
 `;
 
 export type RulesMode = 'iptables' | 'nftables';
@@ -46,7 +58,10 @@ export interface RulesChoice {
 
 interface RulesArgs {
   scenario: string;
-  node: string;
+  /** Undefined only with --diff: every node. */
+  node: string | undefined;
+  from: 'svclab' | 'kube-proxy';
+  diff: boolean;
   atStep: number;
   options: RenderOptions;
   choice: RulesChoice;
@@ -60,6 +75,8 @@ function parse(argv: string[]): RulesArgs | 'help' {
       args: argv,
       options: {
         node: { type: 'string' },
+        from: { type: 'string' },
+        diff: { type: 'boolean' },
         'at-step': { type: 'string' },
         mode: { type: 'string' },
         format: { type: 'string' },
@@ -77,7 +94,10 @@ function parse(argv: string[]): RulesArgs | 'help' {
   if (positionals.length !== 1) {
     throw new UsageError(`svclab rules: expected exactly one scenario file, got ${positionals.length}\n\n${help}`);
   }
-  if (values.node === undefined || values.node === '') throw new UsageError(`svclab rules: --node NAME is required\n\n${help}`);
+  const diff = values.diff === true;
+  if (values.node === '' || (values.node === undefined && !diff)) throw new UsageError(`svclab rules: --node NAME is required\n\n${help}`);
+  const from = values.from ?? 'svclab';
+  if (from !== 'svclab' && from !== 'kube-proxy') throw new UsageError(`svclab rules: --from must be svclab or kube-proxy (got '${from}')`);
   let atStep = 0;
   if (values['at-step'] !== undefined) {
     if (!/^\d+$/.test(values['at-step'])) {
@@ -99,9 +119,17 @@ function parse(argv: string[]): RulesArgs | 'help' {
     choice.format = values.format;
   }
   const iptablesFlags = (['no-hooks', 'no-nfacct', 'random-fully'] as const).filter((f) => values[f] === true).map((f) => `--${f}`);
+  if ((from === 'kube-proxy' || diff) && (values.format !== undefined || iptablesFlags.length > 0)) {
+    throw new UsageError(
+      `svclab rules: ${[...(values.format !== undefined ? ['--format'] : []), ...iptablesFlags].join(', ')} shape svclab's own printout; ` +
+        'kube-proxy\'s rules are printed as the kernel lists them',
+    );
+  }
   return {
     scenario: positionals[0],
     node: values.node,
+    from,
+    diff,
     atStep,
     options: {
       hooks: !values['no-hooks'],
@@ -169,6 +197,10 @@ export async function run(argv: string[]): Promise<number> {
   if (mode === 'nftables' && args.iptablesFlags.length > 0) {
     throw new UsageError(`svclab rules: ${args.iptablesFlags.join(', ')} apply to iptables mode only`);
   }
-  process.stdout.write(rulesFor(scenario, args.node, args.atStep, args.options, args.choice));
+  if (args.from === 'kube-proxy' || args.diff) {
+    const { rulesFromKubeProxy } = await import('./rules-from-kube-proxy.js');
+    return rulesFromKubeProxy(scenario, { node: args.node, atStep: args.atStep, mode, diff: args.diff });
+  }
+  process.stdout.write(rulesFor(scenario, args.node!, args.atStep, args.options, args.choice));
   return ExitCode.ok;
 }

@@ -238,18 +238,20 @@ function hookRules(): { filter: string[]; nat: string[] } {
   const fw = '-m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL';
   const ext = '-m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES';
   const svc = '-m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES';
+  // kube-proxy prepends each jump in its list order, kubelet's KUBE-FIREWALL jumps last, so those
+  // end up first (as a real node's iptables-save shows; checked against kube-proxy-host).
   const filter = [
+    '-A INPUT -j KUBE-FIREWALL',
     `-A INPUT ${fw}`,
     '-A INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS',
     `-A INPUT ${ext}`,
-    '-A INPUT -j KUBE-FIREWALL',
     `-A FORWARD ${fw}`,
     '-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD',
     `-A FORWARD ${svc}`,
     `-A FORWARD ${ext}`,
+    '-A OUTPUT -j KUBE-FIREWALL',
     `-A OUTPUT ${fw}`,
     `-A OUTPUT ${svc}`,
-    '-A OUTPUT -j KUBE-FIREWALL',
   ];
   const nat = [
     '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',

@@ -30,7 +30,10 @@ describe('hooks and loadability', () => {
     expect(out).toContain('-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES');
     expect(out).toContain('-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING');
     const input = out.filter((l) => l.startsWith('-A INPUT '));
-    expect(input.map((l) => l.split(' -j ')[1])).toEqual(['KUBE-PROXY-FIREWALL', 'KUBE-NODEPORTS', 'KUBE-EXTERNAL-SERVICES', 'KUBE-FIREWALL']);
+    // kubelet's KUBE-FIREWALL jumps are prepended last, so they come first (as real kube-proxy leaves them).
+    expect(input.map((l) => l.split(' -j ')[1])).toEqual(['KUBE-FIREWALL', 'KUBE-PROXY-FIREWALL', 'KUBE-NODEPORTS', 'KUBE-EXTERNAL-SERVICES']);
+    const output = out.filter((l) => l.startsWith('-A OUTPUT ') && l.includes('FIREWALL'));
+    expect(output.map((l) => l.split(' -j ')[1])).toEqual(['KUBE-FIREWALL', 'KUBE-PROXY-FIREWALL']);
     const forward = out.filter((l) => l.startsWith('-A FORWARD '));
     expect(forward.map((l) => l.split(' -j ')[1])).toEqual(['KUBE-PROXY-FIREWALL', 'KUBE-FORWARD', 'KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES']);
     expect(out.filter((l) => l === 'COMMIT')).toHaveLength(2);
