@@ -1,7 +1,8 @@
 /**
  * `--backend kube-proxy` end to end: upstream kube-proxy (kube-proxy-host, built by .ci/run with
  * `npm run build:kube-proxy`) writes the rules in every node namespace, the kernel moves the
- * packets, and the library's scenarios pass on it in both modes. Without root or the built
+ * packets, and the library's scenarios pass on it in both modes (iptables mode through `compare`
+ * against the simulator, so every step must also agree). Without root or the built
  * program these skip with the reason; a missing program is exit 4 with the command that builds it.
  */
 import { spawnSync } from 'node:child_process';
@@ -37,18 +38,32 @@ describe('kube-proxy backend', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  for (const mode of ['iptables', 'nftables'] as const) {
-    it.skipIf(skip)(title(`the conformance library passes with upstream kube-proxy in ${mode} mode`), { timeout: 900_000 }, () => {
-      const dir = join(out, mode);
-      const r = svclab(['run', join(repo, 'scenarios'), '--backend', 'kube-proxy', '--mode', mode, '--reporter', 'console,json', '--out', dir]);
-      const summary = r.stdout.split('\n').filter((l) => /passed|✗|error/.test(l)).join('\n');
-      expect(r.status, summary).toBe(0);
-      const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { scenarios: { steps: { status: string; reason?: string }[] }[] };
-      const steps = result.scenarios.flatMap((s) => s.steps);
-      expect(steps.filter((s) => s.status === 'fail' || s.status === 'error')).toEqual([]);
-      expect(steps.filter((s) => s.status === 'pass').length).toBeGreaterThan(100);
-      // Every skip says why.
-      for (const s of steps.filter((x) => x.status === 'skip')) expect(s.reason ?? '').not.toBe('');
-    });
+  /** The kube-proxy run's result.json: no failure or error, every skip with its reason. */
+  function expectLibraryPassed(resultFile: string): void {
+    const result = JSON.parse(readFileSync(resultFile, 'utf8')) as { scenarios: { steps: { status: string; reason?: string }[] }[] };
+    const steps = result.scenarios.flatMap((s) => s.steps);
+    expect(steps.filter((s) => s.status === 'fail' || s.status === 'error')).toEqual([]);
+    expect(steps.filter((s) => s.status === 'pass').length).toBeGreaterThan(100);
+    for (const s of steps.filter((x) => x.status === 'skip')) expect(s.reason ?? '').not.toBe('');
   }
+
+  // iptables mode goes through `compare`, which runs the library on kube-proxy and on the
+  // simulator and must find every step the same (or a stated divergence).
+  it.skipIf(skip)(title('compare --backends sim,kube-proxy: the library passes on upstream kube-proxy and every step agrees with the simulator'), { timeout: 900_000 }, () => {
+    const dir = join(out, 'compare');
+    const r = svclab(['compare', join(repo, 'scenarios'), '--backends', 'sim,kube-proxy', '--out', dir]);
+    expect(r.status, r.stdout.split('\n').slice(-6).join('\n')).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8')) as { totals: Record<string, number> };
+    expect(report.totals).toMatchObject({ disagree: 0, error: 0, stale: 0 });
+    expect(report.totals.agree).toBeGreaterThan(150);
+    expectLibraryPassed(join(dir, 'kube-proxy', 'result.json'));
+  });
+
+  it.skipIf(skip)(title('the conformance library passes with upstream kube-proxy in nftables mode'), { timeout: 900_000 }, () => {
+    const dir = join(out, 'nftables');
+    const r = svclab(['run', join(repo, 'scenarios'), '--backend', 'kube-proxy', '--mode', 'nftables', '--reporter', 'console,json', '--out', dir]);
+    const summary = r.stdout.split('\n').filter((l) => /passed|✗|error/.test(l)).join('\n');
+    expect(r.status, summary).toBe(0);
+    expectLibraryPassed(join(dir, 'result.json'));
+  });
 });

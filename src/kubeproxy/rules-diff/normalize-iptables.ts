@@ -7,7 +7,8 @@
  * - table and chain order (the kernel's listing order follows creation order);
  * - the order of per-service rules in the dispatch chains, which follows kube-proxy's map
  *   iteration (random) there: those rules are sorted by their service comment, stably, while
- *   every other rule keeps its place. Chain hash names are kept as they are.
+ *   every other rule keeps its place; likewise the final per-address jumps to KUBE-NODEPORTS
+ *   (kube-proxy collects the node-port addresses in a map). Chain hash names are kept as is.
  */
 
 /** Chains whose per-service rules kube-proxy writes in map (random) order. */
@@ -26,13 +27,23 @@ function serviceOf(rule: string): string | undefined {
   return /--comment "?([a-z0-9.-]+\/[a-z0-9.-]+(?::[a-z0-9-]*)?)/.exec(rule)?.[1];
 }
 
-/** Sorts the per-service rules among the places they hold; other rules stay where they are. */
-function sortServiceRules(rules: string[]): string[] {
-  const places = rules.flatMap((rule, i) => (serviceOf(rule) !== undefined ? [i] : []));
-  const sorted = places.map((i) => rules[i]).sort((a, b) => (serviceOf(a)! < serviceOf(b)! ? -1 : serviceOf(a)! > serviceOf(b)! ? 1 : 0));
+/** Sorts the rules `keyOf` picks among the places they hold (stably); other rules stay put. */
+function sortAmongPlaces(rules: string[], keyOf: (rule: string) => string | undefined): string[] {
+  const places = rules.flatMap((rule, i) => (keyOf(rule) !== undefined ? [i] : []));
+  const sorted = places.map((i) => rules[i]).sort((a, b) => (keyOf(a)! < keyOf(b)! ? -1 : keyOf(a)! > keyOf(b)! ? 1 : 0));
   const out = [...rules];
   places.forEach((place, k) => (out[place] = sorted[k]));
   return out;
+}
+
+/**
+ * A dispatch chain's rules with the per-service ones sorted by service, and the final "hand local
+ * destinations to KUBE-NODEPORTS" rules (one per node-port address, which kube-proxy collects in
+ * a map) sorted among themselves.
+ */
+function sortDispatchRules(rules: string[]): string[] {
+  const bySvc = sortAmongPlaces(rules, serviceOf);
+  return sortAmongPlaces(bySvc, (rule) => (rule.includes('this must be the last rule') ? rule : undefined));
 }
 
 function parse(text: string): Map<string, Table> {
@@ -74,7 +85,7 @@ export function normalizeIptablesSave(text: string): string[] {
     for (const chain of kept) out.push(`:${chain} ${chains.get(chain)}`);
     for (const chain of kept) {
       const list = rules.get(chain) ?? [];
-      out.push(...(DISPATCH_CHAINS.has(chain) ? sortServiceRules(list) : list));
+      out.push(...(DISPATCH_CHAINS.has(chain) ? sortDispatchRules(list) : list));
     }
   }
   return out;

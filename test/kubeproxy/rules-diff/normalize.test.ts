@@ -128,3 +128,12 @@ describe('unifiedDiff', () => {
     expect(ops).toEqual([' 1', '-2', ' 3', ' 4', '+6', ' 5']);
   });
 });
+
+describe('normalizeIptablesSave: node-port address jumps', () => {
+  it('ignores the order of the per-address "last rule" jumps (kube-proxy takes them from a map)', () => {
+    const last = (ip: string) => `-A KUBE-SERVICES -d ${ip}/32 -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -j KUBE-NODEPORTS`;
+    const text = (ips: string[]) => `*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m comment --comment "default/a cluster IP" -m tcp --dport 80 -j KUBE-SVC-A\n${ips.map(last).join('\n')}\nCOMMIT\n`;
+    expect(rulesDiff('iptables', text(['127.0.0.1', '172.18.0.2']), text(['172.18.0.2', '127.0.0.1']), LABELS)).toBe('');
+    expect(rulesDiff('iptables', text(['127.0.0.1', '172.18.0.2']), text(['172.18.0.2']), LABELS)).toContain('--A KUBE-SERVICES -d 127.0.0.1/32');
+  });
+});
