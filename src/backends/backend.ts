@@ -18,11 +18,24 @@ export interface BackendContext {
 
 export type ApplyResult = { applied: true } | { unsupported: string };
 
+/** One node's rules as its kernel holds them, read back for reports, and who wrote them. */
+export interface NodeRules {
+  node: string;
+  /** "loaded by kube-proxy v1.37.2 (iptables mode)", "rendered by svclab, loaded with iptables-restore". */
+  writtenBy: string;
+  format: 'iptables-save' | 'nft';
+  /** The dump (empty when `error` says why it could not be read). */
+  text: string;
+  error?: string;
+}
+
 export interface BackendSession {
   /** Make the backend's world match `step.state` after `step.change`. */
   apply(step: ChangeStep): Promise<ApplyResult>;
   /** Send the step's traffic; one observation per request, in order. */
   send(step: SendStep): Promise<SendResult>;
+  /** Every node's rules as its kernel holds them now (backends with real node kernels: netns, kube-proxy). */
+  nodeRules?(): Promise<NodeRules[]>;
   /** Stop everything this session started. Must be safe to call twice. */
   close(): Promise<void>;
 }

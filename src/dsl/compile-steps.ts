@@ -233,7 +233,8 @@ function responderList(names: string[], kind: ResponderKind, loc: Locator, state
 
 function compileResponders(raw: RawResponders, kind: ResponderKind, loc: Locator, state: ClusterState, namespace: string): Expectation {
   const where = sourceLocation(loc);
-  if (Array.isArray(raw)) return { kind: 'responders', may: responderList(raw, kind, loc, state, namespace), loc: where };
+  const of = `${kind}s` as const;
+  if (Array.isArray(raw)) return { kind: 'responders', of, may: responderList(raw, kind, loc, state, namespace), loc: where };
   if (raw.on !== undefined) {
     if (raw.may !== undefined) fail("use either 'on' or 'may', not both", keyOf(loc, 'may'), ['expected { on: NODE } alone, or { may: [...] }']);
     const nodes = state.cluster.nodes.map((n) => n.name);
@@ -242,7 +243,7 @@ function compileResponders(raw: RawResponders, kind: ResponderKind, loc: Locator
   if (raw.must === undefined && raw.mustNot === undefined && raw.may === undefined && raw.on === undefined) {
     fail(`empty ${kind}s expectation`, loc, ['expected a list, or at least one of must, mustNot, may' + (kind === 'pod' ? ', on' : '')]);
   }
-  const out: Expectation = { kind: 'responders', loc: where };
+  const out: Expectation = { kind: 'responders', of, loc: where };
   if (raw.must !== undefined) out.must = responderList(raw.must, kind, sub(loc, 'must'), state, namespace);
   if (raw.mustNot !== undefined) out.mustNot = responderList(raw.mustNot, kind, sub(loc, 'mustNot'), state, namespace);
   if (raw.may !== undefined) out.may = responderList(raw.may, kind, sub(loc, 'may'), state, namespace);

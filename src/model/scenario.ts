@@ -130,6 +130,8 @@ export interface OutcomeExpectation {
 
 export interface RespondersExpectation {
   kind: 'responders';
+  /** The key it was written under (`pods:`, `nodes:`, `hosts:`), so reports label and count it that way. */
+  of?: 'pods' | 'nodes' | 'hosts';
   /** Only these may answer (others answering fails). */
   may?: Responder[];
   /** Each of these must answer at least once. */

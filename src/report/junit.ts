@@ -4,6 +4,9 @@
  * and `line` = the step's place, as jest-junit and pytest write them (GitLab, GitHub test reporters
  * and Jenkins' JUnit plugin link them). Jenkins xunit's junit-10.xsd lists no testcase@file/@line;
  * apart from those two attributes the output validates against it (test/report/junit.test.ts).
+ * `strict` (`svclab run --junit-strict`) leaves them out, for consumers that validate against that
+ * schema: the file then stays on the testsuite (which the schema allows) and each step's
+ * file:line remains in the failure text.
  */
 import type { AssertionResult, RunResult, ScenarioResult, Status, StepResult } from './result.js';
 import { cleanText, formatDetails, formatLoc, seconds, withoutLocPrefix } from './sanitize.js';
@@ -38,8 +41,13 @@ interface Case {
   out?: string;
 }
 
+export interface JunitOptions {
+  /** Leave out testcase `file`/`line`, which junit-10.xsd does not list (`--junit-strict`). */
+  strict?: boolean;
+}
+
 /** Renders the whole run as a JUnit XML document. */
-export function render(result: RunResult): string {
+export function render(result: RunResult, options: JunitOptions = {}): string {
   const suites = result.scenarios.map((s) => scenarioCases(s));
   const all = suites.flat();
   const lines: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
@@ -47,7 +55,7 @@ export function render(result: RunResult): string {
     `<testsuites${attr('name', 'svclab')}${attr('tests', all.length)}${attr('failures', count(all, 'fail'))}` +
       `${attr('errors', count(all, 'error'))}${attr('time', seconds(result.durationMs))}>`,
   );
-  result.scenarios.forEach((scenario, i) => lines.push(...renderSuite(result, scenario, suites[i])));
+  result.scenarios.forEach((scenario, i) => lines.push(...renderSuite(result, scenario, suites[i], options.strict === true)));
   lines.push('</testsuites>');
   return lines.join('\n') + '\n';
 }
@@ -56,7 +64,7 @@ function count(cases: Case[], status: Status): number {
   return cases.filter((c) => c.status === status).length;
 }
 
-function renderSuite(result: RunResult, scenario: ScenarioResult, cases: Case[]): string[] {
+function renderSuite(result: RunResult, scenario: ScenarioResult, cases: Case[], strict: boolean): string[] {
   const out: string[] = [];
   out.push(
     `  <testsuite${attr('name', scenario.name)}${attr('tests', cases.length)}${attr('failures', count(cases, 'fail'))}` +
@@ -68,7 +76,7 @@ function renderSuite(result: RunResult, scenario: ScenarioResult, cases: Case[])
     out.push(`      <property${attr('name', name)}${attr('value', value)}/>`);
   }
   out.push('    </properties>');
-  for (const c of cases) out.push(...renderCase(scenario, c));
+  for (const c of cases) out.push(...renderCase(scenario, c, strict));
   out.push('  </testsuite>');
   return out;
 }
@@ -89,8 +97,8 @@ function suiteProperties(result: RunResult, scenario: ScenarioResult): [string, 
   return props;
 }
 
-function renderCase(scenario: ScenarioResult, c: Case): string[] {
-  const where = c.file !== undefined ? `${attr('file', c.file)}${c.line !== undefined ? attr('line', c.line) : ''}` : '';
+function renderCase(scenario: ScenarioResult, c: Case, strict: boolean): string[] {
+  const where = c.file !== undefined && !strict ? `${attr('file', c.file)}${c.line !== undefined ? attr('line', c.line) : ''}` : '';
   const open = `    <testcase${attr('classname', scenario.name)}${attr('name', c.name)}${attr('time', seconds(c.time))}${where}`;
   const children: string[] = [];
   const typeAttr = c.type ? attr('type', c.type) : '';

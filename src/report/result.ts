@@ -58,6 +58,26 @@ export interface StepResult {
   modeExpectation?: { mode: string; why: string; link?: string };
 }
 
+/**
+ * The rules one node's kernel held at one point of a scenario, read back from the kernel
+ * (netns and kube-proxy backends): after the first sync and after each change that altered them.
+ */
+export interface RulesSnapshot {
+  node: string;
+  /** Index of the step after which they were read; absent for the first sync, before step 1. */
+  afterStep?: number;
+  /** Who wrote them: "loaded by kube-proxy v1.37.2 (iptables mode)", "rendered by svclab, loaded with iptables-restore". */
+  writtenBy: string;
+  /** The dump's syntax: `iptables-save` output or `nft list table` output. */
+  format: 'iptables-save' | 'nft';
+  /** The dump, or its first lines when longer than the report keeps (see truncatedLines). */
+  text: string;
+  /** Lines of the dump left out of `text` to bound the report's size. */
+  truncatedLines?: number;
+  /** Why the rules could not be read (text is then empty). */
+  error?: string;
+}
+
 export interface ScenarioResult {
   name: string;
   /** Path relative to the working directory. */
@@ -73,6 +93,10 @@ export interface ScenarioResult {
   mode?: string;
   durationMs: number;
   steps: StepResult[];
+  /** Each node's rules as its kernel held them, deduplicated per node (backends that can read them). */
+  rules?: RulesSnapshot[];
+  /** Rule snapshots beyond the report's limit per scenario, counted but not kept. */
+  rulesOmitted?: number;
 }
 
 export interface RunResult {

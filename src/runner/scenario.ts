@@ -11,6 +11,7 @@ import { displayPath } from './display-path.js';
 import { Interrupted, messageOf, ScenarioTimeout, untilAborted } from './abort.js';
 import type { EngineTaskResult } from './engine.js';
 import { summarizeTraffic } from './summary.js';
+import { RulesRecorder } from './rules-snapshots.js';
 import { divergenceFor, knownDivergenceReason } from '../compare/known.js';
 import { expectationsFor, modeOf } from '../model/proxy-mode.js';
 
@@ -39,6 +40,8 @@ export class ScenarioExecution {
   private session: BackendSession | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly timeout = new AbortController();
+  /** Each node's rules after the first sync and after every change (backends that can read them). */
+  private readonly rules = new RulesRecorder();
   private readonly signal: AbortSignal;
   private startedAt = 0;
   private endedAt = 0;
@@ -73,6 +76,18 @@ export class ScenarioExecution {
       }
       this.error = `backend ${backend.name} failed to start: ${messageOf(err)}`;
       throw new StepFailed(this.error);
+    }
+    await this.recordRules(undefined);
+  }
+
+  /** Snapshot every node's rules for the report; interrupted or failed reads only leave a gap. */
+  private async recordRules(afterStep: number | undefined): Promise<void> {
+    if (this.session === undefined || this.signal.aborted) return;
+    try {
+      await untilAborted(this.rules.record(this.session, afterStep), this.signal);
+    } catch (err) {
+      // Ctrl-C or the timeout: the next step sees it. Anything else is a backend problem the steps will meet.
+      if (!this.signal.aborted) this.options.log(`could not read the nodes' rules: ${messageOf(err)}`);
     }
   }
 
@@ -123,7 +138,9 @@ export class ScenarioExecution {
       this.drift = `not run: step ${step.index + 1} (${step.title}) is unsupported on ${this.options.backend.name}`;
       return record('skip', { reason: `unsupported on ${this.options.backend.name}: ${applied.unsupported}` });
     }
-    return record('pass');
+    const passed = record('pass');
+    await this.recordRules(step.index);
+    return passed;
   }
 
   private async send(step: SendStep, session: BackendSession, signal: AbortSignal, recordBase: (s: Status, e?: Partial<StepResult>) => StepResult): Promise<StepResult> {
@@ -185,6 +202,8 @@ export class ScenarioExecution {
     if (s.description !== undefined) r.description = s.description;
     if (s.source !== undefined) r.source = s.source;
     if (this.error !== undefined) r.error = this.error;
+    if (this.rules.snapshots.length > 0) r.rules = this.rules.snapshots;
+    if (this.rules.omitted > 0) r.rulesOmitted = this.rules.omitted;
     return r;
   }
 

@@ -14,6 +14,7 @@ import { renderHtml } from '../../src/report/html/render.js';
 import type { RunResult } from '../../src/report/result.js';
 import { launchChromium, type Browser } from './browser.js';
 import { HOSTILE_NAME, hostileRun, realisticRun } from './fixtures/runs.js';
+import { wrongRun } from './fixtures/sim-run.js';
 
 const DOCS_PNG = fileURLToPath(new URL('../../docs/report.png', import.meta.url));
 
@@ -59,13 +60,14 @@ async function open(result: RunResult, name: string): Promise<Opened> {
   return { page, url, requests, problems };
 }
 
-/** docs/report.png for the README: header, summary and the first scenario with one trace unfolded. */
+/** docs/report.png for the README: header, summary and the first scenarios (failures first) with one trace unfolded. */
 async function writeDocsScreenshot(url: string): Promise<void> {
   const page = await browser.context.newPage();
   try {
     await page.setViewportSize({ width: 1280, height: 1560 });
     await page.goto(url, { waitUntil: 'load' });
     await page.locator('details.trace summary').first().click();
+    await page.evaluate('window.scrollTo(0, 0)'); // the click scrolled to the trace; the picture starts at the header
     await page.screenshot({ path: DOCS_PNG });
   } finally {
     await page.close();
@@ -86,8 +88,9 @@ describe('HTML report in Chromium', () => {
       await expect(page.locator('[data-total="failed"] b').innerText()).resolves.toBe('1');
       await expect(page.locator('[data-total="errors"] b').innerText()).resolves.toBe('1');
 
-      // Every scenario is there.
-      const names = result.scenarios.map((s) => s.name);
+      // Every scenario is there, failures first (error, fail, then the rest in run order).
+      const [passing, failing, skipping, erroring] = result.scenarios.map((s) => s.name);
+      const names = [erroring, failing, passing, skipping];
       expect(await visibleNames(page)).toEqual(names);
 
       // The failing expectation with its numbers and location.
@@ -100,7 +103,7 @@ describe('HTML report in Chromium', () => {
       expect(failedText).toMatch(/deploy-echo-5c689d5454-7qjvb\s+75\s+104/);
 
       // The chart: one bar per pod, with tooltips and an accessible name.
-      const chart = page.locator('article.scenario').nth(1).locator('svg.chart');
+      const chart = page.locator('article.scenario', { hasText: 'deliberately wrong' }).locator('svg.chart');
       await expect(chart.getAttribute('role')).resolves.toBe('img');
       expect(await chart.getAttribute('aria-label')).toContain('deploy-echo-5c689d5454-7qjvb 104 (expected 75)');
       await expect(chart.locator('rect.bar').count()).resolves.toBe(3);
@@ -109,16 +112,16 @@ describe('HTML report in Chromium', () => {
       // Filter "failed": only the failing and the errored scenario stay, the state is in the hash.
       await page.click('nav.filters button[data-filter="failed"]');
       expect(new URL(page.url()).hash).toBe('#status=failed');
-      expect(await visibleNames(page)).toEqual(['kans-nodeport-weighted (deliberately wrong)', 'loadbalancer-three-ports']);
-      await expect(page.locator('article.scenario', { hasText: 'kans-nodeport' }).first().isVisible()).resolves.toBe(false);
+      expect(await visibleNames(page)).toEqual(['loadbalancer-three-ports', 'kans-nodeport-weighted (deliberately wrong)']);
+      await expect(page.locator('#s1-kans-nodeport').isVisible()).resolves.toBe(false);
       await expect(page.locator('nav.filters button[data-filter="failed"]').getAttribute('aria-pressed')).resolves.toBe('true');
 
       // The hash survives a reload.
       await page.reload({ waitUntil: 'load' });
-      expect(await visibleNames(page)).toEqual(['kans-nodeport-weighted (deliberately wrong)', 'loadbalancer-three-ports']);
+      expect(await visibleNames(page)).toEqual(['loadbalancer-three-ports', 'kans-nodeport-weighted (deliberately wrong)']);
 
       await page.click('nav.filters button[data-filter="skipped"]');
-      expect(await visibleNames(page)).toEqual(['session-affinity-timeout', 'loadbalancer-three-ports']);
+      expect(await visibleNames(page)).toEqual(['loadbalancer-three-ports', 'session-affinity-timeout']);
       await page.click('nav.filters button[data-filter="passed"]');
       expect(await visibleNames(page)).toEqual(['kans-nodeport', 'session-affinity-timeout']);
       await page.click('nav.filters button[data-filter="all"]');
@@ -140,7 +143,7 @@ describe('HTML report in Chromium', () => {
       expect(new URL(page.url()).hash).toBe('');
 
       // Traces are folded until clicked.
-      const trace = page.locator('details.trace').first();
+      const trace = page.locator('#s1-kans-nodeport details.trace').first();
       const hop = trace.locator('ol.hops li', { hasText: 'DNAT to 10.10.1.2:8080' });
       await expect(trace.getAttribute('open')).resolves.toBeNull();
       await expect(hop.isVisible()).resolves.toBe(false);
@@ -160,6 +163,54 @@ describe('HTML report in Chromium', () => {
 
       expect(problems).toEqual([]);
       expect(requests).toEqual([url, url]); // the load and the reload, nothing else
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('opens the packet path at the hop that explains a failed expectation, keeping the filter', async () => {
+    const { page, url, requests, problems } = await open(wrongRun(), 'explained');
+    try {
+      // Failures first: the failing scenario above the passing one, its failed steps above the passed one.
+      expect(await visibleNames(page)).toEqual(['wrong-expectations', 'kans-nodeport']);
+      const steps = await page.locator('article.scenario').first().locator('li.step .step-title').allInnerTexts();
+      expect(steps.map((t) => t.split('.')[0])).toEqual(['2', '3', '1']);
+
+      await page.click('nav.filters button[data-filter="failed"]');
+      const source = page.locator('li.assertion.fail[data-kind="sourceSeen"]');
+      const link = source.locator('a.to-hop');
+      const hopId = (await link.getAttribute('href'))!.slice(1);
+      const hop = page.locator(`[id="${hopId}"]`);
+      await expect(hop.isVisible()).resolves.toBe(false); // folded until asked for
+      await link.click();
+      await expect(hop.isVisible()).resolves.toBe(true);
+      expect(await hop.innerText()).toMatch(/MASQUERADE source 172\.18\.0\.100 -> 172\.18\.0\.3[\s\S]*sourceSeen: the source address was rewritten here/);
+      // String expressions: this test file is type-checked without the DOM library.
+      const el = `document.getElementById(${JSON.stringify(hopId)})`;
+      await expect(page.evaluate(`${el}.closest('details').open`)).resolves.toBe(true);
+      await expect(page.evaluate(`${el}.classList.contains('flash')`)).resolves.toBe(true);
+      await expect(page.evaluate(`(() => { const r = ${el}.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()`)).resolves.toBe(true);
+      // The filter survives following the link.
+      expect(new URL(page.url()).hash).toBe('#status=failed');
+      expect(await visibleNames(page)).toEqual(['wrong-expectations']);
+
+      // The DROP that ate the requests of step 2, from its failed outcome.
+      await page.locator('li.step', { hasText: 'the pod-less node drops' }).locator('li.assertion.fail[data-kind="outcome"] a.to-hop').click();
+      const drop = page.locator('li.explains', { hasText: 'verdict DROP' });
+      await expect(drop.isVisible()).resolves.toBe(true);
+      expect(await drop.innerText()).toContain('outcome: the request was dropped here');
+
+      // Opened from a shared link to the hop itself: unfolded and shown.
+      const page2 = await browser.context.newPage();
+      try {
+        await page2.goto(`${url}#${hopId}`, { waitUntil: 'load' });
+        await expect(page2.locator(`[id="${hopId}"]`).isVisible()).resolves.toBe(true);
+        expect(await visibleNames(page2)).toEqual(['wrong-expectations', 'kans-nodeport']);
+      } finally {
+        await page2.close();
+      }
+      expect(problems).toEqual([]);
+      expect(requests.filter((r) => r !== url && !r.startsWith(`${url}#`))).toEqual([]);
     } finally {
       await page.close();
     }

@@ -134,7 +134,7 @@ describe('HTML report markup', () => {
 
   it('folds packet traces in <details> (closed) with every hop', () => {
     const page = renderHtml(realisticRun());
-    const traces = page.match(/<details class="trace">/g) ?? [];
+    const traces = page.match(/<details class="trace" id="/g) ?? [];
     expect(traces).toHaveLength(7);
     expect(page).not.toContain('<details class="trace" open');
     expect(page).toContain('-j DNAT --to-destination 10.10.2.2:8080');

@@ -129,6 +129,19 @@ describe('JUnit reporter', () => {
     await expect(run('xmllint', ['--noout', '--schema', XSD, await written(xml)])).resolves.toBeDefined();
   });
 
+  it('--junit-strict leaves out testcase file/line and is then strictly valid against junit-10.xsd', async () => {
+    const xml = render(realisticRun(), { strict: true });
+    const cases = xml.match(/<testcase [^>]*>/g) ?? [];
+    expect(cases.length).toBeGreaterThan(0);
+    for (const c of cases) expect(c).not.toMatch(/ (file|line)=/);
+    // The file stays on the testsuite (the schema lists it there), the step's place in the failure text.
+    expect(xml).toContain('file="scenarios/wrong/weighted.yaml">');
+    expect(xml).toMatch(/<failure [^>]*>scenarios\/wrong\/weighted.yaml:18:5 300 curls/);
+    await expect(run('xmllint', ['--noout', '--schema', XSD, await written(xml)])).resolves.toBeDefined();
+    // Everything else is the same document.
+    expect(xml).toBe(render(realisticRun()).replace(/(<testcase [^>]*?) file="[^"]*" line="\d+"(?=[ />])/g, '$1'));
+  });
+
   it('writes failed expectations with every message, the numbers and file:line', () => {
     const xml = render(realisticRun());
     const failure = /<failure message="([^"]*)" type="distribution">([^<]*)<\/failure>/.exec(xml);

@@ -18,6 +18,8 @@ describe('svclab run arguments', () => {
     expect(a).toMatchObject({ paths: ['a.yaml', 'dir'], backend: 'netns', seed: 42, seedFromCli: true, out: 'o', tags: ['x', 'y'], shard: { index: 2, count: 4 }, bail: true, timeoutMs: 0, concurrency: 2, color: false });
     expect(a.grep?.source).toBe('node.*');
     expect(parseRunArgs(['--color']).color).toBe(true);
+    expect(parseRunArgs([]).junitStrict).toBe(false);
+    expect(parseRunArgs(['--junit-strict']).junitStrict).toBe(true);
   });
 
   it.each([

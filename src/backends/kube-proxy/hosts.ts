@@ -52,6 +52,11 @@ export class KubeProxyHosts implements RulesWriter {
     private readonly mode: ProxyMode,
   ) {}
 
+  /** Who wrote the rules a node holds, for reports. */
+  get writtenBy(): string {
+    return `loaded by kube-proxy ${this.version || '(not started)'} (${this.mode} mode)`;
+  }
+
   async start(sandbox: Sandbox, nodes: readonly NodePlan[], state: ClusterState): Promise<void> {
     this.sandbox = sandbox;
     this.nodes = nodes;

@@ -3,6 +3,7 @@
  * kube-proxy's rules loaded in every node and an echo server in every pod. Brings it up, follows
  * state changes (pods come and go, rules reload, stale conntrack goes), sends traffic, tears down.
  */
+import type { NodeRules } from '../backend.js';
 import type { ClusterState } from '../../model/types.js';
 import type { Traffic } from '../../model/scenario.js';
 import type { Observation } from '../../observe/observation.js';
@@ -55,6 +56,8 @@ export interface RulesWriter {
   /** The rules as the node's kernel holds them, in the tool's own text. */
   dump(nodeName: string): Promise<string>;
   readonly notes: readonly string[];
+  /** Who wrote the rules, for reports ("loaded by kube-proxy v1.37.2 (iptables mode)"). */
+  readonly writtenBy?: string;
 }
 
 export interface LabOptions {
@@ -227,7 +230,25 @@ export class Lab {
   /** The rules of the node as its kernel holds them (the writer's own dump when there is one). */
   async kernelRules(nodeName: string): Promise<string> {
     if (this.options.writer) return stripSaveComments(await this.options.writer.dump(nodeName));
-    return this.iptablesSave(nodeName);
+    return this.state.cluster.kubeProxy.mode === 'nftables' ? this.nftList(nodeName) : this.iptablesSave(nodeName);
+  }
+
+  /** Every node's rules as its kernel holds them, labelled with who wrote them; a node that cannot be read says why. */
+  async nodeRules(): Promise<NodeRules[]> {
+    const nft = this.state.cluster.kubeProxy.mode === 'nftables';
+    const writtenBy = this.options.writer
+      ? (this.options.writer.writtenBy ?? 'written by the lab\'s rules writer')
+      : `rendered by svclab, loaded with ${nft ? 'nft -f' : 'iptables-restore'}`;
+    const format = nft ? 'nft' : 'iptables-save';
+    return Promise.all(
+      this.fabric.nodes.map(async (n): Promise<NodeRules> => {
+        try {
+          return { node: n.name, writtenBy, format, text: await this.kernelRules(n.name) };
+        } catch (err) {
+          return { node: n.name, writtenBy, format, text: '', error: err instanceof Error ? err.message : String(err) };
+        }
+      }),
+    );
   }
 
   /** The rules as the node's kernel holds them (`iptables-save`, without timestamp comments). */

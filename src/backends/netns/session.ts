@@ -2,7 +2,7 @@
  * The BackendSession of the netns backend: a Lab per scenario, following its steps. Changes the
  * lab cannot follow, and traffic it cannot send, come back as `unsupported` with the reason.
  */
-import type { ApplyResult, BackendContext, BackendSession } from '../backend.js';
+import type { ApplyResult, BackendContext, BackendSession, NodeRules } from '../backend.js';
 import type { ChangeStep, CompiledScenario, SendStep } from '../../model/scenario.js';
 import type { SendResult } from '../../observe/observation.js';
 import { Lab, LabChangeUnsupported, type NftRulesFor, type RulesFor, type RulesWriter } from './lab.js';
@@ -40,6 +40,11 @@ export class NetnsSession implements BackendSession {
   /** The rules as the kernel of `node` holds them (`iptables-save`, or `nft list` under nftables kube-proxy). */
   kernelRules(node: string): Promise<string> {
     return this.lab.kernelRules(node);
+  }
+
+  /** Every node's rules as its kernel holds them, with who wrote them (kube-proxy, or svclab's renderer). */
+  nodeRules(): Promise<NodeRules[]> {
+    return this.lab.nodeRules();
   }
 
   /** Adjustments the lab made (e.g. nfacct counters dropped), and what the rules writer reported, for reports. */

@@ -56,6 +56,8 @@ Options:
   --shard I/N          run the I-th of N slices of the selected scenarios (for CI jobs)
   --bail               start no new scenario after the first failure
   --fail-on-skip       exit 1 when any step was skipped (for CI jobs that must not pass on less)
+  --junit-strict       junit.xml without testcase file/line, for tools that validate it against
+                       Jenkins xunit's junit-10.xsd (which does not list them)
   --timeout MS         limit per scenario in ms, 0 for none (default: ${DEFAULT_TIMEOUT_MS})
   --concurrency N      scenarios at once, capped by the backend (default: ${DEFAULT_CONCURRENCY})
   --kind-cluster NAME  kind: use this kind cluster (created if missing, deleted after unless --keep)
@@ -85,6 +87,8 @@ export interface RunArgs {
   bail: boolean;
   /** Exit 1 when any step was skipped. */
   failOnSkip: boolean;
+  /** junit.xml without testcase file/line (strictly valid against junit-10.xsd). */
+  junitStrict: boolean;
   timeoutMs: number;
   concurrency: number;
   color?: boolean;
@@ -111,6 +115,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
         shard: { type: 'string' },
         bail: { type: 'boolean' },
         'fail-on-skip': { type: 'boolean' },
+        'junit-strict': { type: 'boolean' },
         timeout: { type: 'string' },
         concurrency: { type: 'string' },
         color: { type: 'boolean' },
@@ -147,6 +152,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     tags: v.tag ?? [],
     bail: v.bail === true,
     failOnSkip: v['fail-on-skip'] === true,
+    junitStrict: v['junit-strict'] === true,
     timeoutMs: v.timeout === undefined ? DEFAULT_TIMEOUT_MS : integerOption('timeout', v.timeout, 0),
     concurrency: v.concurrency === undefined ? DEFAULT_CONCURRENCY : integerOption('concurrency', v.concurrency, 1, 1024),
     help: v.help === true,
@@ -233,14 +239,14 @@ async function writeReports(result: RunResult, args: RunArgs, cwd: string): Prom
   const wanted = fileReporters(args);
   const dir = resolve(cwd, args.out);
   const written: string[] = [];
-  for (const name of wanted) written.push(await writeReportFile(dir, reportFiles[name], await renderReport(name, result)));
+  for (const name of wanted) written.push(await writeReportFile(dir, reportFiles[name], await renderReport(name, result, args)));
   return written;
 }
 
-async function renderReport(name: Exclude<ReporterName, 'console'>, result: RunResult): Promise<string> {
+async function renderReport(name: Exclude<ReporterName, 'console'>, result: RunResult, args: RunArgs): Promise<string> {
   switch (name) {
     case 'junit':
-      return (await import('../../report/junit.js')).render(result);
+      return (await import('../../report/junit.js')).render(result, { strict: args.junitStrict });
     case 'json':
       return (await import('../../report/json.js')).render(result);
     case 'html':

@@ -2,6 +2,9 @@
  * The report's only script, inlined into the page. It does one thing: filtering scenarios by
  * status and by text (name, file, tags, source), with the state in location.hash
  * (`#status=failed&q=nodeport`) so a filtered view can be linked and survives a reload from file://. Without JavaScript the page shows everything and hides the filter bar.
+ * In-page links (a failed expectation to the hop that explains it, the summary to a scenario)
+ * open the folded packet path around their target and scroll to it without touching the hash,
+ * so following one keeps the filter; without JavaScript they are plain anchors.
  * Kept as plain ES2017 text so what is tested is exactly what ships.
  */
 export const CLIENT_SCRIPT = `
@@ -62,7 +65,26 @@ export const CLIENT_SCRIPT = `
       apply();
     });
   }
+  function reveal(target) {
+    for (var el = target.parentElement; el; el = el.parentElement) {
+      if (el.tagName === 'DETAILS') el.open = true;
+    }
+    target.scrollIntoView({ block: 'center' });
+    document.querySelectorAll('.flash').forEach(function (el) { el.classList.remove('flash'); });
+    target.classList.add('flash');
+  }
+  document.addEventListener('click', function (event) {
+    var link = event.target && event.target.closest ? event.target.closest('a[href^="#"]') : null;
+    if (!link) return;
+    var target = document.getElementById(decodeURIComponent(link.getAttribute('href').slice(1)));
+    if (!target) return;
+    event.preventDefault();
+    reveal(target);
+  });
   window.addEventListener('hashchange', apply);
   apply();
+  // Opened at an element's id (a shared link to a hop): unfold and show it.
+  var opened = location.hash.length > 1 ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+  if (opened) reveal(opened);
 })();
 `;

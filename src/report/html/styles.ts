@@ -111,6 +111,23 @@ ol.hops { margin: 6px 0; padding: 0 12px 0 40px; }
 ol.hops li { margin: 3px 0; }
 ol.hops .where { color: var(--accent); font-weight: 600; margin-right: 8px; }
 ol.hops code { display: block; background: var(--code-bg); padding: 2px 6px; border-radius: 4px; white-space: pre-wrap; word-break: break-all; }
+.explain { margin: 4px 0 0; font-size: 12.5px; }
+.explain a { color: var(--accent); }
+.explain.missing { color: var(--muted); font-style: italic; }
+.no-answers { color: var(--muted); margin: 4px 0; }
+.order-note { color: var(--muted); font-size: 12.5px; margin: 4px 0; }
+ol.hops li.explains { background: var(--fail-bg); border-radius: 4px; padding: 1px 4px; }
+ol.hops .why { color: var(--fail); font-weight: 600; margin-left: 8px; }
+.flash, :target { outline: 2px solid var(--accent); outline-offset: 2px; }
+section.node-rules { margin-top: 10px; }
+section.node-rules h4 { color: var(--muted); font-size: 12px; margin: 0 0 4px; }
+details.rules { margin: 4px 0; border: 1px solid var(--border); border-radius: 6px; background: var(--bg); }
+details.rules summary { cursor: pointer; padding: 4px 10px; }
+details.rules .writer { font-weight: 600; }
+details.rules .size { color: var(--muted); }
+pre.rules-text { margin: 0; padding: 6px 10px; background: var(--code-bg); overflow-x: auto; font-size: 12px; max-height: 480px; }
+.truncated { color: var(--skip); margin: 4px 10px; font-size: 12px; }
+a { color: var(--accent); }
 footer { color: var(--muted); padding: 0 28px 24px; font-size: 12px; }
-@media print { nav.filters { display: none; } details.trace { break-inside: avoid; } }
+@media print { nav.filters { display: none; } details.trace, details.rules { break-inside: avoid; } }
 `;
