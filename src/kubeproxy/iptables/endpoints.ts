@@ -68,8 +68,10 @@ function byEndpointString(a: ProxyEndpoint, b: ProxyEndpoint): number {
 
 /**
  * All endpoints of one service port (ready or not), de-duplicated and sorted as kube-proxy's
- * endpoints map holds them. When the same "ip:port" appears twice, a local copy wins over a
- * remote one and a non-terminating copy over a terminating one.
+ * endpoints map holds them. When the same "ip:port" appears twice (an endpoint moving between
+ * slices, or a pod IP reused while the old pod terminates), a non-terminating copy wins over a
+ * terminating one, wherever either runs (endpointslicecache.go); between two copies of the same
+ * kind upstream's choice follows map order, and the first one seen is kept here.
  */
 export function endpointsForServicePort(info: ServicePortInfo, slices: SliceIndex, nodeName: string, chainNames = true): ProxyEndpoint[] {
   const candidates = slices.get(`${info.namespace}/${info.serviceName}`);
@@ -97,11 +99,7 @@ export function endpointsForServicePort(info: ServicePortInfo, slices: SliceInde
         namespace: slice.namespace,
       };
       const existing = byKey.get(endpoint);
-      if (
-        existing === undefined ||
-        (candidate.isLocal && !existing.isLocal) ||
-        (existing.terminating && !candidate.terminating)
-      ) {
+      if (existing === undefined || (existing.terminating && !candidate.terminating)) {
         byKey.set(endpoint, candidate);
       }
     }

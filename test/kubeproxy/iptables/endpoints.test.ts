@@ -35,16 +35,21 @@ describe('endpoint list', () => {
     expect(endpointsForServicePort(dns, index, TEST_NODE)).toEqual([]);
   });
 
-  it('de-duplicates by ip:port across slices; the local copy wins', () => {
+  it('de-duplicates by ip:port across slices; the non-terminating copy wins, local or not (endpointslicecache.go)', () => {
     const svc = service('ns1', 'svc1', { clusterIP: '172.30.0.41', ports: [port('p80', 80)] });
     const info = servicePortInfos(svc)[0];
-    const index = indexEndpointSlices([
-      slice('ns1', 'svc1', [{ name: 'p80', port: 80 }], [{ ip: '10.0.1.1', node: 'node2' }], 'a'),
-      slice('ns1', 'svc1', [{ name: 'p80', port: 80 }], [{ ip: '10.0.1.1', node: TEST_NODE }], 'b'),
-    ]);
-    const all = endpointsForServicePort(info, index, TEST_NODE);
-    expect(all).toHaveLength(1);
-    expect(all[0].isLocal).toBe(true);
+    const p80 = [{ name: 'p80', port: 80 }];
+    // Found by the differential check against kube-proxy (seed 1503): a remote ready copy and a
+    // local terminating one of the same address; kube-proxy keeps the ready one.
+    for (const order of [['a', 'b'], ['b', 'a']]) {
+      const slices = {
+        a: slice('ns1', 'svc1', p80, [{ ip: '10.0.1.1', node: 'node2' }], 'a'),
+        b: slice('ns1', 'svc1', p80, [{ ip: '10.0.1.1', node: TEST_NODE, ready: false, serving: true, terminating: true }], 'b'),
+      };
+      const all = endpointsForServicePort(info, indexEndpointSlices(order.map((k) => slices[k as 'a' | 'b'])), TEST_NODE);
+      expect(all).toHaveLength(1);
+      expect(all[0]).toMatchObject({ isLocal: false, ready: true, terminating: false, nodeName: 'node2' });
+    }
   });
 
   it('carries pod and node names so a packet walk can name who answered', () => {
