@@ -40,7 +40,7 @@ export interface BackendSession {
   close(): Promise<void>;
 }
 
-/** Backend-specific command-line options (`svclab run --kind-cluster/--kubeconfig/--keep`). */
+/** Backend-specific command-line options (`svclab run --kind-cluster/--kubeconfig/--keep/--kube-proxy-version`). */
 export interface BackendOptions {
   /** kind: use (or create) the kind cluster with this name. */
   kindCluster?: string;
@@ -48,6 +48,8 @@ export interface BackendOptions {
   kubeconfig?: string;
   /** kind: keep clusters this run created. */
   keep?: boolean;
+  /** kube-proxy: run this (older) release instead of the one go.mod pins. */
+  kubeProxyVersion?: string;
 }
 
 export interface Backend {

@@ -19,6 +19,8 @@ export interface BackendRunRequest {
   paths: string[];
   /** Folder the child writes result.json and index.html into. */
   out: string;
+  /** kube-proxy backend only: an older release (--kube-proxy-version). */
+  kubeProxyVersion?: string;
   /** Passed as --seed only when the user gave one (else scenarios keep their own seeds). */
   seed?: number;
   grep?: string;
@@ -49,6 +51,7 @@ export function childArgs(req: BackendRunRequest): string[] {
   const args = [req.cli, 'run', ...req.paths, '--backend', req.backend, '--reporter', 'json,html', '--out', req.out, '--no-color'];
   if (req.mode !== undefined) args.push('--mode', req.mode);
   if (req.seed !== undefined) args.push('--seed', String(req.seed));
+  if (req.kubeProxyVersion !== undefined) args.push('--kube-proxy-version', req.kubeProxyVersion);
   if (req.grep !== undefined) args.push('--grep', req.grep);
   for (const t of req.tags) args.push('--tag', t);
   return args;

@@ -11,7 +11,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { BackendUnavailableError, ExitCode, UsageError } from '../errors.js';
 import type { ProxyMode } from '../model/types.js';
-import { requireHostBinary } from '../backends/kube-proxy/binary.js';
+import { kubeProxyRelease } from '../backends/kube-proxy/binary.js';
 import { checkKubeProxy, checkMode } from '../backends/kube-proxy/check.js';
 import { NodeRulesLab } from '../backends/kube-proxy/node-rules-lab.js';
 import { discoverScenarioFiles, loadScenarioFile } from '../dsl/load.js';
@@ -84,9 +84,10 @@ async function main(argv: string[]): Promise<number> {
     repeat = (id) => `npm run differential -- --seed ${id.replace(/^seed /, '')} --count 1`;
   }
   await prepareReportDir(o.out, ['report.md', 'report.json']);
-  await checkKubeProxy();
+  const release = kubeProxyRelease();
+  await checkKubeProxy(release);
   for (const mode of o.modes ?? BOTH_MODES) await checkMode(mode);
-  const lab = await NodeRulesLab.open(requireHostBinary());
+  const lab = await NodeRulesLab.open(release);
   const tally = newTally();
   const t0 = performance.now();
   const stop = () => void lab.close().finally(() => process.exit(ExitCode.interrupted));

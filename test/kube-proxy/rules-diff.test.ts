@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostBinaryPath } from '../../src/backends/kube-proxy/binary.js';
+import { hostBinaryPath, kubeProxyRelease } from '../../src/backends/kube-proxy/binary.js';
 import { NodeRulesLab } from '../../src/backends/kube-proxy/node-rules-lab.js';
 import { discoverScenarioFiles, loadScenarioFile } from '../../src/dsl/load.js';
 import { checkCase, newTally, type DifferentialTally } from '../../src/differential/check.js';
@@ -73,7 +73,7 @@ describe('svclab rules --from kube-proxy', () => {
 describe.skipIf(skip)(title('differential check against kube-proxy'), () => {
   let lab: NodeRulesLab;
   beforeAll(async () => {
-    lab = await NodeRulesLab.open(hostBinaryPath());
+    lab = await NodeRulesLab.open(kubeProxyRelease());
   });
   afterAll(async () => {
     await lab?.close();

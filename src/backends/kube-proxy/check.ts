@@ -5,11 +5,11 @@
  */
 import { BackendUnavailableError } from '../../errors.js';
 import { checkNftPrerequisites, checkPrerequisites } from '../netns/check.js';
-import { requireHostBinary } from './binary.js';
+import { kubeProxyRelease, requireHostBinary, type KubeProxyRelease } from './binary.js';
 import type { ProxyMode } from '../../model/types.js';
 
 /** Root, netns tools, iptables extensions (the netns backend's check) and the built program. */
-export async function checkKubeProxy(): Promise<void> {
+export async function checkKubeProxy(release: KubeProxyRelease = kubeProxyRelease()): Promise<void> {
   try {
     await checkPrerequisites();
   } catch (err) {
@@ -18,7 +18,7 @@ export async function checkKubeProxy(): Promise<void> {
     }
     throw err;
   }
-  requireHostBinary();
+  requireHostBinary(process.env, release);
 }
 
 /** nftables mode needs `nft` and a kernel that takes kube-proxy's table (the netns backend's probe). */

@@ -10,7 +10,7 @@ import type { RulesWriter } from '../netns/lab.js';
 import type { Sandbox } from '../netns/sandbox.js';
 import type { NodePlan } from '../netns/topology.js';
 import { apiObjects } from './objects.js';
-import { pinnedRelease } from './binary.js';
+import type { KubeProxyRelease } from './binary.js';
 
 /** Longest a single proxier sync may take before the backend gives up on that node. */
 const SYNC_TIMEOUT_MS = 60_000;
@@ -48,7 +48,7 @@ export class KubeProxyHosts implements RulesWriter {
   private version = '';
 
   constructor(
-    private readonly binary: string,
+    private readonly release: KubeProxyRelease,
     private readonly mode: ProxyMode,
   ) {}
 
@@ -61,10 +61,9 @@ export class KubeProxyHosts implements RulesWriter {
     this.sandbox = sandbox;
     this.nodes = nodes;
     const { cluster } = state;
-    const pinned = pinnedRelease();
     await Promise.all(
       nodes.map(async (node) => {
-        await sandbox.startProgram(hostKey(node), node.ns, [this.binary]);
+        await sandbox.startProgram(hostKey(node), node.ns, [this.release.binary]);
         const reply = await this.call(node, {
           op: 'start',
           mode: this.mode,
@@ -76,9 +75,9 @@ export class KubeProxyHosts implements RulesWriter {
         this.version = reply.version ?? 'unknown';
       }),
     );
-    if (pinned !== undefined && this.version !== pinned) {
+    if (this.version !== this.release.version) {
       throw new BackendUnavailableError(
-        `kube-proxy backend: the built kube-proxy-host runs ${this.version} but go.mod pins ${pinned}; rebuild with \`npm run build:kube-proxy\``,
+        `kube-proxy backend: ${this.release.binary} runs kube-proxy ${this.version} but ${this.release.version} was asked for; rebuild it with \`${this.release.build}\``,
       );
     }
   }

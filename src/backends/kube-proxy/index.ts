@@ -5,28 +5,30 @@
  * kube-proxy-host program built from kube-proxy-host/ (`npm run build:kube-proxy`, needs Go).
  * See docs/backends/kube-proxy.md.
  */
-import type { Backend, BackendContext, BackendSession } from '../backend.js';
+import type { Backend, BackendContext, BackendOptions, BackendSession } from '../backend.js';
 import type { CompiledScenario } from '../../model/scenario.js';
 import { kubeProxyRules } from '../netns/index.js';
 import { NetnsSession } from '../netns/session.js';
 import { netnsLayoutProblem } from '../netns/layout-check.js';
-import { requireHostBinary } from './binary.js';
+import { kubeProxyRelease } from './binary.js';
 import { checkKubeProxy, checkMode } from './check.js';
 import { modeOf } from '../../model/proxy-mode.js';
 import { KubeProxyHosts } from './hosts.js';
 
-export function createBackend(): Backend {
+/** `options.kubeProxyVersion` picks an older release (its binary built from releases/<v>.mod). */
+export function createBackend(options: BackendOptions = {}): Backend {
+  const release = kubeProxyRelease(options.kubeProxyVersion);
   return {
     name: 'kube-proxy',
     // Each scenario runs one proxier per node; two scenarios side by side keep 2 cores busy.
     maxConcurrency: 2,
-    check: checkKubeProxy,
+    check: () => checkKubeProxy(release),
     layoutProblem: netnsLayoutProblem,
     async start(scenario: CompiledScenario, ctx: BackendContext): Promise<BackendSession> {
-      await checkKubeProxy();
+      await checkKubeProxy(release);
       const mode = modeOf(scenario);
       await checkMode(mode);
-      const hosts = new KubeProxyHosts(requireHostBinary(), mode);
+      const hosts = new KubeProxyHosts(release, mode);
       return NetnsSession.start(scenario, ctx, kubeProxyRules, hosts);
     },
   };

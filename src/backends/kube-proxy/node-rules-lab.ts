@@ -15,7 +15,7 @@ import { Sandbox } from '../netns/sandbox.js';
 import { loadNftRulesInto, loadRulesInto, nfacctCounters, stripSaveComments, withoutNfacct } from '../netns/rules.js';
 import { checkIPv4, parseCIDR } from '../netns/names.js';
 import { apiObjects } from './objects.js';
-import { pinnedRelease } from './binary.js';
+import type { KubeProxyRelease } from './binary.js';
 import { proxierOptions } from './hosts.js';
 
 const NS_REAL = 'kp';
@@ -58,11 +58,12 @@ export class NodeRulesLab {
 
   private constructor(
     private readonly sandbox: Sandbox,
-    private readonly binary: string,
+    private readonly release: KubeProxyRelease,
   ) {}
 
-  static async open(binary: string): Promise<NodeRulesLab> {
-    return new NodeRulesLab(await Sandbox.open(), binary);
+  /** A sandbox for `release` (its binary must be built: see requireHostBinary). */
+  static async open(release: KubeProxyRelease): Promise<NodeRulesLab> {
+    return new NodeRulesLab(await Sandbox.open(), release);
   }
 
   /** The node's rules from kube-proxy and from svclab's renderer for `state`. */
@@ -143,7 +144,7 @@ export class NodeRulesLab {
     this.startedFor = '';
     for (const ns of [NS_REAL, NS_OURS]) await this.makeNodeNamespace(ns, node);
     const hostKey = `${HOST_KEY}-${++this.generation}`;
-    await this.sandbox.startProgram(hostKey, NS_REAL, [this.binary]);
+    await this.sandbox.startProgram(hostKey, NS_REAL, [this.release.binary]);
     this.hostKey = hostKey;
     const reply = await this.call({
       op: 'start',
@@ -154,9 +155,8 @@ export class NodeRulesLab {
     });
     if (!reply.ok) throw new Error(`kube-proxy (${mode}) for node ${node.name} did not start: ${reply.error ?? 'no answer'}`);
     this.version = reply.version ?? 'unknown';
-    const pinned = pinnedRelease();
-    if (pinned !== undefined && this.version !== pinned) {
-      throw new Error(`the built kube-proxy-host runs ${this.version} but go.mod pins ${pinned}; rebuild with \`npm run build:kube-proxy\``);
+    if (this.version !== this.release.version) {
+      throw new Error(`${this.release.binary} runs kube-proxy ${this.version} but ${this.release.version} was asked for; rebuild it with \`${this.release.build}\``);
     }
     this.startedFor = key;
   }

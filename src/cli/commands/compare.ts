@@ -51,6 +51,8 @@ Options:
   --out DIR            compare.json, index.html, and <backend>/ reports (default: reports/compare)
   --grep PATTERN       only scenarios whose name or file matches this regular expression
   --tag TAG            only scenarios with this tag (repeatable: any of them)
+  --kube-proxy-version V  the kube-proxy backend runs this older release (kube-proxy-host/releases/V.mod):
+                       compare it with the simulator's model of the pinned release
   --color, --no-color  force colour on or off (default: NO_COLOR, FORCE_COLOR, then terminal)
   -h, --help           show this help
 
@@ -71,6 +73,8 @@ export interface CompareArgs {
   backends: string[];
   /** --mode (one entry) or --modes; absent: each file's own mode. */
   modes?: ProxyMode[];
+  /** The kube-proxy backend runs this older release (--kube-proxy-version). */
+  kubeProxyVersion?: string;
   seed?: number;
   out: string;
   grep?: RegExp;
@@ -97,6 +101,7 @@ export function parseCompareArgs(argv: string[]): CompareArgs {
         tag: { type: 'string', multiple: true },
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
+        'kube-proxy-version': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     },
@@ -124,6 +129,10 @@ export function parseCompareArgs(argv: string[]): CompareArgs {
   };
   if (v.out !== undefined && v.out.trim() === '') throw new UsageError('--out needs a directory');
   if (modes !== undefined) args.modes = modes;
+  if (v['kube-proxy-version'] !== undefined) {
+    if (!backends.includes('kube-proxy')) throw new UsageError('--kube-proxy-version needs the kube-proxy backend in --backends');
+    args.kubeProxyVersion = v['kube-proxy-version'];
+  }
   if (v.seed !== undefined) args.seed = integerOption('seed', v.seed, 0, MAX_SEED);
   if (v.grep !== undefined) {
     args.grep = grepOption(v.grep);
@@ -258,6 +267,7 @@ async function execute(args: CompareArgs, deps: CompareDeps): Promise<number> {
       const req: BackendRunRequest = { cli, backend, paths: args.paths, out: dir, tags: args.tags, cwd: deps.cwd, onInterrupt };
       if (mode !== undefined) req.mode = mode;
       if (args.seed !== undefined) req.seed = args.seed;
+      if (backend === 'kube-proxy' && args.kubeProxyVersion !== undefined) req.kubeProxyVersion = args.kubeProxyVersion;
       if (args.grepText !== undefined) req.grep = args.grepText;
       const outcome = await deps.runBackend(req);
       interrupted ||= outcome.interrupted;

@@ -8,7 +8,7 @@ import { ExitCode, UsageError } from '../../errors.js';
 import type { CompiledScenario } from '../../model/scenario.js';
 import type { ClusterState, ProxyMode } from '../../model/types.js';
 import { stateWithMode } from '../../model/proxy-mode.js';
-import { requireHostBinary } from '../../backends/kube-proxy/binary.js';
+import { kubeProxyRelease, requireHostBinary } from '../../backends/kube-proxy/binary.js';
 import { checkKubeProxy, checkMode } from '../../backends/kube-proxy/check.js';
 import { NodeRulesLab } from '../../backends/kube-proxy/node-rules-lab.js';
 import { rulesDiff } from '../../kubeproxy/rules-diff/index.js';
@@ -20,6 +20,8 @@ export interface FromKubeProxyArgs {
   atStep: number;
   mode: ProxyMode;
   diff: boolean;
+  /** An older kube-proxy release to ask (--kube-proxy-version); default the pinned one. */
+  kubeProxyVersion?: string;
 }
 
 /** Prints kube-proxy's rules or the diff; 1 when --diff found a difference. */
@@ -29,9 +31,11 @@ export async function rulesFromKubeProxy(scenario: CompiledScenario, args: FromK
   if (args.node !== undefined && !names.includes(args.node)) {
     throw new UsageError(`svclab rules: unknown node '${args.node}'; the nodes of ${scenario.name} are: ${names.join(', ')}`);
   }
-  await checkKubeProxy();
+  const release = kubeProxyRelease(args.kubeProxyVersion);
+  await checkKubeProxy(release);
   await checkMode(args.mode);
-  const lab = await NodeRulesLab.open(requireHostBinary());
+  requireHostBinary(process.env, release);
+  const lab = await NodeRulesLab.open(release);
   const stopOnSignal = () => void lab.close().finally(() => process.exit(ExitCode.interrupted));
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);

@@ -34,6 +34,8 @@ Options:
   --node NAME       the node whose rules to print (required; with --diff, default every node)
   --from SOURCE     svclab (default: svclab's renderer) or kube-proxy (upstream's proxier)
   --diff            compare svclab's rules with kube-proxy's; exit 1 when they differ
+  --kube-proxy-version V  with --from kube-proxy/--diff: ask an older release built from
+                    kube-proxy-host/releases/V.mod (see docs/backends/kube-proxy.md)
   --at-step N       use the cluster state step N (1-based) runs against (default: the initial state)
   --mode MODE       iptables or nftables: overrides the scenario's kubeProxy.mode
   --format FORMAT   nftables only: transaction (default) or list
@@ -62,6 +64,7 @@ interface RulesArgs {
   node: string | undefined;
   from: 'svclab' | 'kube-proxy';
   diff: boolean;
+  kubeProxyVersion?: string;
   atStep: number;
   options: RenderOptions;
   choice: RulesChoice;
@@ -77,6 +80,7 @@ function parse(argv: string[]): RulesArgs | 'help' {
         node: { type: 'string' },
         from: { type: 'string' },
         diff: { type: 'boolean' },
+        'kube-proxy-version': { type: 'string' },
         'at-step': { type: 'string' },
         mode: { type: 'string' },
         format: { type: 'string' },
@@ -125,11 +129,16 @@ function parse(argv: string[]): RulesArgs | 'help' {
         'kube-proxy\'s rules are printed as the kernel lists them',
     );
   }
+  const kubeProxyVersion = values['kube-proxy-version'];
+  if (kubeProxyVersion !== undefined && from !== 'kube-proxy' && !diff) {
+    throw new UsageError('svclab rules: --kube-proxy-version applies with --from kube-proxy or --diff');
+  }
   return {
     scenario: positionals[0],
     node: values.node,
     from,
     diff,
+    ...(kubeProxyVersion !== undefined ? { kubeProxyVersion } : {}),
     atStep,
     options: {
       hooks: !values['no-hooks'],
@@ -199,7 +208,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (args.from === 'kube-proxy' || args.diff) {
     const { rulesFromKubeProxy } = await import('./rules-from-kube-proxy.js');
-    return rulesFromKubeProxy(scenario, { node: args.node, atStep: args.atStep, mode, diff: args.diff });
+    return rulesFromKubeProxy(scenario, { node: args.node, atStep: args.atStep, mode, diff: args.diff, kubeProxyVersion: args.kubeProxyVersion });
   }
   process.stdout.write(rulesFor(scenario, args.node!, args.atStep, args.options, args.choice));
   return ExitCode.ok;

@@ -61,6 +61,8 @@ Options:
   --timeout MS         limit per scenario in ms, 0 for none (default: ${DEFAULT_TIMEOUT_MS})
   --concurrency N      scenarios at once, capped by the backend (default: ${DEFAULT_CONCURRENCY})
   --kind-cluster NAME  kind: use this kind cluster (created if missing, deleted after unless --keep)
+  --kube-proxy-version V  kube-proxy: run an older release built from kube-proxy-host/releases/V.mod
+                       (default: the release kube-proxy-host/go.mod pins)
   --kubeconfig PATH    kind: kubeconfig to use; alone, its current context is used as is
   --keep               kind: keep clusters this run created
   --color, --no-color  force colour on or off (default: NO_COLOR, FORCE_COLOR, then terminal)
@@ -123,6 +125,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
         'kind-cluster': { type: 'string' },
         kubeconfig: { type: 'string' },
         keep: { type: 'boolean' },
+        'kube-proxy-version': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     },
@@ -163,6 +166,10 @@ export function parseRunArgs(argv: string[]): RunArgs {
   if (v.keep === true) args.backendOptions.keep = true;
   if (backend !== 'kind' && Object.keys(args.backendOptions).length > 0) {
     throw new UsageError(`--kind-cluster, --kubeconfig and --keep only apply to --backend kind (got --backend ${backend})`);
+  }
+  if (v['kube-proxy-version'] !== undefined) {
+    if (backend !== 'kube-proxy') throw new UsageError(`--kube-proxy-version only applies to --backend kube-proxy (got --backend ${backend})`);
+    args.backendOptions.kubeProxyVersion = v['kube-proxy-version'];
   }
   if (v.mode !== undefined) {
     const problem = modeOptionProblem('--mode', v.mode);
