@@ -485,7 +485,7 @@ const runners: Record<SectionName, (s: Settings, section: Section) => Promise<vo
   netns: netnsSection,
   'kube-proxy': kubeProxySection,
   nftables: (s, section) => nftablesRenderSection({ quick: s.quick, signal: s.signal, track, log }, section),
-  'nftables-walk': (s, section) => nftablesSection(s, section, join(root, 'scenarios', 'labs', '004-kans-nodeport.yaml'), log),
+  'nftables-walk': (s, section) => nftablesSection(s, section, join(root, 'scenarios', 'labs', '004-kans-nodeport.yaml'), log, track),
 };
 
 function parseSettings(argv: string[], signal: AbortSignal): Settings | 'help' {
