@@ -13,6 +13,7 @@
  * Every child process and server is stopped on exit and on SIGINT/SIGTERM.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -571,6 +572,8 @@ async function main(argv: string[]): Promise<number> {
     const started = performance.now();
     const limitMs = sectionLimitMs[name] * (s.quick ? 0.5 : 1);
     const local = new AbortController();
+    // Every tinybench run of a section listens on this signal (about a dozen in nftables-walk).
+    setMaxListeners(64, local.signal);
     const stop = (): void => local.abort(controller.signal.reason);
     controller.signal.addEventListener('abort', stop, { once: true });
     let timer: NodeJS.Timeout | undefined;
