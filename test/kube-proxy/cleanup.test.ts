@@ -136,8 +136,11 @@ function netnsOf(pid: number): string | undefined {
   }
 }
 
-/** The host namespace's netfilter state and named namespaces (counters dropped: traffic moves them). */
-function hostNetwork(): { iptables: string; nft: string; netns: string } {
+/**
+ * The host namespace's netfilter state, named namespaces, and the sysctl kube-proxy's iptables
+ * proxier sets (route_localnet; counters dropped: traffic moves them).
+ */
+function hostNetwork(): { iptables: string; nft: string; netns: string; routeLocalnet: string } {
   const run = (cmd: string, args: string[]): string => {
     try {
       return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -151,7 +154,8 @@ function hostNetwork(): { iptables: string; nft: string; netns: string } {
     .map((l) => l.replace(/\[\d+:\d+\]/g, '[*]'))
     .join('\n');
   const nft = run('nft', ['list', 'ruleset']).replace(/packets \d+ bytes \d+/g, 'packets * bytes *');
-  return { iptables, nft, netns: run('ip', ['netns', 'list']) };
+  const routeLocalnet = readFileSync('/proc/sys/net/ipv4/conf/all/route_localnet', 'utf8');
+  return { iptables, nft, netns: run('ip', ['netns', 'list']), routeLocalnet };
 }
 
 /** Polls (bounded) until `done()`; the assertion after it says what was expected. */
