@@ -66,7 +66,7 @@ export interface GrowthRow {
   sizeFactor: number;
 }
 
-export type SectionName = 'sim' | 'proxy' | 'netns' | 'nftables' | 'nftables-walk';
+export type SectionName = 'sim' | 'proxy' | 'netns' | 'kube-proxy' | 'nftables' | 'nftables-walk';
 
 export interface Section {
   name: SectionName;
