@@ -13,7 +13,7 @@
 import type { ClusterState, EndpointSlice, Pod, ProxyMode } from '../model/types.js';
 import { stateWithMode } from '../model/proxy-mode.js';
 import { checkKubeProxy, checkMode } from '../backends/kube-proxy/check.js';
-import { requireHostBinary } from '../backends/kube-proxy/binary.js';
+import { kubeProxyRelease, requireHostBinary } from '../backends/kube-proxy/binary.js';
 import { KubeProxyHosts } from '../backends/kube-proxy/hosts.js';
 import { kubeProxyNftRules, kubeProxyRules } from '../backends/netns/index.js';
 import { Lab, type LabOptions } from '../backends/netns/lab.js';
@@ -109,7 +109,8 @@ const empty = (): LabTimes => ({ upMs: [], applyMs: [], downMs: [] });
 /** Runs the benchmark; every lab it starts is gone before it returns or throws. */
 export async function benchKubeProxy(opts: KubeProxyBenchOptions = {}): Promise<KubeProxyBenchResult> {
   await checkKubeProxy();
-  const binary = requireHostBinary();
+  const release = kubeProxyRelease();
+  const binary = requireHostBinary(process.env, release);
   const result: KubeProxyBenchResult = { binary, modes: [], skipped: [] };
   for (const mode of opts.modes ?? ['iptables', 'nftables']) {
     try {
@@ -127,7 +128,7 @@ export async function benchKubeProxy(opts: KubeProxyBenchOptions = {}): Promise<
       opts.signal?.throwIfAborted();
       await cycle(state, next, { rulesFor: kubeProxyRules, nftRulesFor: kubeProxyNftRules }, r.netns);
       opts.signal?.throwIfAborted();
-      await cycle(state, next, { rulesFor: kubeProxyRules, writer: new KubeProxyHosts(binary, mode) }, r.kubeProxy);
+      await cycle(state, next, { rulesFor: kubeProxyRules, writer: new KubeProxyHosts(release, mode) }, r.kubeProxy);
       const n = r.netns;
       const k = r.kubeProxy;
       opts.log?.(
