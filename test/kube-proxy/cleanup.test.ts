@@ -210,9 +210,8 @@ async function expectNothingLeft(run: Run, before: ReturnType<typeof hostNetwork
   const procs = [...run.seen.values()];
   await settle(() => procs.every((p) => !stillRunning(p)));
   expect(procs.filter(stillRunning).map((p) => `${p.pid} ${p.cmdline}`)).toEqual([]);
-  // No process anywhere still runs this checkout's kube-proxy-host (only this test starts it).
-  const strays = allPids().map(describeProc).filter((p): p is Proc => p !== undefined && p.exe === binary && stillRunning(p));
-  expect(strays.map((p) => `${p.pid} ${p.cmdline}`)).toEqual([]);
+  // (Other kube-proxy-hosts may run at the same time: vitest runs the kube-proxy test files side
+  // by side, so only this run's processes and namespaces are checked.)
   // Nothing lives on in the lab's network namespaces.
   const inLab = allPids().filter((pid) => namespaces.has(netnsOf(pid) ?? ''));
   expect(inLab).toEqual([]);
