@@ -36,7 +36,12 @@ func nodePortKeyword(word, nodeIP string) (string, bool) {
 
 func newProvider(ctx context.Context, mode string, cfg *kubeproxyconfig.KubeProxyConfiguration, detector proxyutil.LocalTrafficDetector, node *nodeSpec, nodeIP net.IP) (proxy.Provider, error) {
 	recorder := &logRecorder{}
-	n := &v1.Node{ObjectMeta: metav1.ObjectMeta{Name: node.Name, Labels: node.Labels}}
+	// The NodeManager waits (up to 30 s) for the Node to have addresses: give it its InternalIP.
+	n := &v1.Node{
+		ObjectMeta: metav1.ObjectMeta{Name: node.Name, Labels: node.Labels},
+		Spec:       v1.NodeSpec{PodCIDR: node.PodCIDR},
+		Status:     v1.NodeStatus{Addresses: []v1.NodeAddress{{Type: v1.NodeInternalIP, Address: node.IP}}},
+	}
 	nodes, err := proxy.NewNodeManager(ctx, fake.NewSimpleClientset(n), time.Hour, node.Name, false)
 	if err != nil {
 		return nil, fmt.Errorf("node manager: %w", err)
