@@ -2,13 +2,12 @@
  * The differential check of svclab's rule renderers against upstream kube-proxy: each case (a
  * cluster state, a node and a mode) is written by kube-proxy and rendered by svclab in twin
  * namespaces (NodeRulesLab), and the normalized rules must be the same. Every difference is a
- * finding: fixed in the renderer or listed in known-divergences.ts with its reason.
+ * finding, to be fixed in the renderer (every one found so far was).
  */
 import type { ClusterState, ProxyMode } from '../model/types.js';
 import { stateWithMode } from '../model/proxy-mode.js';
 import type { NodeRulesLab } from '../backends/kube-proxy/node-rules-lab.js';
 import { rulesDiff } from '../kubeproxy/rules-diff/index.js';
-import { knownDivergence } from './known-divergences.js';
 
 /** One state to compare on one node in one mode. */
 export interface DifferentialCase {
@@ -21,7 +20,7 @@ export interface DifferentialCase {
   features: readonly string[];
 }
 
-export type CaseStatus = 'same' | 'known' | 'differs' | 'error';
+export type CaseStatus = 'same' | 'differs' | 'error';
 
 export interface CaseOutcome {
   id: string;
@@ -29,10 +28,8 @@ export interface CaseOutcome {
   mode: ProxyMode;
   features: readonly string[];
   status: CaseStatus;
-  /** The normalized diff (differs, known) or the error message (error). */
+  /** The normalized diff (differs) or the error message (error). */
   detail?: string;
-  /** For 'known': which divergence and why. */
-  known?: string;
 }
 
 /** Counts and the cases worth reading; memory stays flat however many cases run. */
@@ -42,18 +39,16 @@ export interface DifferentialTally {
   byMode: Record<ProxyMode, number>;
   /** How many cases exercised each feature tag. */
   coverage: Map<string, number>;
-  /** Every 'differs' and 'error' case, and the first few 'known' ones per divergence. */
+  /** Every 'differs' and 'error' case. */
   findings: CaseOutcome[];
   notes: Set<string>;
   version: string;
 }
 
-const KNOWN_SAMPLES_PER_DIVERGENCE = 3;
-
 export function newTally(): DifferentialTally {
   return {
     cases: 0,
-    byStatus: { same: 0, known: 0, differs: 0, error: 0 },
+    byStatus: { same: 0, differs: 0, error: 0 },
     byMode: { iptables: 0, nftables: 0 },
     coverage: new Map(),
     findings: [],
@@ -75,8 +70,7 @@ export async function checkCase(lab: NodeRulesLab, c: DifferentialCase, tally: D
       a: `kube-proxy ${pair.version} (${c.mode}), node ${c.node}`,
       b: `svclab's renderer, node ${c.node}`,
     });
-    const known = diff === '' ? undefined : knownDivergence(state, c.node, c.mode, diff);
-    outcome = diff === '' ? { ...base, status: 'same' } : known ? { ...base, status: 'known', detail: diff, known } : { ...base, status: 'differs', detail: diff };
+    outcome = diff === '' ? { ...base, status: 'same' } : { ...base, status: 'differs', detail: diff };
   } catch (err) {
     outcome = { ...base, status: 'error', detail: err instanceof Error ? err.message : String(err) };
   }
@@ -89,9 +83,5 @@ function record(tally: DifferentialTally, o: CaseOutcome): void {
   tally.byStatus[o.status]++;
   tally.byMode[o.mode]++;
   for (const f of o.features) tally.coverage.set(f, (tally.coverage.get(f) ?? 0) + 1);
-  const keep =
-    o.status === 'differs' ||
-    o.status === 'error' ||
-    (o.status === 'known' && tally.findings.filter((f) => f.known === o.known).length < KNOWN_SAMPLES_PER_DIVERGENCE);
-  if (keep) tally.findings.push(o);
+  if (o.status !== 'same') tally.findings.push(o);
 }

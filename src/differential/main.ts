@@ -4,7 +4,7 @@
  * differential check of svclab's renderers against upstream kube-proxy over random cluster states
  * (seeds S..S+N-1), or with `--scenarios [paths...]` over every state of the scenario files.
  * Writes report.md and report.json under --out (default reports/differential). Needs root and the
- * built kube-proxy-host. Exit 0: every case gave the same rules or a known divergence; 1: a
+ * built kube-proxy-host. Exit 0: every case gave the same rules; 1: a
  * difference or an error; 2: usage error; 4: kube-proxy cannot run here.
  */
 import { cpus } from 'node:os';
@@ -109,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
   await writeReportFile(o.out, 'report.json', reportJson(tally, ctx));
   const s = tally.byStatus;
   process.stdout.write(
-    `${tally.cases} cases in ${ctx.seconds.toFixed(0)} s against kube-proxy ${tally.version}: ${s.same} same, ${s.known} known divergence, ${s.differs} differ, ${s.error} errors\nreport: ${md}\n`,
+    `${tally.cases} cases in ${ctx.seconds.toFixed(0)} s against kube-proxy ${tally.version}: ${s.same} same, ${s.differs} differ, ${s.error} errors\nreport: ${md}\n`,
   );
   return s.differs + s.error === 0 ? ExitCode.ok : ExitCode.failed;
 }

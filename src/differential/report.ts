@@ -41,9 +41,9 @@ export function reportMarkdown(tally: DifferentialTally, ctx: ReportContext): st
     `${tally.cases} cases from ${ctx.source} (iptables mode ${tally.byMode.iptables}, nftables mode ${tally.byMode.nftables}), ` +
       `in ${ctx.seconds.toFixed(0)} s on ${ctx.machine}.`,
     '',
-    '| same rules | known divergence | differs | error |',
-    '|---|---|---|---|',
-    `| ${s.same} | ${s.known} | ${s.differs} | ${s.error} |`,
+    '| same rules | differs | error |',
+    '|---|---|---|',
+    `| ${s.same} | ${s.differs} | ${s.error} |`,
     '',
     'Each case: upstream kube-proxy writes the node\'s rules in one network namespace, svclab\'s renderer\'s text is ' +
       'loaded into a twin namespace, both are read back with the same tool (`iptables-save`, `nft list table`) and ' +
@@ -53,7 +53,7 @@ export function reportMarkdown(tally: DifferentialTally, ctx: ReportContext): st
   out.push('', '## Findings', '');
   if (tally.findings.length === 0) out.push('None: every case gave the same rules.');
   for (const f of tally.findings) {
-    out.push(`### ${f.id}, node ${f.node}, ${f.mode} mode: ${f.status}${f.known ? ` (${f.known})` : ''}`, '');
+    out.push(`### ${f.id}, node ${f.node}, ${f.mode} mode: ${f.status}`, '');
     out.push(`Features: ${f.features.join(', ') || '(none)'}. Repeat: \`${ctx.repeat(f.id)}\``, '');
     const lines = (f.detail ?? '').trimEnd().split('\n');
     out.push('```diff', ...lines.slice(0, MAX_DIFF_LINES), ...(lines.length > MAX_DIFF_LINES ? [`… ${lines.length - MAX_DIFF_LINES} more lines`] : []), '```', '');
