@@ -79,7 +79,8 @@ describe('svclab run --backend kind without docker (built CLI)', () => {
   });
 
   it.skipIf(!built)('--kind-cluster is validated (exit 2) and kind-only flags are refused on other backends', () => {
-    const bad = svclab(['run', 'scenarios/labs/004-kans-nodeport.yaml', '--backend', 'kind', '--kind-cluster', 'Bad_Name'], bin);
+    // --out into the test's own folder: the repository's reports/ may hold anything.
+    const bad = svclab(['run', 'scenarios/labs/004-kans-nodeport.yaml', '--backend', 'kind', '--kind-cluster', 'Bad_Name', '--out', join(bin, 'reports')], bin);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--kind-cluster must be lowercase letters, digits, '-' or '.'");
     const other = svclab(['run', '--backend', 'sim', '--keep'], bin);
