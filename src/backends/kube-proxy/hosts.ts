@@ -17,13 +17,38 @@ const SYNC_TIMEOUT_MS = 60_000;
 
 
 /** The proxier's answer to one request (see kube-proxy-host/main.go). */
-interface HostReply {
+export interface HostReply {
   ok?: boolean;
   error?: string;
   version?: string;
   rules?: string;
   ms?: number;
   warnings?: string[];
+}
+
+/** The start request for a node: its name, first address, pod CIDR and the proxier options. */
+export function startRequest(mode: ProxyMode, node: { name: string; addresses: readonly string[]; podCIDR: string }, state: ClusterState): Record<string, unknown> {
+  const { cluster } = state;
+  return {
+    op: 'start',
+    mode,
+    node: { name: node.name, ip: node.addresses[0], podCIDR: node.podCIDR, labels: { 'kubernetes.io/hostname': node.name } },
+    options: proxierOptions(cluster.kubeProxy, cluster.clusterCIDR),
+    serviceCIDRs: [cluster.serviceCIDR],
+  };
+}
+
+/** One request to the kube-proxy-host started as `key`; no answer within `timeoutMs` is an error naming `who`. */
+export async function callHost(sandbox: Sandbox, key: string, request: Record<string, unknown>, timeoutMs: number, who: string): Promise<HostReply> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${who}: no answer to ${String(request.op)} within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  try {
+    return (await Promise.race([sandbox.call(key, request), timeout])) as HostReply;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The `options` of the start request: KubeProxyConfiguration fields the scenario sets. */
@@ -60,17 +85,10 @@ export class KubeProxyHosts implements RulesWriter {
   async start(sandbox: Sandbox, nodes: readonly NodePlan[], state: ClusterState): Promise<void> {
     this.sandbox = sandbox;
     this.nodes = nodes;
-    const { cluster } = state;
     await Promise.all(
       nodes.map(async (node) => {
         await sandbox.startProgram(hostKey(node), node.ns, [this.release.binary]);
-        const reply = await this.call(node, {
-          op: 'start',
-          mode: this.mode,
-          node: { name: node.name, ip: node.addresses[0], podCIDR: node.podCIDR, labels: { 'kubernetes.io/hostname': node.name } },
-          options: proxierOptions(cluster.kubeProxy, cluster.clusterCIDR),
-          serviceCIDRs: [cluster.serviceCIDR],
-        });
+        const reply = await this.call(node, startRequest(this.mode, node, state));
         if (!reply.ok) throw new Error(`kube-proxy on node ${node.name} did not start: ${reply.error ?? 'no answer'}`);
         this.version = reply.version ?? 'unknown';
       }),
@@ -107,15 +125,7 @@ export class KubeProxyHosts implements RulesWriter {
   private async call(node: NodePlan, request: Record<string, unknown>, timeoutMs = 30_000): Promise<HostReply> {
     const sandbox = this.sandbox;
     if (!sandbox) throw new Error('kube-proxy backend: not started');
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`kube-proxy on node ${node.name}: no answer to ${String(request.op)} within ${timeoutMs / 1000} s`)), timeoutMs);
-    });
-    try {
-      return (await Promise.race([sandbox.call(hostKey(node), request), timeout])) as HostReply;
-    } finally {
-      clearTimeout(timer);
-    }
+    return callHost(sandbox, hostKey(node), request, timeoutMs, `kube-proxy on node ${node.name}`);
   }
 }
 

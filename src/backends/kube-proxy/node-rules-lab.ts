@@ -16,7 +16,7 @@ import { loadNftRulesInto, loadRulesInto, nfacctCounters, stripSaveComments, wit
 import { checkIPv4, parseCIDR } from '../netns/names.js';
 import { apiObjects } from './objects.js';
 import type { KubeProxyRelease } from './binary.js';
-import { proxierOptions } from './hosts.js';
+import { callHost, proxierOptions, startRequest, type HostReply } from './hosts.js';
 
 const NS_REAL = 'kp';
 const NS_OURS = 'ours';
@@ -35,14 +35,6 @@ export interface NodeRulesPair {
   version: string;
   /** What was left out of the comparison and why (e.g. nfacct counters without the tool). */
   notes: string[];
-}
-
-interface HostReply {
-  ok?: boolean;
-  error?: string;
-  version?: string;
-  rules?: string;
-  warnings?: string[];
 }
 
 /**
@@ -146,13 +138,7 @@ export class NodeRulesLab {
     const hostKey = `${HOST_KEY}-${++this.generation}`;
     await this.sandbox.startProgram(hostKey, NS_REAL, [this.release.binary]);
     this.hostKey = hostKey;
-    const reply = await this.call({
-      op: 'start',
-      mode,
-      node: { name: node.name, ip: node.addresses[0], podCIDR: node.podCIDR, labels: { 'kubernetes.io/hostname': node.name } },
-      options,
-      serviceCIDRs: [cluster.serviceCIDR],
-    });
+    const reply = await this.call(startRequest(mode, node, state));
     if (!reply.ok) throw new Error(`kube-proxy (${mode}) for node ${node.name} did not start: ${reply.error ?? 'no answer'}`);
     this.version = reply.version ?? 'unknown';
     if (this.version !== this.release.version) {
@@ -173,14 +159,6 @@ export class NodeRulesLab {
   private async call(request: Record<string, unknown>): Promise<HostReply> {
     const key = this.hostKey;
     if (key === undefined) throw new Error('kube-proxy is not running');
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`kube-proxy: no answer to ${String(request.op)} within ${CALL_TIMEOUT_MS / 1000} s`)), CALL_TIMEOUT_MS);
-    });
-    try {
-      return (await Promise.race([this.sandbox.call(key, request), timeout])) as HostReply;
-    } finally {
-      clearTimeout(timer);
-    }
+    return callHost(this.sandbox, key, request, CALL_TIMEOUT_MS, 'kube-proxy');
   }
 }
